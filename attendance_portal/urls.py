@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from attendance_portal import views
+from attendance_portal.login import ThrottledLoginView
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("s/<str:urn>/", include("registers.urls")),
+    path("s/<str:urn>/escalation/", include("escalation.urls")),
+    path("s/<str:urn>/reporting/", include("reporting.urls")),
+]

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from attendance_portal import permissions
+
+Role = permissions.Role
+
+
+def landing_url(membership, urn: str) -> str:
+    """Where each role starts its day."""
+    if membership.role in (Role.TEACHER, Role.OFFICER):
+        return reverse("registers:day", args=[urn])
+    return reverse("registers:school_home", args=[urn])
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    schools = permissions.schools_for(request.user)
+    if len(schools) == 1:
+        membership = permissions.membership_for(request.user, schools[0])
+        return redirect(landing_url(membership, schools[0].urn))
+    return render(request, "home.html", {"schools": schools})
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for the load balancer and docker-compose: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
