@@ -1,0 +1,316 @@
+"""Common Transfer File (CTF) attendance: export a pupil's year, import a previous school's.
+
+Shape (DOMAIN.md §7, CTF specification "Attendance"): <CTfile><Header>…</Header>
+<CTFpupilData><Pupil>…<Attendance><YearData> with Year (the calendar year the academic year
+began), LEA, Estab, SchoolName, SessionsPossible, SessionsAuthorised, SessionsAttended,
+SessionsUnauthorised and <AttendSessions><AttendanceStartDate><AttendanceMarks>.
+
+The mark string (our documented choice; the DfE's carriage of 2024 codes is UNCONFIRMED,
+DOMAIN.md §8 item 7): two characters per calendar day, morning then afternoon, for every
+day from AttendanceStartDate to the last day reported, weekends and holidays included, so
+a receiving school can read the date of any character without the sender's calendar.
+  - a recorded one-character code is itself (/ \\ L K V P W B D M S X C T R I E Q G N O U Z #);
+  - a session with no school (weekend, holiday, closure) is "#";
+  - an open session with no mark is "-" (MIS convention for "no mark");
+  - the two-character 2024 codes use characters no current code uses: C1 → "A",
+    C2 → "H", J1 → "J", Y1…Y7 → "1"…"7". H and J were withdrawn in 2024 (H: agreed
+    holiday, J: interview), so they cannot be mistaken for a live code; a pre-2024 system
+    reading H or J still counts C2 as authorised absence.
+Sessions attended = present (/ \\ L) + approved educational activity (K V P W B).
+
+Parsing uses the standard library's ElementTree; defusedxml is not installed, so any
+DOCTYPE or ENTITY declaration is refused before parsing (entity-expansion attacks). A CTF
+never needs one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from registers import codes
+
+CTF_VERSION = "25.0"
+MAX_BYTES = 10 * 1024 * 1024
+NO_SCHOOL = "#"
+NO_MARK = "-"
+TWO_CHAR = {"C1": "A", "C2": "H", "J1": "J", **{f"Y{n}": str(n) for n in range(1, 8)}}
+CHAR_OF = {c: TWO_CHAR.get(c, c) for c in codes.BY_CODE}
+CODE_OF = {char: code for code, char in CHAR_OF.items()}
+ALPHABET = frozenset(CODE_OF) | {NO_MARK}
+ATTENDED = codes.PRESENT_CODES | codes.AEA_CODES
+_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class CtfError(ValueError):
+    """A CTF that cannot be read; `errors` names each element that is wrong."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass(frozen=True)
+class YearData:
+    year: int
+    lea: str
+    estab: str
+    school_name: str
+    possible: int
+    authorised: int
+    attended: int
+    unauthorised: int
+    start_date: dt.date | None = None
+    marks: str = ""
+
+
+@dataclass(frozen=True)
+class PupilRecord:
+    upn: str
+    surname: str
+    forename: str
+    date_of_birth: dt.date | None
+    years: tuple[YearData, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    lea: str
+    estab: str
+    urn: str
+    name: str
+    academic_year: int
+
+
+def mark_string(*, start: dt.date, end: dt.date, open_sessions, marks) -> str:
+    """Two characters a day from `start` to `end`: `open_sessions` is a set of (date,
+    session) and `marks` maps (date, session) to a code."""
+    chars = []
+    day = start
+    while day <= end:
+        for session in ("AM", "PM"):
+            if (day, session) not in open_sessions:
+                chars.append(NO_SCHOOL)
+            else:
+                code = marks.get((day, session))
+                chars.append(CHAR_OF[code] if code else NO_MARK)
+        day += dt.timedelta(days=1)
+    return "".join(chars)
+
+
+def decode_marks(*, start: dt.date, marks: str) -> list[tuple[dt.date, str, str]]:
+    """(date, session, code) of every recorded mark of a mark string ("" for no mark)."""
+    found = []
+    for i, char in enumerate(marks):
+        if char == NO_SCHOOL:
+            continue
+        day = start + dt.timedelta(days=i // 2)
+        found.append((day, "AM" if i % 2 == 0 else "PM", CODE_OF.get(char, "")))
+    return found
+
+
+def year_data(*, year: int, lea: str, estab: str, school_name: str, start, marks: str) -> YearData:
+    """Counts derived from the mark string itself, so the two always agree."""
+    found = [CODE_OF[c] for c in marks if c in CODE_OF]
+
+    def count(codes_set) -> int:
+        return sum(1 for code in found if code in codes_set)
+
+    return YearData(
+        year=year,
+        lea=lea,
+        estab=estab,
+        school_name=school_name,
+        possible=count(codes.POSSIBLE_CODES),
+        authorised=count(codes.AUTHORISED_CODES),
+        attended=count(ATTENDED),
+        unauthorised=count(codes.UNAUTHORISED_CODES),
+        start_date=start,
+        marks=marks,
+    )
+
+
+def _sub(parent: ET.Element, tag: str, text: object | None = None) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def build_ctf(*, source: Source, pupils: list[PupilRecord], now: dt.datetime) -> bytes:
+    root = ET.Element("CTfile")
+    header = _sub(root, "Header")
+    _sub(header, "DocumentName", "Common Transfer File")
+    _sub(header, "CTFversion", CTF_VERSION)
+    _sub(header, "DateTime", now.replace(microsecond=0, tzinfo=None).isoformat())
+    _sub(header, "DocumentQualifier", "partial")
+    _sub(header, "SupplierID", "Attendance portal")
+    school = _sub(header, "SourceSchool")
+    for tag, value in (
+        ("LEA", source.lea),
+        ("Estab", source.estab),
+        ("URN", source.urn),
+        ("SchoolName", source.name),
+        ("AcademicYear", source.academic_year),
+    ):
+        _sub(school, tag, value)
+    data = _sub(root, "CTFpupilData")
+    for record in pupils:
+        pupil = _sub(data, "Pupil")
+        _sub(pupil, "UPN", record.upn)
+        _sub(pupil, "Surname", record.surname)
+        _sub(pupil, "Forename", record.forename)
+        if record.date_of_birth:
+            _sub(pupil, "DOB", record.date_of_birth.isoformat())
+        attendance = _sub(pupil, "Attendance")
+        for year in record.years:
+            _year_element(attendance, year)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _year_element(parent: ET.Element, year: YearData) -> None:
+    element = _sub(parent, "YearData")
+    _sub(element, "Year", year.year)
+    _sub(element, "LEA", year.lea)
+    _sub(element, "Estab", year.estab)
+    _sub(element, "SchoolName", year.school_name)
+    _sub(element, "SessionsPossible", year.possible)
+    _sub(element, "SessionsAuthorised", year.authorised)
+    _sub(element, "SessionsAttended", year.attended)
+    _sub(element, "SessionsUnauthorised", year.unauthorised)
+    if year.start_date is not None:
+        sessions = _sub(element, "AttendSessions")
+        _sub(sessions, "AttendanceStartDate", year.start_date.isoformat())
+        _sub(sessions, "AttendanceMarks", year.marks)
+
+
+# ---- reading --------------------------------------------------------------------------
+
+
+def parse_ctf(data: bytes) -> list[PupilRecord]:
+    """Every pupil's attendance in the file, or CtfError listing every problem."""
+    if len(data) > MAX_BYTES:
+        raise CtfError([f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CtfError(["The file is not UTF-8 text, so it is not a CTF."]) from None
+    if _DECLARATION.search(text):
+        raise CtfError(
+            [
+                "The file contains a DOCTYPE or ENTITY declaration. A CTF never needs one, and "
+                "such files are refused to prevent entity-expansion attacks."
+            ]
+        )
+    try:
+        root = ET.fromstring(text)  # noqa: S314 - declarations refused above
+    except ET.ParseError as exc:
+        raise CtfError([f"The file is not well-formed XML: {exc}."]) from None
+    if root.tag != "CTfile":
+        raise CtfError([f"The root element is <{root.tag}>, not <CTfile>: this is not a CTF."])
+    errors: list[str] = []
+    if root.find("Header") is None:
+        errors.append("CTfile/Header: missing.")
+    pupil_data = root.find("CTFpupilData")
+    if pupil_data is None:
+        raise CtfError([*errors, "CTfile/CTFpupilData: missing."])
+    records = []
+    for n, pupil in enumerate(pupil_data.findall("Pupil"), start=1):
+        record = _read_pupil(pupil, f"CTFpupilData/Pupil[{n}]", errors)
+        if record is not None:
+            records.append(record)
+    if not pupil_data.findall("Pupil"):
+        errors.append("CTfile/CTFpupilData: no <Pupil> element.")
+    if errors:
+        raise CtfError(errors)
+    return records
+
+
+def _text(element: ET.Element, tag: str, path: str, errors: list[str], *, required=True) -> str:
+    child = element.find(tag)
+    value = (child.text or "").strip() if child is not None else ""
+    if required and not value:
+        errors.append(f"{path}/{tag}: missing.")
+    return value
+
+
+def _number(element: ET.Element, tag: str, path: str, errors: list[str]) -> int:
+    value = _text(element, tag, path, errors)
+    if value and not value.isdigit():
+        errors.append(f"{path}/{tag}: {value!r} is not a whole number of sessions.")
+        return 0
+    return int(value) if value else 0
+
+
+def _date(value: str, where: str, errors: list[str]) -> dt.date | None:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    errors.append(f"{where}: {value!r} is not a date (YYYY-MM-DD).")
+    return None
+
+
+def _read_pupil(pupil: ET.Element, path: str, errors: list[str]) -> PupilRecord | None:
+    upn = _text(pupil, "UPN", path, errors)
+    if upn:
+        path = f"{path} (UPN {upn})"
+    dob_text = _text(pupil, "DOB", path, errors, required=False)
+    dob = _date(dob_text, f"{path}/DOB", errors) if dob_text else None
+    attendance = pupil.find("Attendance")
+    if attendance is None:
+        errors.append(f"{path}/Attendance: missing.")
+        return None
+    years = tuple(
+        y
+        for n, element in enumerate(attendance.findall("YearData"), start=1)
+        if (y := _read_year(element, f"{path}/Attendance/YearData[{n}]", errors)) is not None
+    )
+    if not attendance.findall("YearData"):
+        errors.append(f"{path}/Attendance: no <YearData> element.")
+    surname = _text(pupil, "Surname", path, errors, required=False)
+    forename = _text(pupil, "Forename", path, errors, required=False)
+    return PupilRecord(upn, surname, forename, dob, years)
+
+
+def _read_year(element: ET.Element, path: str, errors: list[str]) -> YearData | None:
+    before = len(errors)
+    year = _text(element, "Year", path, errors)
+    if year and not re.fullmatch(r"(19|20)\d\d", year):
+        errors.append(f"{path}/Year: {year!r} is not a year such as 2025.")
+    lea = _text(element, "LEA", path, errors, required=False)
+    estab = _text(element, "Estab", path, errors, required=False)
+    if lea and not re.fullmatch(r"\d{3}", lea):
+        errors.append(f"{path}/LEA: {lea!r} is not a three-digit LA number.")
+    if estab and not re.fullmatch(r"\d{4}", estab):
+        errors.append(f"{path}/Estab: {estab!r} is not a four-digit establishment number.")
+    name = _text(element, "SchoolName", path, errors)[:200]
+    counts = [
+        _number(element, tag, path, errors)
+        for tag in ("SessionsPossible", "SessionsAuthorised", "SessionsAttended")
+    ] + [_number(element, "SessionsUnauthorised", path, errors)]
+    possible, authorised, attended, unauthorised = counts
+    if len(errors) == before and possible != authorised + attended + unauthorised:
+        errors.append(
+            f"{path}/SessionsPossible: {possible} is not attended + authorised + unauthorised "
+            f"({attended} + {authorised} + {unauthorised})."
+        )
+    start, marks = None, ""
+    sessions = element.find("AttendSessions")
+    if sessions is not None:
+        where = f"{path}/AttendSessions"
+        start_text = _text(sessions, "AttendanceStartDate", where, errors)
+        start = _date(start_text, f"{where}/AttendanceStartDate", errors) if start_text else None
+        marks = _text(sessions, "AttendanceMarks", where, errors, required=False)
+        bad = sorted({c for c in marks if c not in ALPHABET})
+        if bad:
+            errors.append(f"{where}/AttendanceMarks: unknown mark character(s) {''.join(bad)!r}.")
+    if len(errors) != before:
+        return None
+    return YearData(
+        int(year), lea, estab, name, possible, authorised, attended, unauthorised, start, marks
+    )

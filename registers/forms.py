@@ -1,0 +1,256 @@
+"""Forms of the register pages.
+
+They catch what a user can fix on the page (a missing reason, minutes late on a present
+mark); the services in registers.services.marks repeat and enforce every rule that matters.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import QueryDict
+
+from registers import codes
+from registers.models.pupils import YEAR_GROUPS
+from registers.selectors import RegisterRow, RegisterSheet
+from registers.services.marks import Entry
+
+NO_MARK = ""
+
+
+def code_choices(*, blank_label: str | None) -> list:
+    """Every code, grouped as the regulations group them, each showing code and meaning."""
+    grouped = [
+        (str(group), [(c.code, f"{c.code} – {c.meaning}") for c in items])
+        for group, items in codes.grouped()
+    ]
+    return ([(NO_MARK, blank_label)] if blank_label is not None else []) + grouped
+
+
+class _MarkFields(forms.Form):
+    """A code with its minutes late and comment, as in the register and the amend page."""
+
+    code = forms.ChoiceField(label="Mark")
+    minutes_late = forms.IntegerField(
+        label="Minutes late",
+        required=False,
+        min_value=0,
+        max_value=600,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    comment = forms.CharField(label="Comment", required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs["class"] = "form-select"
+        self.fields["minutes_late"].widget.attrs["class"] = "form-control"
+        self.fields["comment"].widget.attrs["class"] = "form-control"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("minutes_late") is not None and data.get("code") not in codes.LATE_CODES:
+            self.add_error("minutes_late", "Minutes late go with L or U only.")
+        return data
+
+    def entry(self, pupil_id: int) -> Entry:
+        data = self.cleaned_data
+        return Entry(
+            pupil_id=pupil_id,
+            code=data["code"],
+            minutes_late=data.get("minutes_late"),
+            comment=data.get("comment", ""),
+        )
+
+
+class MarkLineForm(_MarkFields):
+    """One pupil's line of the class register (fields prefixed p<pupil id>)."""
+
+    def __init__(self, data: QueryDict | None, *, row: RegisterRow, locked: bool = False) -> None:
+        self.row = row
+        # A mark pre-filled from granted leave or a planned absence, on a teacher's register:
+        # shown but not editable (save_register refuses a change to it as well).
+        self.locked = locked and row.is_prefilled
+        mark = row.mark
+        initial = (
+            {"code": mark.code_id, "minutes_late": mark.minutes_late, "comment": mark.comment}
+            if mark
+            else {}
+        )
+        super().__init__(data, prefix=f"p{row.pupil.pk}", initial=initial)
+        name = row.pupil.name
+        code = self.fields["code"]
+        # A recorded mark can be changed (with a reason) but never removed, so only a pupil
+        # without a mark is offered "No mark". A blank posted for a recorded mark (only a
+        # page opened before someone else saved sends one) leaves that mark as it is.
+        code.required = False
+        code.choices = code_choices(blank_label=None if mark else "No mark")
+        code.label = f"Mark for {name}"
+        self.fields["minutes_late"].label = f"Minutes late for {name}"
+        self.fields["comment"].label = f"Comment for {name}"
+        # Visible hints where the column headings wrap away on a portrait tablet.
+        self.fields["minutes_late"].widget.attrs["placeholder"] = "min"
+        self.fields["comment"].widget.attrs["placeholder"] = "Comment"
+        if self.locked:
+            # The select is shown disabled; a hidden input posts the recorded code.
+            code.widget.attrs["disabled"] = True
+        self.stale = False
+
+    def _raw(self, field: str) -> str:
+        if self.is_bound:
+            return (self.data.get(self.add_prefix(field)) or "").strip()
+        value = self.initial.get(field)
+        return "" if value is None else str(value)
+
+    @property
+    def chosen_code(self) -> str:
+        return self._raw("code")
+
+    @property
+    def is_unmarked(self) -> bool:
+        return not self.chosen_code
+
+    @property
+    def changes_recorded_mark(self) -> bool:
+        """Whether the page's value differs from the recorded mark (code or lateness)."""
+        mark = self.row.mark
+        if mark is None:
+            return False
+        minutes = "" if mark.minutes_late is None else str(mark.minutes_late)
+        return (self.chosen_code, self._raw("minutes_late")) != (mark.code_id, minutes)
+
+    @property
+    def conflict(self) -> bool:
+        """After a stale save: somebody else's mark differs from this user's choice."""
+        return self.stale and self.changes_recorded_mark
+
+    def entry_or_none(self) -> Entry | None:
+        """The pupil's entry, or None for a line left blank (nothing to record)."""
+        if not self.cleaned_data.get("code"):
+            mark = self.row.mark
+            if self.locked and mark is not None:  # the disabled select posted nothing
+                return Entry(self.row.pupil.pk, mark.code_id, mark.minutes_late, mark.comment)
+            return None
+        return self.entry(self.row.pupil.pk)
+
+
+class RegisterForm(forms.Form):
+    """A whole class register: one MarkLineForm per pupil on roll, the version the user
+    opened, and the reason that changing an already-recorded mark needs."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    reason = forms.CharField(
+        label="Reason for changing recorded marks",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text="Needed only when you change a mark that was already recorded.",
+    )
+
+    def __init__(
+        self, sheet: RegisterSheet, data: QueryDict | None = None, *, lock_prefilled: bool = False
+    ) -> None:
+        super().__init__(data, initial={"version": sheet.version})
+        self.sheet = sheet
+        # Lines are built from the pupils on roll, never from posted ids, so a tampered
+        # post cannot mark a pupil who is not in this register.
+        self.lines = [MarkLineForm(data, row=row, locked=lock_prefilled) for row in sheet.rows]
+        self.stale = False
+
+    def is_valid(self) -> bool:
+        lines_valid = [line.is_valid() for line in self.lines]  # validate every line
+        return super().is_valid() and all(lines_valid)
+
+    def entries(self) -> list[Entry]:
+        return [e for e in (line.entry_or_none() for line in self.lines) if e is not None]
+
+    @property
+    def unmarked_count(self) -> int:
+        return sum(1 for line in self.lines if line.is_unmarked)
+
+    @property
+    def changes_recorded_marks(self) -> bool:
+        return any(line.changes_recorded_mark for line in self.lines)
+
+    @property
+    def line_errors(self) -> bool:
+        return any(line.errors for line in self.lines)
+
+    def fill_unmarked_present(self) -> int:
+        """Put the session's present code on every line left blank; nothing is saved.
+
+        The no-JavaScript twin of register.js: the page comes back filled for checking.
+        """
+        filled = 0
+        for line in self.lines:
+            if line.is_unmarked:
+                self.data[line.add_prefix("code")] = self.sheet.present_code
+                filled += 1
+        return filled
+
+    def show_current_marks(self) -> None:
+        """After StaleRegister: keep the user's choices, show the marks saved meanwhile
+        beside them, and take the current version so that the next save can go through."""
+        self.data["version"] = str(self.sheet.version)
+        self.stale = True
+        for line in self.lines:
+            line.stale = True
+            # A line this user left blank simply takes the other person's mark: nothing of
+            # theirs is lost, and a blank cannot stand for a recorded mark.
+            mark = line.row.mark
+            if mark is None:
+                continue
+            if line.is_unmarked:
+                self.data[line.add_prefix("code")] = mark.code_id
+                minutes = mark.minutes_late
+                self.data[line.add_prefix("minutes_late")] = "" if minutes is None else str(minutes)
+            # Likewise their comment, where this user wrote none.
+            if mark.comment and not line._raw("comment"):
+                self.data[line.add_prefix("comment")] = mark.comment
+
+
+class AmendMarkForm(_MarkFields):
+    """The office's change to one pupil's session: a reason is always required."""
+
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text="Kept in the register's history with your name and position.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = code_choices(blank_label="Choose a code")
+
+
+class DayForm(forms.Form):
+    """The query string of the day page: ?date=YYYY-MM-DD&missing=1."""
+
+    date = forms.DateField(
+        label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    missing = forms.BooleanField(label="Only missing or with blanks", required=False)
+
+
+class PupilSearchForm(forms.Form):
+    q = forms.CharField(label="Name or UPN", required=False, max_length=100)
+    form = forms.TypedChoiceField(label="Form", required=False, coerce=int, empty_value=None)
+    year = forms.ChoiceField(
+        label="Year group",
+        required=False,
+        choices=[("", "All years"), *[(y, f"Year {y}" if y.isdigit() else y) for y in YEAR_GROUPS]],
+    )
+    left = forms.BooleanField(label="Include pupils who have left", required=False)
+
+    def __init__(self, data: QueryDict, *, form_choices: list[tuple[int, str]]) -> None:
+        super().__init__(data)
+        # Choices come in as a list the view has read, so rendering runs no query.
+        self.fields["form"].choices = [("", "All forms"), *form_choices]
+        self.fields["form"].widget.attrs["class"] = "form-select"
+        self.fields["year"].widget.attrs["class"] = "form-select"
+        self.fields["left"].widget.attrs["class"] = "form-check-input"
+
+
+class YearForm(forms.Form):
+    """?year=<start year> on the pupil page; the selector falls back to a year it has."""
+
+    year = forms.IntegerField(required=False, min_value=1990, max_value=2200)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from registers.models import School
+from registers.services.imports import ImportFailed
+from registers.services.imports.schools import setup_school
+
+
+class Command(BaseCommand):
+    help = "Create or update a school by URN."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--urn", required=True, help="the school's six-digit URN")
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--phase", required=True, choices=School.Phase.values)
+        parser.add_argument("--trust", help="the trust's name; created if new")
+
+    def handle(self, *args, urn: str, name: str, phase: str, trust: str | None, **options):
+        try:
+            result = setup_school(urn=urn, name=name, phase=phase, trust_name=trust)
+        except ImportFailed as exc:
+            raise CommandError(str(exc)) from None
+        state = "created" if result.created else "updated" if result.changed else "unchanged"
+        self.stdout.write(f"{result.school} {state}")

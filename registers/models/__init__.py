@@ -1,0 +1,33 @@
+"""The registers app holds the school's data: who the pupils are, when school is open,
+and the marks. Split by subdomain so each module stays small."""
+
+from .calendar import AcademicYear, Closure, HalfTerm, SchoolDay
+from .calls import CallAttempt
+from .leave import LeaveRequest, PlannedAbsence
+from .marks import AttendanceCode, Mark, MarkAmendment, Register
+from .privacy import RetentionPurge
+from .pupils import Contact, Form, Pupil
+from .schools import Membership, School, Trust
+from .transfer import PriorAttendance
+
+__all__ = [
+    "AcademicYear",
+    "AttendanceCode",
+    "CallAttempt",
+    "Closure",
+    "Contact",
+    "Form",
+    "HalfTerm",
+    "LeaveRequest",
+    "Mark",
+    "MarkAmendment",
+    "Membership",
+    "PlannedAbsence",
+    "PriorAttendance",
+    "Pupil",
+    "Register",
+    "RetentionPurge",
+    "School",
+    "SchoolDay",
+    "Trust",
+]

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from .base import TimeStamped
+
+
+class Trust(TimeStamped):
+    name = models.CharField(max_length=200, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class School(TimeStamped):
+    class Phase(models.TextChoices):
+        PRIMARY = "primary", "Primary"
+        SECONDARY = "secondary", "Secondary"
+        SPECIAL = "special", "Special"
+
+    urn = models.CharField(
+        "URN",
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", "A URN is six digits.")],
+    )
+    name = models.CharField(max_length=200)
+    phase = models.CharField(max_length=10, choices=Phase.choices)
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools"
+    )
+    # School policy, not DfE thresholds (DOMAIN.md §2): the national lines are fixed at
+    # 90% (persistent) and 50% (severe) and are not configurable.
+    target_pct = models.DecimalField(
+        "expected attendance (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("96"),
+        validators=PERCENT,
+    )
+    formal_meeting_pct = models.DecimalField(
+        "formal meeting below (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("92"),
+        validators=PERCENT,
+    )
+    dip_points = models.DecimalField(
+        "dip that triggers a discussion (points)",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("2"),
+        validators=PERCENT,
+    )
+    # The register must close within 30 minutes of opening (2024 guidance); after it, U.
+    register_open_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MaxValueValidator(30)]
+    )
+    la_name = models.CharField("local authority", max_length=120, blank=True)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(urn__regex=r"^[0-9]{6}$"), name="registers_school_urn_six_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(formal_meeting_pct__lte=models.F("target_pct"))
+                & Q(target_pct__lte=100)
+                & Q(formal_meeting_pct__gte=0),
+                name="registers_school_thresholds_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(register_open_minutes__lte=30),
+                name="registers_school_register_open_at_most_30_minutes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.urn})"
+
+
+class Membership(TimeStamped):
+    """A user's role at one school, or (for trust leads) across one trust."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Attendance officer"
+        TEACHER = "teacher", "Teacher"
+        HEAD = "head", "Headteacher"
+        GOVERNOR = "governor", "Governor"
+        TRUST = "trust", "Trust lead"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    forms = models.ManyToManyField("registers.Form", blank=True, related_name="teachers")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school"],
+                condition=Q(school__isnull=False),
+                name="registers_membership_one_per_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "trust"],
+                condition=Q(trust__isnull=False),
+                name="registers_membership_one_per_trust",
+            ),
+            # Trust leads belong to a trust; everybody else to exactly one school.
+            models.CheckConstraint(
+                condition=(Q(role="trust") & Q(trust__isnull=False) & Q(school__isnull=True))
+                | (~Q(role="trust") & Q(school__isnull=False) & Q(trust__isnull=True)),
+                name="registers_membership_scope_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.school or self.trust}"

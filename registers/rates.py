@@ -1,0 +1,125 @@
+"""Pure attendance arithmetic on session counts: no ORM, no I/O.
+
+DfE method (DOMAIN.md §2): possible sessions = present + approved educational activity +
+authorised + unauthorised; attendance = (present + AEA) / possible; persistent absence is
+absence of 10% or more of possible sessions, severe absence 50% or more. Every decision is
+made on exact integer/fraction arithmetic, never on a rounded percentage.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+PERSISTENT_ABSENCE = Fraction(10, 100)  # national line since 2015/16
+SEVERE_ABSENCE = Fraction(50, 100)
+
+
+@dataclass(frozen=True)
+class SessionCounts:
+    possible: int = 0
+    present: int = 0  # / \ L
+    aea: int = 0  # approved educational activity: K V P W B
+    authorised: int = 0
+    unauthorised: int = 0
+    late: int = 0  # L and U
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.aea
+
+    @property
+    def absent(self) -> int:
+        return self.authorised + self.unauthorised
+
+    def __add__(self, other: SessionCounts) -> SessionCounts:
+        return SessionCounts(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+
+class Band(StrEnum):
+    EXPECTED = "expected"
+    MONITOR = "monitor"
+    CONCERN = "concern"
+    PERSISTENT = "persistent"
+    SEVERE = "severe"
+
+
+BAND_LABELS = {
+    Band.EXPECTED: "At or above the school's target",
+    Band.MONITOR: "Below target: monitored",
+    Band.CONCERN: "Below the formal-meeting line",
+    Band.PERSISTENT: "Persistent absence (10% or more missed)",
+    Band.SEVERE: "Severe absence (50% or more missed)",
+}
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """numerator / denominator × 100 to one decimal place, halves away from zero."""
+    if denominator <= 0:
+        return None
+    tenths, remainder = divmod(abs(numerator) * 1000, denominator)
+    if 2 * remainder >= denominator:
+        tenths += 1
+    sign = -1 if numerator < 0 else 1
+    # scaleb keeps the tenths digit: Decimal(960) / 10 would be Decimal("96"), printed "96".
+    return Decimal(sign * tenths).scaleb(-1)
+
+
+def attendance_pct(counts: SessionCounts) -> Decimal | None:
+    return percent(counts.attended, counts.possible)
+
+
+def absence_pct(counts: SessionCounts) -> Decimal | None:
+    return percent(counts.absent, counts.possible)
+
+
+def attendance_fraction(counts: SessionCounts) -> Fraction | None:
+    return Fraction(counts.attended, counts.possible) if counts.possible else None
+
+
+def is_persistent(counts: SessionCounts) -> bool:
+    return counts.possible > 0 and Fraction(counts.absent, counts.possible) >= PERSISTENT_ABSENCE
+
+
+def is_severe(counts: SessionCounts) -> bool:
+    return counts.possible > 0 and Fraction(counts.absent, counts.possible) >= SEVERE_ABSENCE
+
+
+def band(counts: SessionCounts, *, target_pct: Decimal, formal_pct: Decimal) -> Band | None:
+    """The school-policy band; the national lines (severe, persistent) take precedence."""
+    rate = attendance_fraction(counts)
+    if rate is None:
+        return None
+    if is_severe(counts):
+        return Band.SEVERE
+    if is_persistent(counts):
+        return Band.PERSISTENT
+    if rate * 100 >= Fraction(target_pct):
+        return Band.EXPECTED
+    if rate * 100 >= Fraction(formal_pct):
+        return Band.MONITOR
+    return Band.CONCERN
+
+
+def projected_pct(counts: SessionCounts, *, remaining_sessions: int) -> Decimal | None:
+    """The attendance figure if the pupil attends every one of the remaining sessions."""
+    return percent(counts.attended + remaining_sessions, counts.possible + remaining_sessions)
+
+
+def sessions_to_reach(counts: SessionCounts, *, line_pct: Decimal) -> int | None:
+    """Consecutive sessions of full attendance needed to be at or above `line_pct`.
+
+    0 if already there; None if the line can never be reached (100% after any absence).
+    Solves (attended + k) / (possible + k) >= t for the least whole k.
+    """
+    t = Fraction(line_pct) / 100
+    if counts.possible == 0 or Fraction(counts.attended, counts.possible) >= t:
+        return 0
+    if t >= 1:
+        return None
+    return math.ceil((t * counts.possible - counts.attended) / (1 - t))

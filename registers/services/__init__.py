@@ -1,0 +1,1 @@
+"""Every write to attendance data goes through these modules."""

@@ -1,0 +1,63 @@
+"""Derive the school days from half-terms and closures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from registers.models import Closure, HalfTerm, School, SchoolDay
+
+
+def weekdays(start: dt.date, end: dt.date):
+    day = start
+    while day <= end:
+        if day.weekday() < 5:
+            yield day
+        day += dt.timedelta(days=1)
+
+
+@transaction.atomic
+def rebuild_school_days(*, school: School) -> int:
+    """Make SchoolDay rows match the half-terms and closures; returns how many rows changed.
+
+    A school day is a Monday–Friday inside a half-term less whole-day closures; a closed
+    session marks the day's am_open/pm_open false. Idempotent: a second run changes nothing.
+    """
+    closed = set(Closure.objects.for_school(school).values_list("date", "session"))
+    wanted: dict[dt.date, tuple[int, bool, bool]] = {}
+    for term in HalfTerm.objects.for_school(school):
+        for day in weekdays(term.start_date, term.end_date):
+            am, pm = (day, "AM") not in closed, (day, "PM") not in closed
+            if am or pm:
+                wanted[day] = (term.pk, am, pm)
+
+    changed = 0
+    existing = {d.date: d for d in SchoolDay.objects.for_school(school)}
+    stale = [d.pk for day, d in existing.items() if day not in wanted]
+    if stale:
+        changed += SchoolDay.objects.filter(pk__in=stale).delete()[0]
+    to_create, to_update = [], []
+    for day, (term_id, am, pm) in wanted.items():
+        row = existing.get(day)
+        if row is None:
+            to_create.append(
+                SchoolDay(school=school, date=day, half_term_id=term_id, am_open=am, pm_open=pm)
+            )
+        elif (row.half_term_id, row.am_open, row.pm_open) != (term_id, am, pm):
+            row.half_term_id, row.am_open, row.pm_open = term_id, am, pm
+            to_update.append(row)
+    SchoolDay.objects.bulk_create(to_create, batch_size=1000)
+    SchoolDay.objects.bulk_update(to_update, ["half_term", "am_open", "pm_open"], batch_size=1000)
+    return changed + len(to_create) + len(to_update)
+
+
+def open_sessions(*, school: School, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+    """Every open (date, session) of the school in [start, end], in order."""
+    sessions = []
+    for day in SchoolDay.objects.for_school(school).between(start, end).order_by("date"):
+        if day.am_open:
+            sessions.append((day.date, "AM"))
+        if day.pm_open:
+            sessions.append((day.date, "PM"))
+    return sessions

@@ -1,0 +1,226 @@
+"""import_marks: load a school's marks from an MIS export, fast and all or nothing.
+
+A school-year file is ~300k rows, so nothing here goes row by row to the database: pupils,
+school days, closures and the existing marks of the file's date range are loaded into dicts
+in a few queries and every row is checked in memory. Then, in one transaction, new marks
+are inserted and changed ones updated set-based (see bulk.py), with one amendment each.
+No lock is held while the file is checked: an update only applies to a mark that still
+holds what was read, and a mark inserted meanwhile hits the unique constraint; either
+way the whole import is refused and can simply be run again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import PurePath
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from registers import codes
+from registers.models import Closure, Mark, MarkAmendment, Pupil, School, SchoolDay
+from registers.models.base import Session
+
+from . import bulk
+from .csvfile import CsvFile, ImportFailed, Problems, RowError, open_table, parse_date
+
+COLUMNS = ("upn", "date", "session", "code", "minutes_late", "comment")
+MAX_MINUTES_LATE = 600
+IMPORT_ROLE = "MIS import"
+COMMENT_MAX = Mark._meta.get_field("comment").max_length
+
+
+@dataclass
+class MarksResult:
+    created: int = 0
+    amended: int = 0
+    comments_updated: int = 0
+    unchanged: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"marks: {self.created} created, {self.amended} amended, "
+            f"{self.unchanged} unchanged ({self.comments_updated} with a new comment)"
+        )
+
+
+# A checked row: (pupil_id, date, session, code, minutes_late, comment). Plain tuples
+# because a year's file makes 300k of them.
+_Entry = tuple[int, dt.date, str, str, int | None, str]
+
+
+@dataclass
+class _Calendar:
+    """What the school's calendar says about the file's dates."""
+
+    days: dict[dt.date, tuple[bool, bool]] = field(default_factory=dict)
+    closures: dict[tuple[dt.date, str], str] = field(default_factory=dict)
+
+    def problem(self, day: dt.date, session: str) -> str | None:
+        opened = self.days.get(day)
+        if opened is None:
+            if day.weekday() >= 5:
+                return f"{day} is a {day:%A}, not a school day"
+            if (day, Session.AM) in self.closures and (day, Session.PM) in self.closures:
+                return f"{day} is not a school day (school closed all day)"
+            return f"{day} is not a school day (outside the half-terms)"
+        if not opened[0 if session == Session.AM else 1]:
+            reason = self.closures.get((day, session)) or "closed"
+            return f"the {session} session on {day} is closed ({reason})"
+        return None
+
+
+def _parse(file: CsvFile, school: School, problems: Problems) -> list[_Entry]:
+    """Check every row against the pupils and the calendar; only good rows are returned."""
+    table = open_table(file, required=COLUMNS)
+    pick = itemgetter(*(table.columns[c] for c in COLUMNS))
+    calendar = _Calendar(
+        days={
+            d: (am, pm)
+            for d, am, pm in SchoolDay.objects.for_school(school).values_list(
+                "date", "am_open", "pm_open"
+            )
+        },
+        closures={
+            (d, s): r
+            for d, s, r in Closure.objects.for_school(school).values_list(
+                "date", "session", "reason"
+            )
+        },
+    )
+    pupils = {
+        upn: (pk, admitted, left)
+        for upn, pk, admitted, left in Pupil.objects.for_school(school).values_list(
+            "upn", "pk", "admission_date", "leaving_date"
+        )
+    }
+    # Dates and (date, session) verdicts repeat thousands of times in a year's file.
+    dates: dict[str, dt.date | None] = {}
+    closed: dict[tuple[dt.date, str], str | None] = {}
+    sessions = (Session.AM, Session.PM)
+
+    entries: list[_Entry] = []
+    seen: dict[tuple[str, dt.date, str], int] = {}
+    add, errors = problems.add, problems.errors
+    for number, values in table.rows(problems):
+        upn, day_text, session, code, late_text, comment = pick(values)
+        before = len(errors)
+        pupil = pupils.get(upn)
+        if pupil is None:
+            add(f"unknown UPN {upn!r}" if upn else "upn is empty", number)
+        if day_text in dates:
+            day = dates[day_text]
+        else:
+            day = dates[day_text] = parse_date(day_text)
+        if day is None:
+            add(f"date {day_text!r} is not a date (use YYYY-MM-DD)", number)
+        if session not in sessions:
+            add(f"session {session!r} is not AM or PM", number)
+        if code not in codes.BY_CODE:
+            add(f"code {code!r} is not a DfE attendance code", number)
+        minutes_late = None
+        if late_text:
+            # isascii: str.isdigit() also says yes to "²" (int() fails) and to "٣".
+            if late_text.isascii() and late_text.isdigit() and int(late_text) <= MAX_MINUTES_LATE:
+                minutes_late = int(late_text)
+            else:
+                add(f"minutes_late {late_text!r} is not a whole number from 0 to 600", number)
+        if len(comment) > COMMENT_MAX:
+            add(f"comment is longer than {COMMENT_MAX} characters", number)
+        if day is not None and pupil is not None:
+            admitted, left = pupil[1], pupil[2]
+            if day < admitted or (left is not None and day > left):
+                add(f"pupil {upn} is not on roll on {day}", number)
+        if day is not None and session in sessions:
+            key = (day, session)
+            if key not in closed:
+                closed[key] = calendar.problem(day, session)
+            if closed[key]:
+                add(closed[key], number)
+            if (upn, day, session) in seen:
+                add(f"{upn} {day} {session} is also on row {seen[upn, day, session]}", number)
+            else:
+                seen[upn, day, session] = number
+        if len(errors) == before:
+            entries.append((pupil[0], day, session, code, minutes_late, comment))
+    return entries
+
+
+NEW_FIELDS = (
+    "school_id", "pupil_id", "date", "session", "code_id", "minutes_late", "comment",
+    "source", "recorded_by_id", "created_at", "updated_at",
+)  # fmt: skip
+AMEND_FIELDS = ("code_id", "minutes_late", "comment", "source", "recorded_by_id", "updated_at")
+HISTORY_FIELDS = (
+    "school_id", "mark_id", "pupil_id", "date", "session", "old_code", "new_code",
+    "old_minutes_late", "new_minutes_late", "reason", "changed_by_id", "changed_by_name",
+    "changed_by_role", "created_at",
+)  # fmt: skip
+# The guard: a mark is only amended if it still holds what this import read.
+READ_FIELDS = ("code_id", "minutes_late")
+CHANGED_MEANWHILE = (
+    "marks of this file were changed by someone else while it was importing; "
+    "nothing was imported, run the import again"
+)
+
+
+def import_marks(
+    *, school: School, file: CsvFile, changed_by_name: str, changed_by_id: int | None = None
+) -> MarksResult:
+    """Import a marks file; a changed code or lateness is recorded as an amendment."""
+    problems = Problems(file.name)
+    entries = _parse(file, school, problems)
+    problems.raise_if_any()
+    result = MarksResult()
+    if not entries:
+        return result
+    reason = f"imported from {PurePath(file.name).name}"[:500]
+    dates = [e[1] for e in entries]
+    existing = {
+        (pupil_id, day, session): (pk, code, minutes, comment)
+        for pk, pupil_id, day, session, code, minutes, comment in Mark.objects.for_school(school)
+        .between(min(dates), max(dates))
+        .values_list("pk", "pupil_id", "date", "session", "code_id", "minutes_late", "comment")
+    }
+    now = timezone.now()
+    new, amended, commented, history = [], [], [], []
+    source = Mark.Source.IMPORT.value
+    for pupil_id, day, session, code, minutes, comment in entries:
+        old = existing.get((pupil_id, day, session))
+        if old is None:
+            new.append(
+                (school.pk, pupil_id, day, session, code, minutes, comment, source,
+                 changed_by_id, now, now)
+            )  # fmt: skip
+            continue
+        pk, old_code, old_minutes, old_comment = old
+        if (old_code, old_minutes) != (code, minutes):
+            amended.append(
+                (pk, code, minutes, comment, source, changed_by_id, now, old_code, old_minutes)
+            )
+            history.append(
+                (school.pk, pk, pupil_id, day, session, old_code, code, old_minutes, minutes,
+                 reason, changed_by_id, changed_by_name, IMPORT_ROLE, now)
+            )  # fmt: skip
+        elif old_comment != comment:
+            commented.append((pk, comment, now, old_code, old_minutes))
+        else:
+            result.unchanged += 1
+
+    try:
+        with transaction.atomic():
+            bulk.insert(Mark, NEW_FIELDS, new)
+            updated = bulk.update(Mark, AMEND_FIELDS, amended, guard=READ_FIELDS)
+            updated += bulk.update(Mark, ("comment", "updated_at"), commented, guard=READ_FIELDS)
+            if updated != len(amended) + len(commented):
+                raise ImportFailed([RowError(CHANGED_MEANWHILE, file.name)])
+            bulk.insert(MarkAmendment, HISTORY_FIELDS, history)
+    except IntegrityError:
+        # A register saved for the same sessions between our read and our insert.
+        raise ImportFailed([RowError(CHANGED_MEANWHILE, file.name)]) from None
+    result.created, result.amended = len(new), len(amended)
+    result.comments_updated = len(commented)
+    result.unchanged += len(commented)
+    return result

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from attendance_portal.navigation import nav_items
+from attendance_portal.permissions import EVERYONE, school_view
+
+
+@school_view(EVERYONE)
+def school_home(request: HttpRequest, school, membership) -> HttpResponse:
+    """A school's front page: the sections this role can open."""
+    items = nav_items(membership, school.urn, "")
+    return render(request, "registers/school_home.html", {"school": school, "items": items})

@@ -1,0 +1,267 @@
+"""Leave of absence (requests, the headteacher's decision, the letter) and planned absences.
+
+The attendance office (officers and the head) records requests and planned absences; only
+the headteacher decides leave (SI 2024/208 reg 11: a person the proprietor authorises).
+Teachers, governors and trust leads never reach these pages.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from attendance_portal.permissions import OFFICE, Role, school_view
+from registers import selectors
+from registers.forms_leave import (
+    DecisionForm,
+    LeaveFilterForm,
+    LeaveRequestForm,
+    PlannedAbsenceForm,
+    ReviewForm,
+)
+from registers.models import LeaveRequest, Membership, Pupil, School
+from registers.pdf import decision_letter_pdf
+from registers.services.leave import (
+    apply_refused_leave_taken,
+    decide_request,
+    record_c2_review,
+    record_request,
+    withdraw_request,
+)
+from registers.services.marks import Actor, MarkError
+from registers.services.planned import Prefill, record_planned_absence
+
+HEAD_ONLY = frozenset({Role.HEAD})
+PAGE_SIZE = 50
+
+
+def _get_leave(school: School, pk: int) -> LeaveRequest:
+    leave = (
+        LeaveRequest.objects.for_school(school)
+        .select_related("pupil__form", "school")
+        .filter(pk=pk)
+        .first()
+    )
+    if leave is None:
+        raise Http404("No such leave request")
+    return leave
+
+
+def _pupils(school: School):
+    """Pupils a request can be recorded for: on roll today or joining later."""
+    today = timezone.localdate()
+    return Pupil.objects.for_school(school).filter(
+        Q(leaving_date__isnull=True) | Q(leaving_date__gte=today)
+    )
+
+
+def _report_prefill(request: HttpRequest, prefill: Prefill) -> None:
+    messages.success(request, prefill.summary())
+    if prefill.conflicts:
+        messages.warning(request, prefill.conflict_summary())
+
+
+@school_view(OFFICE)
+@require_GET
+def leave_list(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
+    today = timezone.localdate()
+    query = LeaveFilterForm(request.GET)
+    status = query.cleaned_data["status"] if query.is_valid() else ""
+    page = Paginator(selectors.leave_requests(school=school, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "school": school,
+        "query": query,
+        "page": page,
+        "requests": list(page.object_list),
+        "reviews": list(selectors.c2_reviews_due(school=school, today=today)),
+        "today": today,
+    }
+    return render(request, "registers/leave_list.html", context)
+
+
+@school_view(OFFICE)
+@require_http_methods(["GET", "POST"])
+def leave_new(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
+    initial = {"requested_on": timezone.localdate(), "pupil": request.GET.get("pupil")}
+    form = LeaveRequestForm(initial=initial, pupils=_pupils(school))
+    if request.method == "POST":
+        form = LeaveRequestForm(request.POST, pupils=_pupils(school))
+        if form.is_valid():
+            try:
+                leave = record_request(
+                    school=school, actor=Actor.for_membership(membership), **form.cleaned_data
+                )
+            except MarkError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Recorded the request for {leave.pupil.name}.")
+                return redirect("registers:leave_detail", school.urn, leave.pk)
+    return render(request, "registers/leave_form.html", {"school": school, "form": form})
+
+
+@school_view(OFFICE)
+@require_GET
+def leave_detail(
+    request: HttpRequest, school: School, membership: Membership, pk: int
+) -> HttpResponse:
+    leave = _get_leave(school, pk)
+    today = timezone.localdate()
+    context = {
+        "school": school,
+        "leave": leave,
+        "can_decide": membership.role == Role.HEAD
+        and leave.status == LeaveRequest.Status.REQUESTED,
+        "decision_form": DecisionForm(),
+        "review_form": ReviewForm(today=today),
+        "can_review": leave.kind == LeaveRequest.Kind.PART_TIME
+        and leave.status == LeaveRequest.Status.GRANTED,
+        "can_apply_g": leave.status == LeaveRequest.Status.REFUSED and leave.start_date <= today,
+    }
+    return render(request, "registers/leave_detail.html", context)
+
+
+@school_view(HEAD_ONLY)
+@require_POST
+def leave_decide(
+    request: HttpRequest, school: School, membership: Membership, pk: int
+) -> HttpResponse:
+    leave = _get_leave(school, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to grant or refuse the leave.")
+        return redirect("registers:leave_detail", school.urn, leave.pk)
+    try:
+        decision = decide_request(
+            leave=leave,
+            membership=membership,
+            grant=form.grant,
+            note=form.cleaned_data["note"],
+            today=timezone.localdate(),
+        )
+    except MarkError as exc:
+        messages.error(request, str(exc))
+    else:
+        verb = "granted" if form.grant else "refused"
+        messages.success(request, f"Leave {verb}. The decision letter is ready to download.")
+        if decision.prefill is not None:
+            _report_prefill(request, decision.prefill)
+    return redirect("registers:leave_detail", school.urn, leave.pk)
+
+
+@school_view(OFFICE)
+@require_GET
+def leave_letter(
+    request: HttpRequest, school: School, membership: Membership, pk: int
+) -> HttpResponse:
+    leave = _get_leave(school, pk)
+    if not leave.is_decided:
+        raise Http404("No decision yet")
+    filename, content_type, content = decision_letter_pdf(leave)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@school_view(OFFICE)
+@require_POST
+def leave_refused_taken(
+    request: HttpRequest, school: School, membership: Membership, pk: int
+) -> HttpResponse:
+    leave = _get_leave(school, pk)
+    try:
+        result = apply_refused_leave_taken(
+            leave=leave, actor=Actor.for_membership(membership), today=timezone.localdate()
+        )
+    except MarkError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{result.recoded} absence(s) during the refused leave coded G.")
+        if result.left:
+            listed = ", ".join(f"{c.day:%a %-d %b} {c.session} ({c.code})" for c in result.left)
+            messages.warning(request, f"Left as recorded (a reason is on the register): {listed}.")
+        if result.unmarked:
+            messages.warning(request, f"{result.unmarked} session(s) have no mark yet.")
+    return redirect("registers:leave_detail", school.urn, leave.pk)
+
+
+@school_view(OFFICE)
+@require_POST
+def leave_withdraw(
+    request: HttpRequest, school: School, membership: Membership, pk: int
+) -> HttpResponse:
+    leave = _get_leave(school, pk)
+    try:
+        withdraw_request(leave=leave)
+    except MarkError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The request is withdrawn.")
+    return redirect("registers:leave_detail", school.urn, leave.pk)
+
+
+@school_view(OFFICE)
+@require_POST
+def leave_review(
+    request: HttpRequest, school: School, membership: Membership, pk: int
+) -> HttpResponse:
+    leave = _get_leave(school, pk)
+    form = ReviewForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        messages.error(request, "Give the review date and the next review date.")
+    else:
+        try:
+            record_c2_review(leave=leave, **form.cleaned_data)
+        except MarkError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"Review recorded; next review {leave.review_date:%-d %b %Y}."
+            )
+    return redirect("registers:leave_detail", school.urn, leave.pk)
+
+
+@school_view(OFFICE)
+@require_GET
+def planned_list(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
+    show_all = request.GET.get("all") == "1"
+    since = None if show_all else timezone.localdate()
+    page = Paginator(selectors.planned_absences(school=school, since=since), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "school": school,
+        "page": page,
+        "planned": list(page.object_list),
+        "show_all": show_all,
+    }
+    return render(request, "registers/planned_list.html", context)
+
+
+@school_view(OFFICE)
+@require_http_methods(["GET", "POST"])
+def planned_new(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
+    form = PlannedAbsenceForm(initial={"pupil": request.GET.get("pupil")}, pupils=_pupils(school))
+    if request.method == "POST":
+        form = PlannedAbsenceForm(request.POST, pupils=_pupils(school))
+        if form.is_valid():
+            try:
+                planned, prefill = record_planned_absence(
+                    school=school,
+                    actor=Actor.for_membership(membership),
+                    today=timezone.localdate(),
+                    **form.cleaned_data,
+                )
+            except MarkError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Recorded the planned absence for {planned.pupil.name}.")
+                _report_prefill(request, prefill)
+                return redirect("registers:planned_list", school.urn)
+    return render(request, "registers/planned_form.html", {"school": school, "form": form})

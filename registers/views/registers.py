@@ -1,0 +1,150 @@
+"""The day's registers (teachers' start page, the office's missing list) and the class
+register itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from attendance_portal.permissions import (
+    STAFF,
+    Role,
+    can_amend_marks,
+    can_take_register,
+    school_view,
+    visible_forms,
+)
+from registers import selectors
+from registers.forms import DayForm, RegisterForm
+from registers.models import Form, Membership, School
+from registers.services.marks import Actor, MarkError, StaleRegister, save_register
+
+
+@school_view(STAFF)
+@require_GET
+def day(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
+    """A day's AM and PM registers of the forms this member works with; ?missing=1 lists
+    only those still missing or taken with blanks."""
+    today = timezone.localdate()
+    query = DayForm(request.GET)
+    valid = query.is_valid()
+    chosen = (query.cleaned_data["date"] if valid else None) or today
+    missing_only = valid and query.cleaned_data["missing"]
+    overview = selectors.day_overview(
+        school=school, forms=visible_forms(membership, school), day=chosen, today=today
+    )
+    context = {
+        "school": school,
+        "overview": overview,
+        "rows": overview.needing_attention() if missing_only else overview.rows,
+        "missing_only": missing_only,
+        "bad_date": not valid,
+        "today": today,
+        "can_manage_absence": can_amend_marks(membership),
+    }
+    return render(request, "registers/day.html", context)
+
+
+def get_form_for_register(membership: Membership, school: School, form_id: int) -> Form:
+    """A form of this school (else 404) whose registers this member may take (else 403)."""
+    form = Form.objects.for_school(school).filter(pk=form_id).first()
+    if form is None:
+        raise Http404("No such form")
+    if not can_take_register(membership, form):
+        raise PermissionDenied("You do not take this form's registers.")
+    return form
+
+
+def edit_refusal(membership: Membership, day: dt.date, today: dt.date) -> str:
+    """Why this member may look at but not save this register, or "" if they may save.
+
+    A register is taken at the start of its session, so never in advance. Teachers take
+    today's registers; a past register is completed or corrected by the attendance office
+    (officers and heads), which keeps late changes with the people who chase absence.
+    A refused save is a 403: the page offers no save button then.
+    """
+    if day > today:
+        return "A register cannot be taken in advance."
+    if membership.role == Role.TEACHER and day < today:
+        return (
+            "Registers of past days are completed by the attendance office. "
+            "Ask them if a mark here needs changing."
+        )
+    return ""
+
+
+def _saved_message(request: HttpRequest, sheet: selectors.RegisterSheet, result, n: int) -> None:
+    counts = [(result.created, "new"), (result.amended, "changed"), (result.unchanged, "unchanged")]
+    summary = ", ".join(f"{k} {label}" for k, label in counts if k) or "no marks"
+    messages.success(request, f"Saved the {sheet.session} register of {sheet.form}: {summary}.")
+    unmarked = len(sheet.rows) - n
+    if unmarked:
+        messages.warning(
+            request, f"{unmarked} pupil{'s' if unmarked != 1 else ''} still without a mark."
+        )
+
+
+@school_view(STAFF)
+@require_http_methods(["GET", "POST"])
+def take(
+    request: HttpRequest,
+    school: School,
+    membership: Membership,
+    form_id: int,
+    day: dt.date,
+    session: str,
+) -> HttpResponse:
+    """The class register: one code per pupil, saved as one unit by save_register."""
+    form = get_form_for_register(membership, school, form_id)
+    sheet = selectors.register_sheet(school=school, form=form, day=day, session=session)
+    refusal = edit_refusal(membership, day, timezone.localdate())
+    # Marks pre-filled from granted leave or a planned absence are the office's to change.
+    locked = not can_amend_marks(membership)
+    register_form = RegisterForm(sheet, lock_prefilled=locked)
+    if request.method == "POST":
+        if refusal:
+            raise PermissionDenied(refusal)
+        register_form = RegisterForm(sheet, request.POST.copy(), lock_prefilled=locked)
+        if "fill_present" in request.POST:
+            filled = register_form.fill_unmarked_present()
+            messages.info(request, f"{filled} marked present. Not saved yet: check and save.")
+        elif register_form.is_valid():
+            entries = register_form.entries()
+            try:
+                result = save_register(
+                    form=form,
+                    day=day,
+                    session=session,
+                    entries=entries,
+                    actor=Actor.for_membership(membership),
+                    expected_version=register_form.cleaned_data["version"],
+                    reason=register_form.cleaned_data["reason"],
+                    protect_prefilled=locked,
+                )
+            except StaleRegister as exc:
+                # Read again: the page must show what is saved now, beside the user's input.
+                sheet = selectors.register_sheet(school=school, form=form, day=day, session=session)
+                register_form = RegisterForm(sheet, request.POST.copy(), lock_prefilled=locked)
+                register_form.show_current_marks()
+                register_form.add_error(None, str(exc))
+            except MarkError as exc:
+                register_form.add_error(None, str(exc))
+            else:
+                _saved_message(request, sheet, result, len(entries))
+                return redirect(request.path)
+    context = {
+        "school": school,
+        "sheet": sheet,
+        "form": register_form,
+        "refusal": refusal,
+        "can_save": sheet.is_open and not refusal,
+        "can_amend": can_amend_marks(membership),
+        "other_session": "PM" if session == "AM" else "AM",
+    }
+    return render(request, "registers/take.html", context)
