@@ -1,0 +1,28 @@
+"""manage.py run_sweep --school URN --date DATE (INTERFACES.md): the nightly sweep for one
+school, synchronously; the JSON summary alone goes to stdout."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from escalation.services.sweep import SweepBusy, run_sweep
+from registers.management.output import add_school_argument, find_school, parse_date
+
+
+class Command(BaseCommand):
+    help = "Run the nightly attendance sweep for one school as of DATE and print its summary."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_school_argument(parser)
+        parser.add_argument("--date", required=True, metavar="DATE", help="YYYY-MM-DD")
+
+    def handle(self, *args, school: str, date: str, **options) -> None:
+        found = find_school(school)
+        as_of = parse_date(date, option="--date")
+        try:
+            summary = run_sweep(school=found, as_of=as_of)
+        except SweepBusy as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(summary.as_dict(), indent=2))

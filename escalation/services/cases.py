@@ -1,0 +1,209 @@
+"""Case work: each function changes the case and writes its timeline event together, so
+the timeline always tells the whole story (who, when, what was agreed, the evidence)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from escalation import rules
+from escalation.models import Case, EscalationEvent
+from registers.models import HalfTerm, Pupil, School
+from registers.services.marks import Actor
+
+Action = EscalationEvent.Action
+SWEEP = Actor(None, "Nightly sweep", "System")
+
+
+class CaseError(ValueError):
+    """A case action that cannot be done, with a message a user can act on."""
+
+
+def build_event(
+    *,
+    case: Case,
+    action: str,
+    actor: Actor,
+    summary: str,
+    occurred_on: dt.date,
+    data: dict[str, Any] | None = None,
+    key: str = "",
+) -> EscalationEvent:
+    """One unsaved timeline row (the sweep builds many and bulk-inserts them)."""
+    return EscalationEvent(
+        school_id=case.school_id,
+        case_id=case.pk,
+        pupil_id=case.pupil_id,
+        action=action,
+        occurred_on=occurred_on,
+        actor=actor.user,
+        actor_name=actor.name,
+        actor_role=actor.position,
+        summary=summary,
+        data=data or {},
+        key=key,
+    )
+
+
+def record_event(**fields: Any) -> EscalationEvent:
+    """Write one timeline row: build_event's keyword arguments."""
+    event = build_event(**fields)
+    event.save()
+    return event
+
+
+def next_monitoring_point(*, school: School, after: dt.date) -> dt.date:
+    """The end of the half-term after `after`: when the school next reviews its figures."""
+    end = (
+        HalfTerm.objects.for_school(school)
+        .filter(end_date__gt=after)
+        .order_by("end_date")
+        .values_list("end_date", flat=True)
+        .first()
+    )
+    return end or after + rules.CONTRACT_REVIEW_FALLBACK
+
+
+def lock_open(case: Case) -> Case:
+    """The case row, locked for this transaction; refused once closed."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not locked.is_open:
+        raise CaseError("This case has been closed. Open a new case to record more work.")
+    return locked
+
+
+def move_forward(case: Case, stage: str, *, actor: Actor, on: dt.date, why: str) -> bool:
+    """Bring the case to `stage` if it is not there or beyond yet (never backwards)."""
+    if case.stage_rank >= rules.stage_rank(stage):
+        return False
+    previous = case.stage
+    case.stage = stage
+    case.save(update_fields=["stage", "updated_at"])
+    record_event(
+        case=case,
+        action=Action.STAGE_CHANGED,
+        actor=actor,
+        occurred_on=on,
+        summary=f"Stage moved to {case.get_stage_display()}: {why}",
+        data={"from": previous, "to": stage},
+    )
+    return True
+
+
+def set_review(case: Case, next_review: dt.date | None) -> None:
+    if next_review is not None and next_review != case.next_review:
+        case.next_review = next_review
+        case.save(update_fields=["next_review", "updated_at"])
+
+
+@transaction.atomic
+def open_case(
+    *,
+    pupil: Pupil,
+    actor: Actor,
+    summary: str,
+    on: dt.date,
+    reason: str = Case.Reason.MANUAL,
+    next_review: dt.date | None = None,
+) -> Case:
+    """Open a case for a pupil who has none open (the database backs "one open case")."""
+    if Case.objects.open().filter(pupil=pupil).exists():
+        raise CaseError(f"{pupil.name} already has an open case.")
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                school_id=pupil.school_id,
+                pupil=pupil,
+                reason=reason,
+                opened_on=on,
+                opened_by=actor.user,
+                owner=actor.user,
+                next_review=next_review or next_monitoring_point(school=pupil.school, after=on),
+            )
+    except IntegrityError as exc:
+        raise CaseError(f"{pupil.name} already has an open case.") from exc
+    record_event(
+        case=case,
+        action=Action.OPENED,
+        actor=actor,
+        occurred_on=on,
+        summary=summary,
+        data={"reason": reason},
+        key="opened",
+    )
+    return case
+
+
+@transaction.atomic
+def change_stage(*, case: Case, stage: str, actor: Actor, summary: str, on: dt.date) -> Case:
+    """A person's decision to move the case to another stage, either way, with reasons."""
+    case = lock_open(case)
+    if stage == case.stage:
+        raise CaseError(f"The case is already at the {case.get_stage_display()} stage.")
+    previous = case.stage
+    case.stage = stage
+    case.save(update_fields=["stage", "updated_at"])
+    record_event(
+        case=case,
+        action=Action.STAGE_CHANGED,
+        actor=actor,
+        occurred_on=on,
+        summary=summary,
+        data={"from": previous, "to": stage},
+    )
+    return case
+
+
+@transaction.atomic
+def add_note(
+    *,
+    case: Case,
+    actor: Actor,
+    summary: str,
+    on: dt.date,
+    next_review: dt.date | None = None,
+) -> EscalationEvent:
+    """A discussion, a call, a professional's view: anything the file should keep."""
+    case = lock_open(case)
+    set_review(case, next_review)
+    return record_event(case=case, action=Action.NOTE, actor=actor, occurred_on=on, summary=summary)
+
+
+@transaction.atomic
+def record_meeting(
+    *,
+    case: Case,
+    actor: Actor,
+    held_on: dt.date,
+    attendees: str,
+    discussed: str,
+    agreed: str,
+    next_review: dt.date | None = None,
+) -> EscalationEvent:
+    """A formal attendance meeting with the family: who came, what was said and agreed."""
+    case = lock_open(case)
+    event = record_event(
+        case=case,
+        action=Action.MEETING_HELD,
+        actor=actor,
+        occurred_on=held_on,
+        summary=f"Attendance meeting with {attendees}.",
+        data={"attendees": attendees, "discussed": discussed, "agreed": agreed},
+    )
+    move_forward(case, Case.Stage.MEETING, actor=actor, on=held_on, why="meeting held")
+    set_review(case, next_review)
+    return event
+
+
+@transaction.atomic
+def close_case(*, case: Case, actor: Actor, summary: str, on: dt.date) -> Case:
+    case = lock_open(case)
+    case.status = Case.Status.CLOSED
+    case.closed_at = timezone.now()
+    case.next_review = None
+    case.save(update_fields=["status", "closed_at", "next_review", "updated_at"])
+    record_event(case=case, action=Action.CLOSED, actor=actor, occurred_on=on, summary=summary)
+    return case

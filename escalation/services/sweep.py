@@ -1,0 +1,174 @@
+"""The nightly sweep of one school (INTERFACES.md `run_sweep`).
+
+It stores every pupil's figures as of the night, then applies escalation.rules: opens cases
+for pupils settled below the target, flags dips and pupils meeting the penalty-notice
+threshold "to consider", and queues the letters the policy asks for. It never issues a
+notice or makes a referral: those are people's decisions (support first).
+
+Safe to run twice: the work is one transaction, every row it writes is backed by a unique
+constraint (a figure per pupil and night, one open case per pupil, one event per case,
+action and key), and the summary is read back from what is recorded for the night, so a
+second run writes nothing and reports the same. A run stopped midway rolls back whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from escalation.models import EscalationEvent, PupilFigure, SweepRun
+from escalation.rules import Decision
+from escalation.services import sweep_steps as steps
+from escalation.services.cases import SWEEP
+from registers.figures import FpnCandidate, counts_by_pupil_over, fpn_candidates, year_to_date
+from registers.models import Pupil, School
+
+Action = EscalationEvent.Action
+
+
+class SweepBusy(RuntimeError):
+    """Another worker is sweeping this school for this night right now."""
+
+
+@dataclass
+class SweepSummary:
+    school: str
+    as_of: str
+    pupils: int = 0
+    bands: dict[str, int] = field(default_factory=dict)
+    bands_moved: dict[str, int] = field(default_factory=dict)
+    cases_opened: list[dict[str, Any]] = field(default_factory=list)
+    cases_advanced: list[dict[str, Any]] = field(default_factory=list)
+    focus_pupils: list[dict[str, Any]] = field(default_factory=list)
+    dips: list[dict[str, Any]] = field(default_factory=list)
+    fpn_candidates: list[dict[str, Any]] = field(default_factory=list)
+    letters_queued: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_sweep(*, school: School, as_of: dt.date) -> SweepSummary:
+    run = _claim(school=school, as_of=as_of)
+    try:
+        with transaction.atomic():
+            summary = _sweep(school=school, as_of=as_of)
+    except Exception as exc:
+        _finish(run, status=SweepRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        raise
+    _finish(run, status=SweepRun.Status.FINISHED, summary=summary.as_dict())
+    return summary
+
+
+def _claim(*, school: School, as_of: dt.date) -> SweepRun:
+    """Claim the night's run row atomically (healthchecks' conditional UPDATE).
+
+    A run still marked running is taken over only once it is older than the task time
+    limit: its worker was killed and will not finish it.
+    """
+    now = timezone.now()
+    run, created = SweepRun.objects.get_or_create(
+        school=school, as_of=as_of, defaults={"started_at": now}
+    )
+    if created:
+        return run
+    stale = now - dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
+    claimed = (
+        SweepRun.objects.filter(pk=run.pk)
+        .exclude(status=SweepRun.Status.RUNNING, started_at__gt=stale)
+        .update(
+            status=SweepRun.Status.RUNNING,
+            started_at=now,
+            finished_at=None,
+            attempts=F("attempts") + 1,
+            error="",
+            updated_at=now,
+        )
+    )
+    if not claimed:
+        raise SweepBusy(f"The sweep of {school.urn} for {as_of} is already running.")
+    return run
+
+
+def _finish(run: SweepRun, *, status: str, summary: dict | None = None, error: str = "") -> None:
+    now = timezone.now()
+    SweepRun.objects.filter(pk=run.pk).update(
+        status=status, finished_at=now, summary=summary or {}, error=error[:2000], updated_at=now
+    )
+
+
+def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
+    year_start, _ = year_to_date(as_of)
+    upns = dict(Pupil.objects.for_school(school).on_roll(as_of).values_list("pk", "upn"))
+    # Every pupil's year to date tonight and at the last two monitoring points (for dips),
+    # from one set-based scan of the year's marks: the scan is most of a sweep's time.
+    points = steps.dip_points(school=school, as_of=as_of)
+    ranges = [(year_start, as_of), *(steps.dip_ranges(points) if points else [])]
+    counts, *at_points = counts_by_pupil_over(school=school, ranges=ranges)
+    tonight = {pk: steps.figure(school, pk, as_of, counts.get(pk)) for pk in upns}
+    steps.store_figures(school=school, as_of=as_of, figures=tonight)
+
+    cases = steps.open_cases_by_pupil(school)
+    decisions = steps.decisions(school=school, as_of=as_of, figures=tonight, cases=cases)
+    dips = (
+        steps.find_dips(school=school, points=points, counts=at_points, pupil_ids=upns.keys())
+        if points
+        else {}
+    )
+    candidates = [c for c in fpn_candidates(school=school, as_of=as_of) if c.pupil_id in upns]
+
+    to_open = {pk: steps.OPEN_BAND for pk, d in decisions.items() if d.open_case}
+    for pk in dips:
+        to_open.setdefault(pk, steps.OPEN_DIP)
+    for candidate in candidates:
+        to_open.setdefault(candidate.pupil_id, steps.OPEN_FPN)
+    to_open = {pk: reason for pk, reason in to_open.items() if pk not in cases}
+    cases.update(steps.open_new_cases(school=school, as_of=as_of, reasons=to_open, figures=tonight))
+
+    steps.carry_focus(school=school, as_of=as_of, year_start=year_start, cases=cases)
+    steps.queue_letters(as_of=as_of, figures=tonight, decisions=decisions, cases=cases)
+    steps.advance_cases(as_of=as_of, decisions=decisions, cases=cases)
+    steps.flag_dips(as_of=as_of, dips=dips, cases=cases)
+    steps.flag_fpn(as_of=as_of, candidates=candidates, cases=cases)
+    return _summary(school, as_of, tonight, decisions, candidates)
+
+
+def _summary(
+    school: School,
+    as_of: dt.date,
+    tonight: dict[int, PupilFigure],
+    decisions: dict[int, Decision],
+    candidates: list[FpnCandidate],
+) -> SweepSummary:
+    """Pupils by band from tonight's figures; the rest read back from what is recorded
+    for the night, so a re-run reports the same as the first."""
+    summary = SweepSummary(school=school.urn, as_of=as_of.isoformat(), pupils=len(tonight))
+    bands = Counter(f.band or "none" for f in tonight.values())
+    summary.bands = {b or "none": bands.get(b or "none", 0) for b in PupilFigure.Band.values}
+    moved = Counter(d.moved for d in decisions.values())
+    summary.bands_moved = {"down": moved.get(1, 0), "up": moved.get(-1, 0)}
+    summary.fpn_candidates = [{"upn": c.upn, **steps.candidate_data(c)} for c in candidates]
+    events = (
+        EscalationEvent.objects.for_school(school)
+        .filter(occurred_on=as_of, actor__isnull=True, actor_name=SWEEP.name)
+        .values_list("action", "pupil__upn", "data")
+        .order_by("pupil__upn", "id")
+    )
+    lists = {
+        Action.OPENED: summary.cases_opened,
+        Action.STAGE_CHANGED: summary.cases_advanced,
+        Action.FOCUS: summary.focus_pupils,
+        Action.DIP_FLAGGED: summary.dips,
+        Action.LETTER_QUEUED: summary.letters_queued,
+    }
+    for action, upn, data in events:
+        if action in lists:
+            lists[action].append({"upn": upn, **data})
+    return summary

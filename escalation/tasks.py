@@ -1,0 +1,35 @@
+"""Celery entry points of the sweep: they take ids and ISO dates, call one service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from celery import shared_task
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from escalation.services.sweep import run_sweep
+from registers.models import School
+
+
+@shared_task(
+    name="escalation.sweep_school",
+    acks_late=True,  # the sweep is idempotent: a redelivered task just re-runs it
+    autoretry_for=(OperationalError,),  # a dropped connection or a deadlock: transient
+    max_retries=3,
+    retry_backoff=60,
+)
+def sweep_school_task(school_id: int, as_of_iso: str) -> dict:
+    school = School.objects.get(pk=school_id)
+    return run_sweep(school=school, as_of=dt.date.fromisoformat(as_of_iso)).as_dict()
+
+
+@shared_task(name="escalation.nightly_sweep")
+def nightly_sweep_task() -> int:
+    """Celery beat, 02:00: fan out one sweep per school for tonight's date."""
+    as_of = timezone.localdate().isoformat()
+    school_ids = list(School.objects.order_by("pk").values_list("pk", flat=True))
+    for school_id in school_ids:
+        transaction.on_commit(partial(sweep_school_task.delay, school_id, as_of))
+    return len(school_ids)

@@ -1,0 +1,100 @@
+"""The officer's caseload: open cases, reviews due first, filtered by band, stage, year
+group and flags (pupil premium, SEND, social worker). Officers and heads only.
+
+A constant number of queries: the page of cases with each pupil's latest stored band
+(a subquery on escalation_figure_latest_idx), the totals, and the count by stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Case as SqlCase
+from django.db.models import Count, OuterRef, Q, Subquery, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from attendance_portal.permissions import OFFICE, school_view
+from escalation import forms
+from escalation.models import Case, PupilFigure
+from escalation.views.lists import Badge, BandView, band_view, flag_badges, pupil_url
+from registers import rates
+from registers.models import Membership, Pupil, School
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class CaseloadRow:
+    case: Case
+    badges: list[Badge]
+    band: BandView
+    attendance: Decimal | None
+    due: bool
+    pupil_url: str
+
+
+@require_GET
+@school_view(OFFICE)
+def caseload(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
+    """Open cases, reviews due first; filtered by band, stage, year group and flags."""
+    today = timezone.localdate()
+    query = forms.CaseloadFilter(request.GET)
+    data = query.cleaned_data if query.is_valid() else {}
+    latest = PupilFigure.objects.filter(pupil_id=OuterRef("pupil_id")).order_by("-as_of")
+    cases = (
+        Case.objects.for_school(school)
+        .filter(status=Case.Status.CLOSED if data.get("closed") else Case.Status.OPEN)
+        .select_related("pupil__form", "owner")
+        .annotate(
+            band=Subquery(latest.values("band")[:1]),
+            attendance=Subquery(latest.values("attendance")[:1]),
+            overdue=SqlCase(When(next_review__lte=today, then=0), default=1),
+        )
+    )
+    filters = {
+        "band": Q(band=data.get("band")),
+        "stage": Q(stage=data.get("stage")),
+        "year": Q(pupil__year_group=data.get("year")),
+        "pp": Q(pupil__pupil_premium=True),
+        "send": ~Q(pupil__sen=Pupil.SEN.NONE),
+        "cin": Q(pupil__cin=True),
+        "due": Q(next_review__lte=today),
+    }
+    for name, condition in filters.items():
+        if data.get(name):
+            cases = cases.filter(condition)
+    cases = cases.order_by("overdue", "next_review", "pupil__surname", "pupil__forename", "pk")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        CaseloadRow(
+            case=c,
+            badges=flag_badges(c.pupil),
+            band=band_view(rates.Band(c.band) if c.band else None),
+            attendance=c.attendance,
+            due=c.is_open and c.next_review is not None and c.next_review <= today,
+            pupil_url=pupil_url(school, c.pupil_id),
+        )
+        for c in page.object_list
+    ]
+    open_cases = Case.objects.for_school(school).open()
+    totals = open_cases.aggregate(
+        open=Count("pk"),
+        due=Count("pk", filter=Q(next_review__lte=today)),
+        focus=Count("pk", filter=Q(focus=True)),
+    )
+    by_stage = dict(open_cases.values_list("stage").annotate(n=Count("pk")).order_by())
+    context = {
+        "school": school,
+        "query": query,
+        "page": page,
+        "rows": rows,
+        "totals": totals,
+        "stages": [(label, by_stage.get(value, 0)) for value, label in Case.Stage.choices],
+        "today": today,
+    }
+    return render(request, "escalation/caseload.html", context)

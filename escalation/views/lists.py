@@ -1,0 +1,105 @@
+"""Shared helpers of the officer's daily lists (calling, students of concern, penalty-notice
+candidates). Each list lives in its own module: lists_calling, lists_concern, lists_fpn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from escalation.forms_lists import DayForm
+from registers.models import Pupil, School
+from registers.rates import BAND_LABELS, Band
+
+# Badge colours and order: the groups first-day calling puts first stand out, in the order
+# of PupilQuerySet.vulnerable_first() (DOMAIN.md §9: social worker, SEND, pupil premium).
+_BADGES = {
+    "Social worker": "text-bg-danger",
+    "Looked after": "text-bg-danger",
+    "EHC plan": "text-bg-warning",
+    "SEN support": "text-bg-warning",
+    "PP": "text-bg-info",
+    "Young carer": "text-bg-info",
+}
+_BADGE_ORDER = {label: n for n, label in enumerate(_BADGES)}
+
+BAND_CLASSES = {
+    Band.SEVERE: "band-severe",
+    Band.PERSISTENT: "band-persistent",
+    Band.CONCERN: "band-concern",
+    Band.MONITOR: "band-monitor",
+    Band.EXPECTED: "band-expected",
+}
+# Worst first, for sorting a students-of-concern list.
+BAND_ORDER = {
+    Band.SEVERE: 0,
+    Band.PERSISTENT: 1,
+    Band.CONCERN: 2,
+    Band.MONITOR: 3,
+    Band.EXPECTED: 4,
+    None: 5,
+}
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    css: str
+
+
+def flag_badges(pupil: Pupil) -> list[Badge]:
+    """The pupil's contextual flags as badges, the vulnerable groups first."""
+    labels = sorted(pupil.flags, key=lambda label: _BADGE_ORDER.get(label, len(_BADGE_ORDER)))
+    return [Badge(label, _BADGES.get(label, "text-bg-light border")) for label in labels]
+
+
+# Short names for tables; the full BAND_LABELS go in the title.
+BAND_SHORT = {
+    Band.SEVERE: "Severe",
+    Band.PERSISTENT: "Persistent",
+    Band.CONCERN: "Formal meeting",
+    Band.MONITOR: "Below target",
+    Band.EXPECTED: "At target",
+}
+
+
+@dataclass(frozen=True)
+class BandView:
+    band: Band | None
+    short: str
+    label: str
+    css: str
+
+
+def band_view(band: Band | None) -> BandView:
+    if band is None:
+        return BandView(None, "No sessions", "No sessions yet", "band-none")
+    return BandView(band, BAND_SHORT[band], BAND_LABELS[band], BAND_CLASSES[band])
+
+
+def list_day(request: HttpRequest, param: str = "date") -> tuple[dt.date, bool]:
+    """The day asked for in the query string (default today), and whether it was unreadable."""
+    form = DayForm({"date": request.GET.get(param, "")})
+    if form.is_valid() and form.cleaned_data["date"]:
+        return form.cleaned_data["date"], False
+    return timezone.localdate(), bool(request.GET.get(param))
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def optional_url(name: str, *args: object) -> str:
+    """The URL of a page another engineer may not have built yet; '' until it exists."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def pupil_url(school: School, pupil_id: int) -> str:
+    return optional_url("registers:pupil", school.urn, pupil_id)

@@ -1,0 +1,135 @@
+"""The penalty-notice candidates list: for consideration, never an automatic notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from escalation.models import Case
+from registers.models import Mark, Pupil, SchoolDay
+from tests.registers.factories import PupilFactory
+
+AS_OF = dt.date(2025, 10, 10)
+PERSONA_STATUS = [
+    ("officer", 200),
+    ("head", 200),
+    ("teacher", 403),
+    ("governor", 403),
+    ("trust_lead", 403),
+    ("outsider", 404),
+]
+
+
+def url(school) -> str:
+    return reverse("escalation:fpn", args=[school.urn])
+
+
+def unauthorised(pupil: Pupil, codes: str, *, start: dt.date = dt.date(2025, 9, 15)) -> None:
+    """One code per session from `start`, morning and afternoon: "GGGGNNOOUU" is 5 days."""
+    days = list(
+        SchoolDay.objects.for_school(pupil.school)
+        .filter(date__gte=start)
+        .values_list("date", flat=True)
+    )
+    sessions = [(day, s) for day in days for s in ("AM", "PM")]
+    Mark.objects.bulk_create(
+        Mark(school=pupil.school, pupil=pupil, date=day, session=s, code_id=code)
+        for (day, s), code in zip(sessions, codes, strict=False)
+    )
+
+
+@pytest.mark.parametrize(("persona", "status"), PERSONA_STATUS)
+def test_each_persona_gets_the_right_answer(request, login, school, persona, status):
+    client = login(request.getfixturevalue(persona))
+    assert client.get(url(school), {"date": "2025-10-10"}).status_code == status
+    assert client.post(url(school)).status_code == (405 if status == 200 else status)
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, school):
+    response = client.get(url(school))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_it_lists_pupils_at_the_threshold_for_consideration(login, officer, school, form):
+    candidate = PupilFactory(school=school, form=form, surname="Candidate", cin=True)
+    unauthorised(candidate, "GGGGGGNNOU")
+    below = PupilFactory(school=school, form=form, surname="Belowline")
+    unauthorised(below, "GGGGGGNNO")  # 9 sessions: not a candidate
+    html = login(officer).get(url(school), {"date": "2025-10-10"}).content.decode()
+    assert "Candidate" in html and "Belowline" not in html
+    assert "not an automatic notice" in html and "must be considered" in html
+    # The window: ten school weeks back from the week of 10 October, inside Autumn 1.
+    assert "Wednesday 3 September 2025" in html and "Friday 10 October 2025" in html
+    assert ">10<" in html
+    assert "2 N marks still to resolve" in html
+    assert "Social worker" in html
+    assert reverse("registers:pupil", args=[school.urn, candidate.pk]) in html
+
+
+def test_it_shows_the_open_case(login, officer, school, form):
+    candidate = PupilFactory(school=school, form=form)
+    unauthorised(candidate, "G" * 10)
+    Case.objects.create(
+        school=school,
+        pupil=candidate,
+        stage=Case.Stage.NOTICE_TO_IMPROVE,
+        reason=Case.Reason.FPN_THRESHOLD,
+        opened_on=dt.date(2025, 10, 1),
+    )
+    html = login(officer).get(url(school), {"date": "2025-10-10"}).content.decode()
+    assert "Notice to improve" in html
+
+
+def test_it_links_to_the_case_page_once_that_page_exists(monkeypatch, login, officer, school, form):
+    from escalation.views import lists_fpn
+
+    candidate = PupilFactory(school=school, form=form)
+    unauthorised(candidate, "U" * 10)
+    case = Case.objects.create(
+        school=school, pupil=candidate, reason=Case.Reason.BAND, opened_on=dt.date(2025, 9, 20)
+    )
+    monkeypatch.setattr(
+        lists_fpn, "optional_url", lambda name, urn, pk: f"/s/{urn}/escalation/cases/{pk}/"
+    )
+    html = login(officer).get(url(school), {"date": "2025-10-10"}).content.decode()
+    assert f'href="/s/{school.urn}/escalation/cases/{case.pk}/"' in html
+
+
+def test_with_no_candidate_it_says_so(login, officer, school):
+    html = login(officer).get(url(school), {"date": "2025-10-10"}).content.decode()
+    assert "No pupil meets the threshold" in html
+
+
+def test_other_schools_pupils_never_appear(login, officer, school, other_school):
+    stranger = PupilFactory(school=other_school, surname="Stranger")
+    unauthorised(stranger, "G" * 12)
+    html = login(officer).get(url(school), {"date": "2025-10-10"}).content.decode()
+    assert "Stranger" not in html
+
+
+def test_the_query_count_does_not_grow_with_pupils(login, officer, school, form):
+    client = login(officer)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url(school), {"date": "2025-10-10"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            p = PupilFactory(school=school, form=form)
+            unauthorised(p, "GGNNOOUUGGO")
+            Case.objects.create(
+                school=school, pupil=p, reason=Case.Reason.BAND, opened_on=dt.date(2025, 9, 20)
+            )
+
+    add(2)
+    few = count_queries()
+    add(8)
+    assert count_queries() == few
+    assert few <= 15
