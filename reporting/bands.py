@@ -1,0 +1,130 @@
+"""Bands with pandas: each pupil's band (the rule of registers.rates, vectorised), pupils
+per band, and band movement since the last half-term, from the pupil frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+
+from registers import rates
+from registers.rates import BAND_LABELS, Band, SessionCounts
+
+from .suppression import hidden_keys
+
+BAND_ORDER = list(Band)  # best to worst
+
+
+MOVEMENT_LABELS = {
+    "better": "Moved to a better band",
+    "same": "Stayed in the same band",
+    "worse": "Moved to a worse band",
+    "new": "No figure to compare (new, or no sessions then)",
+}
+
+
+def band_series(df: pd.DataFrame, *, target_pct: Decimal, formal_pct: Decimal) -> pd.Series:
+    """registers.rates.band for every row at once (a Python call per pupil costs more than
+    the rest of the breakdowns), with the same exact integer arithmetic: the national lines
+    first, then the school's target and formal-meeting line. Tested against rates.band."""
+    target, formal = Fraction(target_pct), Fraction(formal_pct)
+    attended, possible = df["attended"], df["possible"]
+    absent = possible - attended
+
+    def at_least(line: Fraction) -> pd.Series:
+        # attended / possible × 100 >= p / q  ⇔  attended × 100 × q >= p × possible
+        return attended * 100 * line.denominator >= line.numerator * possible
+
+    choices = [
+        (possible <= 0, None),
+        (absent * 2 >= possible, Band.SEVERE.value),
+        (absent * 10 >= possible, Band.PERSISTENT.value),
+        (at_least(target), Band.EXPECTED.value),
+        (at_least(formal), Band.MONITOR.value),
+    ]
+    result = pd.Series(Band.CONCERN.value, index=df.index, dtype=object)
+    for mask, value in reversed(choices):
+        result[mask] = value
+    return result
+
+
+def bands_for(
+    counts: dict[int, SessionCounts], *, target_pct: Decimal, formal_pct: Decimal
+) -> dict[int, str]:
+    """Each pupil's band from their session counts (pupils without sessions left out)."""
+    df = pd.DataFrame.from_records(
+        [(pid, c.attended, c.possible) for pid, c in counts.items()],
+        columns=["id", "attended", "possible"],
+    )
+    bands = band_series(df, target_pct=target_pct, formal_pct=formal_pct)
+    return {int(pid): band for pid, band in zip(df["id"], bands, strict=True) if band}
+
+
+def movement_of(df: pd.DataFrame) -> pd.Series:
+    """better / same / worse / new per pupil, from their band before and after."""
+    rank = {band.value: i for i, band in enumerate(BAND_ORDER)}
+    now = df["band_after"].map(rank)
+    before = df["band_before"].map(rank)
+    result = pd.Series("same", index=df.index, dtype=object)
+    result[now < before] = "better"
+    result[now > before] = "worse"
+    result[before.isna() | now.isna()] = "new"
+    return result
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: str
+    label: str
+    pupils: int | None  # None when suppressed
+    share: Decimal | None  # % of the pupils counted
+
+    @property
+    def suppressed(self) -> bool:
+        return self.pupils is None
+
+
+def _rows(counts: dict[str, int], labels: dict[str, str], total: int, *, hide: bool):
+    hidden = hidden_keys(counts) if hide else set()
+    return [
+        CountRow(key, labels[key], None, None)
+        if key in hidden
+        else CountRow(key, labels[key], n, rates.percent(n, total))
+        for key, n in counts.items()
+    ]
+
+
+def band_counts(df: pd.DataFrame, *, hide_small: bool = False) -> list[CountRow]:
+    counts = df["band"].value_counts()
+    found = {band.value: int(counts.get(band.value, 0)) for band in Band}
+    return _rows(found, {b.value: BAND_LABELS[b] for b in Band}, len(df), hide=hide_small)
+
+
+def movement_counts(df: pd.DataFrame, *, hide_small: bool = False) -> list[CountRow]:
+    counts = movement_of(df).value_counts() if len(df) else pd.Series(dtype=int)
+    found = {key: int(counts.get(key, 0)) for key in MOVEMENT_LABELS}
+    return _rows(found, MOVEMENT_LABELS, len(df), hide=hide_small)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    before: str
+    label: str
+    cells: list[int]  # pupils now in each band, in Band order
+
+
+def movement_matrix(df: pd.DataFrame) -> list[MatrixRow]:
+    """Previous band (rows) × band now (columns): staff only, never suppressed."""
+    known = df[df["band_before"].notna() & df["band_after"].notna()]
+    table = pd.crosstab(known["band_before"], known["band_after"]) if len(known) else None
+    rows = []
+    for before in Band:
+        cells = []
+        for now in Band:
+            has = table is not None and before.value in table.index
+            has = has and now.value in table.columns
+            cells.append(int(table.at[before.value, now.value]) if has else 0)
+        rows.append(MatrixRow(before.value, BAND_LABELS[before], cells))
+    return rows

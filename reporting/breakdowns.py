@@ -1,0 +1,285 @@
+"""Group breakdowns with pandas, over one frame of pupils × session counts.
+
+The frame is built from one counts_by_pupil call and one Pupil .values() query (see
+selectors); everything here is in memory and returns plain dataclasses, so templates and
+exports never see a DataFrame. Rates are summed sessions over summed sessions (DfE method,
+never an average of pupils' rates) through registers.rates, so a group's figure is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import pandas as pd
+
+from registers import rates
+from registers.models.pupils import YEAR_GROUPS
+from registers.rates import SessionCounts
+
+from .bands import band_series, movement_of
+from .selectors import GROUP_FIELDS
+from .suppression import hidden_keys
+
+COUNT_FIELDS = ("possible", "present", "aea", "authorised", "unauthorised", "late")
+SUMS = ("possible", "attended", "authorised", "unauthorised", "late", "persistent", "severe")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    title: str
+    column: str
+    key_of: Callable[[object], str]
+    label_of: Callable[[str], str]
+    order: Callable[[str], object] = str
+    heading: str = ""  # "By SEND" where lower-casing the title would be wrong
+
+    @property
+    def section_title(self) -> str:
+        return self.heading or f"By {self.title.lower()}"
+
+
+def _flag(title: str, yes: str, no: str, column: str) -> Dimension:
+    return Dimension(
+        column,
+        title,
+        column,
+        lambda v: "yes" if v else "no",
+        lambda k: yes if k == "yes" else no,
+        lambda k: 0 if k == "yes" else 1,
+    )
+
+
+def _year_label(key: str) -> str:
+    return {"R": "Reception", "N1": "Nursery 1", "N2": "Nursery 2"}.get(key, f"Year {key}")
+
+
+SEN_LABELS = {"N": "No SEN", "K": "SEN support", "E": "EHC plan"}
+GENDER_LABELS = {"F": "Female", "M": "Male", "unrecorded": "Not recorded"}
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.key: d
+    for d in (
+        Dimension(
+            "year_group",
+            "Year group",
+            "year_group",
+            str,
+            _year_label,
+            lambda k: YEAR_GROUPS.index(k) if k in YEAR_GROUPS else 99,
+        ),
+        Dimension(
+            "form",
+            "Form",
+            "form__name",
+            lambda v: v or "none",
+            lambda k: k if k != "none" else "No form",
+        ),
+        _flag("Pupil premium", "Pupil premium", "Not pupil premium", "pupil_premium"),
+        _flag("Free school meals", "FSM eligible", "Not FSM eligible", "fsm"),
+        Dimension(
+            "sen",
+            "SEND",
+            "sen",
+            str,
+            lambda k: SEN_LABELS.get(k, k),
+            lambda k: "NKE".find(k),
+            heading="By SEND",
+        ),
+        replace(
+            _flag("English as an additional language", "EAL", "Not EAL", "eal"),
+            heading="By English as an additional language",
+        ),
+        _flag("Social worker", "Has a social worker", "No social worker", "cin"),
+        _flag("Looked after", "Looked after", "Not looked after", "cla"),
+        _flag("Young carer", "Young carer", "Not a young carer", "young_carer"),
+        Dimension(
+            "gender",
+            "Gender",
+            "gender",
+            lambda v: v or "unrecorded",
+            lambda k: GENDER_LABELS.get(k, k),
+            lambda k: "FMu".find(k[0]),
+        ),
+    )
+}
+# Governors see the contextual groups, not forms: a form is one teacher's class.
+AGGREGATE_DIMENSIONS = [k for k in DIMENSIONS if k != "form"]
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    dimension: str
+    key: str
+    label: str
+    pupils: int
+    possible: int
+    attendance: Decimal | None
+    authorised: Decimal | None
+    unauthorised: Decimal | None
+    absence: Decimal | None
+    persistent: Decimal | None
+    severe: Decimal | None
+    attendance_gap: Decimal | None = None  # points above (+) or below (−) the rest of the school
+    persistent_gap: Decimal | None = None
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    dimension: Dimension
+    rows: list[GroupFigures]
+
+
+def pupil_frame(
+    pupils: list[dict],
+    counts: dict[int, SessionCounts],
+    *,
+    target_pct: Decimal,
+    formal_pct: Decimal,
+    movement: tuple[dict[int, str], dict[int, str]] | None = None,
+) -> pd.DataFrame:
+    """One row per pupil with counted sessions in the period: their group fields, session
+    counts, band, and (for band movement) their band before and after."""
+    people = pd.DataFrame.from_records(pupils, columns=list(GROUP_FIELDS))
+    records = [(pid, *(getattr(c, f) for f in COUNT_FIELDS)) for pid, c in counts.items()]
+    sessions = pd.DataFrame.from_records(records, columns=["id", *COUNT_FIELDS])
+    # Pupils without a possible session in the period are not enrolments of it (DfE).
+    df = people.merge(sessions, on="id", how="inner")
+    df = df[df["possible"] > 0].copy()
+    df["attended"] = df["present"] + df["aea"]
+    df["absent"] = df["authorised"] + df["unauthorised"]
+    # Exact integer comparisons: absence of 10% / 50% or more of possible sessions.
+    df["persistent"] = df["absent"] * 10 >= df["possible"]
+    df["severe"] = df["absent"] * 2 >= df["possible"]
+    df["band"] = band_series(df, target_pct=target_pct, formal_pct=formal_pct)
+    before, after = movement or ({}, {})
+    df["band_before"] = df["id"].map(before)
+    df["band_after"] = df["id"].map(after)
+    return df
+
+
+def _figures(sums: dict[str, int], pupils: int) -> dict:
+    pct = rates.percent
+    return {
+        "pupils": pupils,
+        "possible": sums["possible"],
+        "attendance": pct(sums["attended"], sums["possible"]),
+        "authorised": pct(sums["authorised"], sums["possible"]),
+        "unauthorised": pct(sums["unauthorised"], sums["possible"]),
+        "absence": pct(sums["authorised"] + sums["unauthorised"], sums["possible"]),
+        "persistent": pct(sums["persistent"], pupils),
+        "severe": pct(sums["severe"], pupils),
+    }
+
+
+def _sums(df: pd.DataFrame) -> dict[str, int]:
+    return {name: int(df[name].sum()) for name in SUMS}
+
+
+def _gap(num_a: int, den_a: int, num_b: int, den_b: int) -> Decimal | None:
+    """a/den_a − b/den_b in percentage points, exactly, to one decimal place."""
+    if den_a <= 0 or den_b <= 0:
+        return None
+    return rates.percent(num_a * den_b - num_b * den_a, den_a * den_b)
+
+
+def whole_school(df: pd.DataFrame) -> GroupFigures:
+    return GroupFigures("school", "all", "Whole school", **_figures(_sums(df), len(df)))
+
+
+def breakdown(
+    df: pd.DataFrame, dimension: Dimension, total: dict[str, int] | None = None
+) -> Breakdown:
+    """The dimension's groups, each with its gap to the rest of the school."""
+    total, total_pupils = total or _sums(df), len(df)
+    # The key of each distinct value, not of each pupil: a handful of Python calls.
+    values = df[dimension.column]
+    keys = values.map({v: dimension.key_of(v) for v in values.unique()})
+    grouped = df[list(SUMS)].groupby(keys.to_numpy(), sort=False)
+    sums = {
+        k: {n: int(v) for n, v in row.items()} for k, row in grouped.sum().to_dict("index").items()
+    }
+    sizes = {k: int(v) for k, v in grouped.size().items()}
+    rows = []
+    for key in sorted(sizes, key=dimension.order):
+        group, pupils = sums[key], sizes[key]
+        rest = {name: total[name] - group[name] for name in SUMS}
+        rest_pupils = total_pupils - pupils
+        rows.append(
+            GroupFigures(
+                dimension.key,
+                key,
+                dimension.label_of(key),
+                **_figures(group, pupils),
+                attendance_gap=_gap(
+                    group["attended"], group["possible"], rest["attended"], rest["possible"]
+                ),
+                persistent_gap=_gap(group["persistent"], pupils, rest["persistent"], rest_pupils),
+            )
+        )
+    return Breakdown(dimension, rows)
+
+
+def breakdowns(df: pd.DataFrame, keys: list[str] | None = None) -> list[Breakdown]:
+    """Every dimension with at least two groups (one group has no gap to show)."""
+    found, total = [], _sums(df)
+    for key in keys or list(DIMENSIONS):
+        result = breakdown(df, DIMENSIONS[key], total)
+        if key == "gender" and all(r.key == "unrecorded" for r in result.rows):
+            continue
+        if len(result.rows) >= 2:
+            found.append(result)
+    return found
+
+
+def suppress(result: Breakdown) -> Breakdown:
+    """Hide groups of fewer than 5 pupils (and enough others that they cannot be derived)."""
+    hidden = hidden_keys({r.key: r.pupils for r in result.rows})
+    rows = [hide(r) if r.key in hidden else r for r in result.rows]
+    return Breakdown(result.dimension, rows)
+
+
+def hide(row: GroupFigures) -> GroupFigures:
+    blank = dict.fromkeys(
+        (
+            "attendance",
+            "authorised",
+            "unauthorised",
+            "absence",
+            "persistent",
+            "severe",
+            "attendance_gap",
+            "persistent_gap",
+        )
+    )
+    return replace(row, pupils=0, possible=0, suppressed=True, **blank)
+
+
+def in_group(df: pd.DataFrame, dimension: str, key: str) -> pd.DataFrame:
+    """The pupils of one group, for the staff drill-down; empty for an unknown group."""
+    if dimension == "school":
+        return df
+    if dimension in ("band", "band_before", "band_after"):
+        return df[df[dimension] == key]
+    if dimension == "movement":
+        return df[movement_of(df) == key]
+    if dimension == "persistent" or dimension == "severe":
+        return df[df[dimension]]
+    if dimension not in DIMENSIONS:
+        return df.iloc[0:0]
+    dim = DIMENSIONS[dimension]
+    return df[df[dim.column].map(dim.key_of) == key]
+
+
+def gap_for(df: pd.DataFrame, mask: pd.Series) -> Decimal | None:
+    """Attendance gap (points) of the pupils in `mask` to all other pupils of the frame."""
+    inside, outside = df[mask], df[~mask]
+    return _gap(
+        int(inside["attended"].sum()),
+        int(inside["possible"].sum()),
+        int(outside["attended"].sum()),
+        int(outside["possible"].sum()),
+    )

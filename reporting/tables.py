@@ -1,0 +1,168 @@
+"""A report table: the numbers behind each chart, shown as an accessible <table>, exported
+as CSV/XLSX and printed in the PDFs. One structure for all four so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from .suppression import FEWER_THAN
+
+Cell = str | int | Decimal | None
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    COUNT = "count"
+    PCT = "pct"  # a rate in per cent
+    GAP = "gap"  # a difference in percentage points, signed
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: Kind = Kind.TEXT
+
+
+@dataclass(frozen=True)
+class DisplayCell:
+    text: str
+    css: str  # "num" right-aligns; "suppressed" marks "fewer than 5"
+
+
+@dataclass(frozen=True)
+class DisplayRow:
+    label: str
+    link: str | None
+    cells: list[DisplayCell]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """How to draw the table: which column gives the labels and which give the series."""
+
+    type: str  # "bar" or "line"
+    series: list[int]  # column indexes plotted
+    horizontal: bool = False
+    unit: str = "%"
+    reference: tuple[str, Decimal] | None = None  # a line such as the school's target
+    labels: list[str] | None = None  # short axis labels when the table's are long
+
+
+@dataclass
+class Table:
+    name: str  # the ?table= value of its export
+    title: str
+    columns: list[Column]
+    rows: list[list[Cell]]
+    links: list[str | None] = field(default_factory=list)  # drill-down per row (staff only)
+    note: str = ""
+    chart: ChartSpec | None = None
+    questions: list[str] = field(default_factory=list)  # governors' questions beside it
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.title for c in self.columns]
+
+    @property
+    def display_rows(self) -> list[DisplayRow]:
+        """Formatted rows for templates and PDFs: the row's label and link, then its cells
+        with their CSS classes worked out here, so the template is a plain loop."""
+        links = self.links or [None] * len(self.rows)
+        kinds = [c.kind for c in self.columns[1:]]
+        found = []
+        for row, link in zip(self.rows, links, strict=True):
+            cells = []
+            for cell, kind in zip(row[1:], kinds, strict=True):
+                css = "num" if kind is not Kind.TEXT else ""
+                if cell == FEWER_THAN:
+                    css += " suppressed"
+                cells.append(DisplayCell(fmt(cell, kind), css.strip()))
+            found.append(DisplayRow(fmt(row[0], self.columns[0].kind), link, cells))
+        return found
+
+    @property
+    def print_bars(self) -> list[Bar]:
+        return bars(self)
+
+    def chart_data(self) -> dict | None:
+        """Chart.js-ready data for static/js/reporting-charts.js (via json_script)."""
+        if self.chart is None or not self.rows:
+            return None
+        spec = self.chart
+        datasets = [
+            {
+                "label": self.columns[i].title,
+                "data": [
+                    float(row[i]) if isinstance(row[i], int | Decimal) else None
+                    for row in self.rows
+                ],
+            }
+            for i in spec.series
+        ]
+        data = {
+            "type": spec.type,
+            "title": self.title,
+            "labels": spec.labels or [str(row[0]) for row in self.rows],
+            "datasets": datasets,
+            "horizontal": spec.horizontal,
+            "unit": spec.unit,
+        }
+        if spec.reference:
+            data["reference"] = {"label": spec.reference[0], "value": float(spec.reference[1])}
+        return data
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    text: str
+    width: float  # per cent of the bar track
+
+
+def bars(table: Table) -> list[Bar]:
+    """The first charted series as CSS bars, for the PDFs (WeasyPrint runs no JavaScript).
+
+    Same scale rule as the browser charts: rates all above 50% start near the data.
+    """
+    if table.chart is None:
+        return []
+    index = table.chart.series[0]
+    kind = table.columns[index].kind
+    values = [row[index] for row in table.rows if isinstance(row[index], int | Decimal)]
+    if not values:
+        return []
+    top = max(values)
+    low = Decimal(0)
+    if kind is Kind.PCT and min(values) >= 50:
+        low, top = Decimal(max(0, int(min(values) - 2) // 10 * 10)), Decimal(100)
+    span = (top - low) or 1
+    return [
+        Bar(
+            str(row[0]),
+            fmt(row[index], kind),
+            float((row[index] - low) / span * 100) if isinstance(row[index], int | Decimal) else 0,
+        )
+        for row in table.rows
+    ]
+
+
+def fmt(cell: Cell, kind: Kind) -> str:
+    if cell is None:
+        return "–"
+    if isinstance(cell, str):
+        return cell
+    if kind is Kind.PCT:
+        return f"{cell}%"
+    if kind is Kind.GAP:
+        # A real minus sign reads better and cannot be taken for a hyphen by a screen reader.
+        return f"+{cell}" if cell > 0 else (f"−{-cell}" if cell < 0 else "0.0")
+    if kind is Kind.COUNT and isinstance(cell, int):
+        return f"{cell:,}"
+    return str(cell)
+
+
+def find(tables: list[Table], name: str) -> Table | None:
+    return next((t for t in tables if t.name == name), None)

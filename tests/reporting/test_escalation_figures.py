@@ -1,0 +1,87 @@
+"""Reporting reads escalation's data: the nightly stored figures (band movement) and the
+cases (impact of interventions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from escalation.models import Case, PupilFigure
+from reporting.periods import resolve_period
+from reporting.report import build_report
+from tests.registers.factories import PupilFactory, make_half_term
+from tests.reporting.conftest import PRESENT, add_marks
+
+TODAY = dt.date(2025, 10, 20)
+
+
+def _figure(pupil, as_of: dt.date, *, present: int, absent: int, band: str) -> PupilFigure:
+    possible = present + absent
+    return PupilFigure.objects.create(
+        school=pupil.school,
+        pupil=pupil,
+        as_of=as_of,
+        possible=possible,
+        present=present,
+        authorised=absent,
+        attendance=Decimal(100 * present / possible).quantize(Decimal("0.1")),
+        band=band,
+        persistent=band in ("persistent", "severe"),
+        severe=band == "severe",
+    )
+
+
+@pytest.fixture
+def summer(school):
+    return make_half_term(school, "Summer 2", dt.date(2025, 6, 2), dt.date(2025, 7, 18))
+
+
+def test_band_movement_uses_the_stored_nightly_figures_when_the_sweep_ran(school, form, summer):
+    pupil = PupilFactory(school=school, form=form)
+    add_marks(pupil, PRESENT)  # from the marks this pupil would be "expected" now …
+    _figure(pupil, dt.date(2025, 7, 17), present=90, absent=10, band="persistent")
+    # … but the sweep stored "concern" last night: the stored figure is what staff saw.
+    _figure(pupil, dt.date(2025, 10, 19), present=91, absent=9, band="concern")
+    period = resolve_period(school=school, key=None, today=TODAY)
+    report = build_report(school=school, period=period, pupil_level=True)
+    movement = {row[0]: row[1] for row in report.table("movement").rows}
+    assert movement["Moved to a better band"] == 1
+    assert "19 Oct 2025" in report.table("movement").note
+    assert "17 Jul 2025" in report.table("movement").note
+    assert "nightly stored figures" in report.table("movement").note
+
+
+def test_intervention_impact_compares_six_weeks_before_with_since(school, form):
+    pupil = PupilFactory(school=school, form=form)
+    add_marks(pupil, ["O"] * 4 + ["/"] * 6, start=dt.date(2025, 9, 8))  # before: 60%
+    add_marks(pupil, PRESENT, start=dt.date(2025, 9, 22))  # since: 100%
+    case = Case.objects.create(
+        school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=dt.date(2025, 9, 22)
+    )
+    period = resolve_period(school=school, key=None, today=TODAY)
+    report = build_report(
+        school=school, period=period, pupil_level=True, drill=lambda d, k: f"/{d}/{k}"
+    )
+    table = report.table("interventions")
+    assert table.rows[1] == [
+        f"Case {case.pk}",
+        "Monitoring",
+        "22 Sep 2025",
+        Decimal("60.0"),
+        Decimal("100.0"),
+        Decimal("40.0"),
+    ]
+    assert table.rows[0][0] == "All 1 cases"
+    assert table.links[1] == f"/pupil/{pupil.pk}"
+
+
+def test_intervention_impact_is_staff_only(school, form):
+    pupil = PupilFactory(school=school, form=form)
+    add_marks(pupil, PRESENT)
+    Case.objects.create(school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=TODAY)
+    period = resolve_period(school=school, key=None, today=TODAY)
+    assert build_report(school=school, period=period).table("interventions") is None
+    governors = build_report(school=school, period=period, aggregate_only=True)
+    assert governors.table("interventions") is None

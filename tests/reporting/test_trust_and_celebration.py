@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from reporting.celebration import build_league, parse_week
+from tests.registers.factories import FormFactory, PupilFactory, SchoolFactory, make_half_term
+from tests.reporting.conftest import PRESENT, add_marks
+
+
+@pytest.fixture
+def sister_school(trust):
+    """A second school of the trust with lower attendance (80%)."""
+    school = SchoolFactory(urn="222222", name="Ashgrove Academy", trust=trust)
+    make_half_term(school, "Autumn 1", dt.date(2025, 9, 3), dt.date(2025, 10, 24))
+    form = FormFactory(school=school, name="7X")
+    for _ in range(5):
+        add_marks(PupilFactory(school=school, form=form), ["O", "O", *PRESENT[2:]])
+    return school
+
+
+def test_the_trust_view_shows_every_school_of_the_trust_side_by_side(
+    client, school, ten_pupils, sister_school, other_school, trust_lead
+):
+    client.force_login(trust_lead.user)
+    response = client.get(reverse("reporting:trust", args=[school.urn]))
+    rows = response.context["rows"]
+    assert [r.school.name for r in rows] == ["Ashgrove Academy", "Oakfield Primary"]
+    assert [r.attendance for r in rows] == [Decimal("80.0"), Decimal("93.0")]
+    assert rows[1].pp_gap == Decimal("-13.3")
+    assert rows[0].persistent == Decimal("100.0")
+    assert other_school.name not in response.content.decode()
+
+
+def test_the_trust_view_sorts_by_any_column(client, school, ten_pupils, sister_school, trust_lead):
+    client.force_login(trust_lead.user)
+    url = reverse("reporting:trust", args=[sister_school.urn])  # any school of the trust
+    by_attendance = client.get(url, {"sort": "-attendance"}).context["rows"]
+    assert [r.school.urn for r in by_attendance] == ["123456", "222222"]
+    html = client.get(url, {"sort": "attendance"}).content.decode()
+    assert 'href="?sort=-attendance"' in html  # the active column's link reverses the order
+    assert client.get(url, {"sort": "bogus"}).status_code == 200
+
+
+def test_the_trust_view_exports_csv_and_xlsx(client, school, ten_pupils, sister_school, trust_lead):
+    client.force_login(trust_lead.user)
+    url = reverse("reporting:trust", args=[school.urn])
+    response = client.get(url, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["School", "Pupils", "Attendance (year to date)"]
+    assert [r[0] for r in rows[1:]] == ["Ashgrove Academy", "Oakfield Primary"]
+    assert client.get(url, {"format": "xlsx"}).content[:2] == b"PK"
+
+
+def test_the_league_ranks_forms_and_shares_first_place(school, form, other_form):
+    third = FormFactory(school=school, name="5C")
+    for f, codes in ((form, PRESENT), (other_form, PRESENT), (third, ["I", *PRESENT[1:]])):
+        for _ in range(3):
+            add_marks(PupilFactory(school=school, form=f), codes)
+    league = build_league(school=school, monday=dt.date(2025, 9, 8), today=dt.date(2025, 10, 20))
+    assert [(r.rank, r.form, r.attendance, r.winner) for r in league.rows] == [
+        (1, "4A", Decimal("100.0"), True),
+        (1, "4B", Decimal("100.0"), True),
+        (3, "5C", Decimal("90.0"), False),
+    ]
+    assert league.previous == dt.date(2025, 9, 1) and league.following == dt.date(2025, 9, 15)
+
+
+def test_parse_week_takes_any_day_and_ignores_rubbish():
+    today = dt.date(2025, 10, 20)
+    assert parse_week("2025-09-10", today) == dt.date(2025, 9, 8)
+    assert parse_week("not-a-date", today) == today
+    assert parse_week(None, dt.date(2025, 10, 23)) == today
+
+
+def test_a_teacher_shows_the_celebration_without_any_pupil_name(
+    client, school, ten_pupils, teacher
+):
+    client.force_login(teacher.user)
+    response = client.get(
+        reverse("reporting:celebration", args=[school.urn]), {"week": "2025-09-08"}
+    )
+    html = response.content.decode()
+    assert "Well done, 4A" in html and "93.0%" in html
+    for pupil in ten_pupils:
+        assert pupil.surname not in html and pupil.forename not in html
+
+
+def test_without_a_week_the_league_shows_last_week_until_this_week_has_registers(
+    client, school, form, officer
+):
+    add_marks(PupilFactory(school=school, form=form), PRESENT, start=dt.date(2025, 10, 13))
+    client.force_login(officer.user)  # today is Monday 20 October: no registers yet
+    league = client.get(reverse("reporting:celebration", args=[school.urn])).context["league"]
+    assert league.monday == dt.date(2025, 10, 13)
+    assert [(r.form, r.attendance) for r in league.rows] == [("4A", Decimal("100.0"))]
