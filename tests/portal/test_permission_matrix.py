@@ -1,0 +1,422 @@
+"""The permission matrix: every URL of the portal, every persona, GET and POST.
+
+Each row of ROWS names one URL pattern, how to fill its arguments from the test world
+(tests/portal/world.py) and the exact answer each persona gets. A URL pattern the resolver
+knows but ROWS does not fails test_every_url_has_a_row, so a new page cannot ship without
+someone deciding who may open it.
+
+Answers, in the order of PERSONAS:
+    L    302 to the sign-in page
+    302  a redirect elsewhere (the home page sends a member to their school)
+    ok   a POST the role may make: with an empty body the page answers 200 (form errors),
+         302 (done), 400 or 422 (invalid), all in ALLOWED_POST; what matters is that the
+         permission check let it through
+    200 / 403 / 404 / 405   exactly that status
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.portal.world import NOW, World, blank_pdf, build_world, client_for, crawl, leaks, text_of
+
+PERSONAS = (
+    "anonymous",
+    "officer",
+    "teacher",  # teaches form 4A, the form of the world's pupil
+    "other_teacher",  # teaches 4B of the same school
+    "head",
+    "governor",
+    "trust_lead",  # leads this school's trust
+    "outsider",  # officer of a school in another trust
+)
+ALLOWED_POST = frozenset({200, 302, 400, 422})
+SKIPPED_PREFIXES = ("admin/", "static/", "media/")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # "namespace:name" as reverse() takes it
+    get: str  # one answer per persona, in PERSONAS order
+    post: str
+    # URL keyword arguments other than urn → the World.value() that fills them
+    kwargs: dict[str, str] = field(default_factory=dict)
+    # query-string parameters a page needs to show anything → World.value() names
+    query: dict[str, str] = field(default_factory=dict)
+
+
+#         anon off  tea  oth  head gov  trust out
+LOGIN = "L    L    L    L    L    L    L    L"
+STAFF_GET = "L    200  200  200  200  403  403  404"
+STAFF_GET_ONLY = "L    405  405  405  405  403  403  404"
+OFFICE_GET = "L    200  403  403  200  403  403  404"
+# Views decorated require_GET/require_POST *outside* school_view answer 405 before they
+# look at the user; that tells an outsider nothing about the school.
+NOT_GET = "L    405  405  405  405  405  405  405"
+NOT_POST = NOT_GET
+OFFICE_POST = "L    ok   403  403  ok   403  403  404"
+# school_view outside require_GET/require_POST: the role is checked first, then the method.
+OFFICE_WRONG_METHOD = "L    405  403  403  405  403  403  404"
+
+CASE = {"pk": "case"}
+LEAVE = {"pk": "leave"}
+ROWS: list[Row] = [
+    # -- the portal ---------------------------------------------------------------------
+    Row("home", get="L 302 302 302 302 302 302 302", post="L 302 302 302 302 302 302 302"),
+    Row("login", get="200 200 200 200 200 200 200 200", post="200 200 200 200 200 200 200 200"),
+    Row("logout", get="L 405 405 405 405 405 405 405", post=LOGIN),
+    Row("healthz", get="200 200 200 200 200 200 200 200", post="200 200 200 200 200 200 200 200"),
+    # -- registers ----------------------------------------------------------------------
+    Row(
+        "registers:school_home",
+        get="L 200 200 200 200 200 200 404",
+        post="L 200 200 200 200 200 200 404",
+    ),
+    Row("registers:day", get=STAFF_GET, post=STAFF_GET_ONLY),
+    Row(
+        "registers:take",
+        kwargs={"form_id": "form", "day": "today", "session": "am"},
+        get="L 200 200 403 200 403 403 404",
+        post="L ok ok 403 ok 403 403 404",
+    ),
+    Row("registers:pupils", get=STAFF_GET, post=STAFF_GET_ONLY),
+    Row(
+        "registers:pupil",
+        kwargs={"pk": "pupil"},
+        get="L 200 200 403 200 403 403 404",
+        post=STAFF_GET_ONLY,
+    ),
+    Row(
+        "registers:pupil_ctf",
+        kwargs={"pk": "pupil"},
+        get="L 200 200 403 200 403 403 404",
+        post=STAFF_GET_ONLY,
+    ),
+    Row("registers:pupil_export", kwargs={"pk": "pupil"}, get=OFFICE_GET, post=OFFICE_POST),
+    Row(
+        "registers:amend",
+        kwargs={"pk": "pupil", "day": "past_day", "session": "am"},
+        get=OFFICE_GET,
+        post=OFFICE_POST,
+    ),
+    # -- registers: leave of absence and planned absences ------------------------------------
+    Row("registers:leave_list", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("registers:leave_new", get=OFFICE_GET, post=OFFICE_POST),
+    Row("registers:leave_detail", kwargs=LEAVE, get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    # Only the head grants or refuses leave (a person the proprietor authorised, reg 11).
+    Row(
+        "registers:leave_decide",
+        kwargs=LEAVE,
+        get="L 403 403 403 405 403 403 404",
+        post="L 403 403 403 ok 403 403 404",
+    ),
+    Row("registers:leave_letter", kwargs=LEAVE, get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("registers:leave_refused_taken", kwargs=LEAVE, get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
+    Row("registers:leave_withdraw", kwargs=LEAVE, get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
+    Row("registers:leave_review", kwargs=LEAVE, get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
+    Row("registers:planned_list", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("registers:planned_new", get=OFFICE_GET, post=OFFICE_POST),
+    # -- escalation: case work ------------------------------------------------------------
+    Row("escalation:caseload", get=OFFICE_GET, post=NOT_POST),
+    Row("escalation:case", kwargs=CASE, get=OFFICE_GET, post=NOT_POST),
+    Row("escalation:case_note", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:case_stage", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:case_close", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:case_meeting", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:case_contract", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
+    Row(
+        "escalation:contract_review",
+        kwargs={"pk": "case", "contract_id": "contract"},
+        get=NOT_GET,
+        post=OFFICE_POST,
+    ),
+    Row(
+        "escalation:contract_pdf",
+        kwargs={"pk": "case", "contract_id": "contract"},
+        get=OFFICE_GET,
+        post=NOT_POST,
+    ),
+    Row("escalation:case_notice", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
+    Row(
+        "escalation:notice_outcome",
+        kwargs={"pk": "case", "notice_id": "notice"},
+        get=NOT_GET,
+        post=OFFICE_POST,
+    ),
+    Row("escalation:case_referral", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
+    Row(
+        "escalation:referral_outcome",
+        kwargs={"pk": "case", "referral_id": "referral"},
+        get=NOT_GET,
+        post=OFFICE_POST,
+    ),
+    Row("escalation:case_la_referral", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
+    # The pupil has an open case, so the officer is sent on to it.
+    Row(
+        "escalation:pupil_case",
+        kwargs={"pupil_id": "pupil"},
+        get="L 302 403 403 302 403 403 404",
+        post=NOT_POST,
+    ),
+    Row("escalation:case_open", kwargs={"pupil_id": "pupil"}, get=NOT_GET, post=OFFICE_POST),
+    # -- escalation: daily lists ----------------------------------------------------------
+    Row("escalation:calling", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row(
+        "escalation:calling_log", kwargs={"pk": "pupil"}, get=OFFICE_WRONG_METHOD, post=OFFICE_POST
+    ),
+    Row("escalation:concern", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("escalation:fpn", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    # -- escalation: letters ------------------------------------------------------------------
+    Row("escalation:letters", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("escalation:letters_start", get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
+    Row("escalation:letters_queue", get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
+    Row("escalation:letter_pdf", kwargs={"pk": "letter"}, get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row(
+        "escalation:letter_batch", kwargs={"pk": "batch"}, get=OFFICE_GET, post=OFFICE_WRONG_METHOD
+    ),
+    Row(
+        "escalation:letter_batch_progress",
+        kwargs={"pk": "batch"},
+        get=OFFICE_GET,
+        post=OFFICE_WRONG_METHOD,
+    ),
+    Row(
+        "escalation:letter_batch_resume",
+        kwargs={"pk": "batch"},
+        get=OFFICE_WRONG_METHOD,
+        post=OFFICE_POST,
+    ),
+    Row(
+        "escalation:letter_batch_pdf",
+        kwargs={"pk": "batch"},
+        get=OFFICE_GET,
+        post=OFFICE_WRONG_METHOD,
+    ),
+    Row("escalation:letter_templates", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("escalation:letter_template", kwargs={"kind": "termly"}, get=OFFICE_GET, post=OFFICE_POST),
+    Row(
+        "escalation:letter_preview_pdf",
+        kwargs={"kind": "termly"},
+        query={"pupil": "pupil"},
+        get=OFFICE_GET,
+        post=OFFICE_WRONG_METHOD,
+    ),
+    # -- reporting (read-only pages; they answer POST like GET) ---------------------------
+    Row(
+        "reporting:dashboard",
+        get="L 200 403 403 200 403 200 404",
+        post="L 200 403 403 200 403 200 404",
+    ),
+    Row("reporting:group", get=OFFICE_GET, post=OFFICE_GET),
+    Row(
+        "reporting:governors",
+        get="L 200 403 403 200 200 200 404",
+        post="L 200 403 403 200 200 200 404",
+    ),
+    Row(
+        "reporting:governors_pdf",
+        get="L 200 403 403 200 200 200 404",
+        post="L 200 403 403 200 200 200 404",
+    ),
+    Row(
+        "reporting:trust",
+        get="L 403 403 403 403 403 200 404",
+        post="L 403 403 403 403 403 200 404",
+    ),
+    Row("reporting:celebration", get=STAFF_GET, post=STAFF_GET),
+]
+
+
+# -- the resolver ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    route: str
+    kwargs: tuple[str, ...]
+
+
+def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[Pattern]:
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace]))
+            yield from _walk(p.url_patterns, route, ns)
+        elif isinstance(p, URLPattern):
+            name = ":".join(filter(None, [namespace, p.name])) if p.name else route
+            yield Pattern(name, route, tuple(re.findall(r"<(?:\w+:)?(\w+)>", route)))
+
+
+def portal_patterns() -> list[Pattern]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _suggest(pattern: Pattern) -> str:
+    kwargs = {k: "?" for k in pattern.kwargs if k != "urn"}
+    shown = f"kwargs={kwargs!r}, " if kwargs else ""
+    return f'    Row("{pattern.name}", {shown}get="L ...", post="L ..."),  # /{pattern.route}'
+
+
+def test_every_url_has_a_row():
+    patterns = {p.name: p for p in portal_patterns()}
+    rows = {r.name for r in ROWS}
+    missing = [p for name, p in patterns.items() if name not in rows]
+    stale = sorted(rows - patterns.keys())
+    problems = []
+    if missing:
+        problems.append(
+            "These URL patterns have no row: add a row to the permission matrix "
+            "(ROWS in tests/portal/test_permission_matrix.py) saying who may GET and POST "
+            "them, with any new URL argument in tests/portal/world.py:\n"
+            + "\n".join(_suggest(p) for p in missing)
+        )
+    if stale:
+        problems.append("These rows name no URL pattern any more: " + ", ".join(stale))
+    assert not problems, "\n\n".join(problems)
+
+
+def test_every_row_has_an_answer_per_persona_and_fills_every_argument():
+    patterns = {p.name: p for p in portal_patterns()}
+    for row in ROWS:
+        for method in ("get", "post"):
+            answers = getattr(row, method).split()
+            assert len(answers) == len(PERSONAS), f"{row.name} {method}: {answers}"
+            assert set(answers) <= {"L", "ok", "200", "302", "403", "404", "405"}, row.name
+        if row.name in patterns:
+            wanted = set(patterns[row.name].kwargs) - {"urn"}
+            assert set(row.kwargs) == wanted, f"{row.name} takes {sorted(wanted)}"
+
+
+# -- the world the URLs point into ------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def world(frozen_now, school, form, other_form, officer) -> World:
+    return build_world(school=school, form=form, other_form=other_form, office=officer, tag="Qx")
+
+
+@pytest.fixture
+def personas(
+    officer, teacher, other_teacher, head, governor, trust_lead, outsider
+) -> dict[str, object]:
+    return {
+        "anonymous": None,
+        "officer": officer,
+        "teacher": teacher,
+        "other_teacher": other_teacher,
+        "head": head,
+        "governor": governor,
+        "trust_lead": trust_lead,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def quick_pdfs(monkeypatch):
+    """WeasyPrint takes seconds per PDF; the matrix asks who gets one, not what is in it."""
+    monkeypatch.setattr("weasyprint.HTML.write_pdf", lambda self, *a, **kw: blank_pdf())
+
+
+@pytest.fixture(autouse=True)
+def _no_sign_in_lockout(settings):
+    """The empty sign-in POSTs count as failed attempts, all from one address."""
+    settings.LOGIN_MAX_FAILURES = 10_000
+
+
+def url_for(row: Row, world: World) -> str:
+    pattern = next(p for p in portal_patterns() if p.name == row.name)
+    kwargs = {k: world.value(v) for k, v in row.kwargs.items()}
+    if "urn" in pattern.kwargs:
+        kwargs["urn"] = world.urn
+    url = reverse(row.name, kwargs=kwargs)
+    if row.query:
+        url += "?" + urlencode({k: world.value(v) for k, v in row.query.items()})
+    return url
+
+
+def check(answer: str, response) -> bool:
+    status = response.status_code
+    location = response.get("Location", "") if status == 302 else ""
+    to_login = location.startswith(reverse("login"))
+    if answer == "L":
+        return status == 302 and to_login
+    if answer == "ok":
+        return status in ALLOWED_POST and not to_login
+    if answer == "302":
+        return status == 302 and not to_login
+    return status == int(answer)
+
+
+def _describe(response) -> str:
+    if response.status_code == 302:
+        return f"302 → {response['Location']}"
+    return str(response.status_code)
+
+
+def ask(membership, method: str, url: str):
+    """One request, its writes rolled back: an empty POST that withdraws the leave request
+    must not change what the next row finds."""
+    client = client_for(membership)
+    with transaction.atomic():
+        response = client.get(url) if method == "get" else client.post(url, {})
+        transaction.set_rollback(True)
+    return response
+
+
+def test_each_persona_gets_exactly_the_answer_in_the_matrix(world, personas, quick_pdfs):
+    # One world for all rows: the requests dominate the run time, not the assertions, and
+    # every wrong cell of the matrix is reported at once.
+    wrong = []
+    for row in ROWS:
+        url = url_for(row, world)
+        for method in ("get", "post"):
+            for persona, answer in zip(PERSONAS, getattr(row, method).split(), strict=True):
+                response = ask(personas[persona], method, url)
+                if not check(answer, response):
+                    wrong.append(
+                        f"{row.name} {url}: {method.upper()} as {persona}: "
+                        f"expected {answer}, got {_describe(response)}"
+                    )
+    assert not wrong, "\n".join(wrong)
+
+
+# -- governors never meet a pupil ----------------------------------------------------------------
+
+
+def test_no_page_a_governor_can_reach_names_a_pupil(world, personas):
+    governor_at = PERSONAS.index("governor")
+    starts = [
+        url_for(row, world)
+        for row in ROWS
+        if row.get.split()[governor_at] == "200" and row.name not in ("login", "healthz")
+    ]
+    client = client_for(personas["governor"])
+    pages = crawl(client, starts)
+    # POSTs a governor is answered 200 on are pages too.
+    for row in ROWS:
+        if row.post.split()[governor_at] in ("200", "ok"):
+            url = url_for(row, world)
+            response = client.post(url, {})
+            if response.status_code == 200:
+                pages[f"POST {url}"] = (200, text_of(response))
+    reached = [url for url, (status, _) in pages.items() if status == 200]
+    assert len(reached) >= 5, reached  # the governors' page, its PDF, the school's home …
+    found = leaks(pages, world.names())
+    assert not found, "\n".join(found)
