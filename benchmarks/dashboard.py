@@ -1,0 +1,338 @@
+"""Benchmark: the headteacher's dashboard for a 1,500-pupil school must render in well
+under a second (issue 5).
+
+Builds a throwaway database (never the development one): a secondary school with 1,500
+pupils in 50 forms, this year's autumn term and last year's first half-term fully marked
+(~330,000 marks, realistic absence with persistent and severe absentees), 100 open cases;
+then times the real views through Django's test client (middleware, permissions,
+queries, pandas and template rendering included) and prints p50/p95.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ap_bench python -m benchmarks.dashboard
+    … --runs 30 --write    # also replace the "## Dashboard" section of docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import statistics
+import time
+from pathlib import Path
+
+PUPILS = 1500
+FORMS = 50
+TODAY = dt.datetime(2025, 12, 18, 16, 0)
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+HEADING = "## Dashboard"
+ABSENCE_CODES = ["I"] * 55 + ["M"] * 10 + ["O"] * 15 + ["G"] * 8 + ["N"] * 4 + ["C"] * 3 + ["U"] * 5
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attendance_portal.settings")
+    import django
+
+    django.setup()
+
+
+def _propensity(rng: random.Random) -> float:
+    """A pupil's chance of missing a session: most attend well, some persistently absent."""
+    roll = rng.random()
+    if roll < 0.02:
+        return rng.uniform(0.5, 0.8)  # severe
+    if roll < 0.17:
+        return rng.uniform(0.1, 0.3)  # persistent
+    return rng.uniform(0.0, 0.07)
+
+
+def build_school(rng: random.Random):
+    """The school, its calendar, pupils, marks, cases and a head; returns (school, head)."""
+    from django.contrib.auth import get_user_model
+
+    from escalation.models import Case
+    from registers.models import AcademicYear, Form, HalfTerm, Mark, Membership, Pupil, School
+    from registers.services.calendar import open_sessions, rebuild_school_days
+
+    school = School.objects.create(urn="900001", name="Benchmark Academy", phase="secondary")
+    for start_year, terms in (
+        (2024, [("Autumn 1", dt.date(2024, 9, 4), dt.date(2024, 10, 25))]),
+        (
+            2025,
+            [
+                ("Autumn 1", dt.date(2025, 9, 3), dt.date(2025, 10, 24)),
+                ("Autumn 2", dt.date(2025, 11, 3), dt.date(2025, 12, 19)),
+            ],
+        ),
+    ):
+        year = AcademicYear.objects.create(school=school, start_year=start_year)
+        for name, start, end in terms:
+            HalfTerm.objects.create(
+                school=school, academic_year=year, name=name, start_date=start, end_date=end
+            )
+    rebuild_school_days(school=school)
+
+    forms = Form.objects.bulk_create(
+        [Form(school=school, name=f"{7 + n // 10}{'ABCDEFGHJK'[n % 10]}") for n in range(FORMS)]
+    )
+    pupils = Pupil.objects.bulk_create(
+        [
+            Pupil(
+                school=school,
+                upn=f"B{n:011d}{n % 10}",
+                forename=f"Forename{n}",
+                surname=f"Surname{n}",
+                date_of_birth=dt.date(2012, 1, 1),
+                year_group=str(7 + (n % FORMS) // 10),
+                form=forms[n % FORMS],
+                admission_date=dt.date(2020, 9, 1),
+                gender="FM"[n % 2],
+                pupil_premium=rng.random() < 0.25,
+                fsm=rng.random() < 0.22,
+                sen=rng.choices("NKE", weights=[84, 13, 3])[0],
+                eal=rng.random() < 0.18,
+                cin=rng.random() < 0.03,
+                cla=rng.random() < 0.01,
+                young_carer=rng.random() < 0.02,
+            )
+            for n in range(PUPILS)
+        ]
+    )
+    sessions = open_sessions(school=school, start=dt.date(2024, 8, 1), end=TODAY.date())
+    likely = {p.pk: _propensity(rng) for p in pupils}
+    batch: list[Mark] = []
+    for pupil in pupils:
+        for day, session in sessions:
+            if rng.random() < likely[pupil.pk]:
+                code = rng.choice(ABSENCE_CODES)
+            else:
+                code = "L" if rng.random() < 0.02 else ("/" if session == "AM" else "\\")
+            batch.append(Mark(school=school, pupil=pupil, date=day, session=session, code_id=code))
+        if len(batch) >= 20_000:
+            Mark.objects.bulk_create(batch, batch_size=5000)
+            batch = []
+    Mark.objects.bulk_create(batch, batch_size=5000)
+
+    worst = sorted(pupils, key=lambda p: -likely[p.pk])[:100]
+    Case.objects.bulk_create(
+        [
+            Case(school=school, pupil=p, reason=Case.Reason.BAND, opened_on=dt.date(2025, 11, 10))
+            for p in worst
+        ]
+    )
+    # No password: the benchmark signs in with force_login.
+    user = get_user_model().objects.create_user("bench-head")
+    governor = get_user_model().objects.create_user("bench-governor")
+    Membership.objects.create(user=user, school=school, role=Membership.Role.HEAD)
+    Membership.objects.create(user=governor, school=school, role=Membership.Role.GOVERNOR)
+    return school, user, governor, Mark.objects.filter(school=school).count()
+
+
+def store_nightly_figures(school, nights: list[dt.date]) -> int:
+    """What the nightly sweep leaves behind: each pupil's year-to-date figure and band."""
+    from escalation.models import PupilFigure
+    from registers import figures, rates
+
+    rows = []
+    for night in nights:
+        start, end = figures.year_to_date(night)
+        for pupil_id, c in figures.counts_by_pupil(school=school, start=start, end=end).items():
+            band = rates.band(c, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct)
+            rows.append(
+                PupilFigure(
+                    school=school,
+                    pupil_id=pupil_id,
+                    as_of=night,
+                    possible=c.possible,
+                    present=c.present,
+                    aea=c.aea,
+                    authorised=c.authorised,
+                    unauthorised=c.unauthorised,
+                    late=c.late,
+                    attendance=rates.attendance_pct(c),
+                    band=band.value if band else "",
+                    persistent=rates.is_persistent(c),
+                    severe=rates.is_severe(c),
+                )
+            )
+    PupilFigure.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics after the bulk load, as autovacuum would."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def time_page(client, url: str, params: dict, runs: int) -> tuple[list[float], int]:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):  # warm caches (templates, imports) before measuring
+        assert client.get(url, params).status_code == 200
+    # CaptureQueriesContext reads the connection's query log lazily, and every request
+    # clears that log: count right after the request, from an empty log.
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, params)
+    queries = len(captured)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url, params)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return timings, queries
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def existing_school():
+    """The school a kept database already holds (--reuse), or None."""
+    from django.contrib.auth import get_user_model
+
+    from registers.models import Mark, School
+
+    school = School.objects.filter(urn="900001").first()
+    if school is None:
+        return None
+    users = get_user_model().objects
+    marks = Mark.objects.filter(school=school).count()
+    return school, users.get(username="bench-head"), users.get(username="bench-governor"), marks
+
+
+def run(runs: int, *, reuse: bool = False) -> str:
+    import time_machine
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    rng = random.Random(2025)
+    with time_machine.travel(TODAY, tick=False):
+        started = time.perf_counter()
+        from escalation.models import PupilFigure
+
+        found = existing_school() if reuse else None
+        school, head, governor, marks = found or build_school(rng)
+        nights = [dt.date(2025, 10, 24), TODAY.date() - dt.timedelta(days=1)]
+        PupilFigure.objects.filter(school=school).delete()
+        stored = store_nightly_figures(school, nights)
+        analyze()
+        built = time.perf_counter() - started
+        load = os.getloadavg()
+        client = Client()
+        dashboard = reverse("reporting:dashboard", args=[school.urn])
+        pages = [
+            ("Dashboard, current half-term (head)", head, dashboard, {}),
+            ("Dashboard, year to date (head)", head, dashboard, {"period": "ytd"}),
+            (
+                "Drill-down: all pupils (head)",
+                head,
+                reverse("reporting:group", args=[school.urn]),
+                {},
+            ),
+            (
+                "Governors' summary (governor)",
+                governor,
+                reverse("reporting:governors", args=[school.urn]),
+                {},
+            ),
+        ]
+        rows = []
+
+        def measure(label: str, user, url: str, params: dict) -> None:
+            client.force_login(user)
+            timings, queries = time_page(client, url, params, runs)
+            rows.append(
+                f"| {label} | {runs} | {statistics.median(timings):.0f} | "
+                f"{percentile(timings, 0.95):.0f} | {queries} |"
+            )
+            print(rows[-1], flush=True)
+
+        for label, user, url, params in pages:
+            measure(label, user, url, params)
+        # Before the sweep has ever run, band movement is worked out from the marks.
+        PupilFigure.objects.filter(school=school).delete()
+        measure("Dashboard, no stored figures yet (head)", head, dashboard, {})
+    engine = connection.vendor
+    if engine == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            engine += " " + cursor.fetchone()[0]
+    return "\n".join(
+        [
+            HEADING,
+            "",
+            "`python -m benchmarks.dashboard --runs "
+            f"{runs}` (reporting): a secondary school of {PUPILS:,} pupils in {FORMS} forms,",
+            f"{marks:,} marks (this year's autumn term and last year's first half-term), 100 open",
+            f"cases and {stored:,} nightly stored figures (two nights); each page timed through",
+            "Django's test client after two warm-up requests.",
+            f"Data as of {TODAY:%-d %b %Y}; {engine}, Python {platform.python_version()}, "
+            f"{platform.machine()}, {os.cpu_count()} CPUs; data built in {built:.0f} s; load "
+            f"average {load[0]:.1f} before timing and {os.getloadavg()[0]:.1f} after (the "
+            "machine is shared: compare with an idle run before reading much into it).",
+            "",
+            "| page | runs | p50 (ms) | p95 (ms) | queries |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+            "The query count does not depend on the number of pupils (tests/reporting/"
+            "test_queries.py).",
+            "",
+        ]
+    )
+
+
+def write_section(section: str, path: Path = DOCS) -> None:
+    """Replace this benchmark's section of docs/benchmarks.md, leaving the others alone."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    start = text.find(HEADING + "\n")
+    if start == -1:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+    path.write_text(text.rstrip("\n") + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the benchmark database (for profiling)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="time a kept database again without rebuilding"
+    )
+    args, _ = parser.parse_known_args(argv)
+    _django()
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    setup_test_environment(debug=False)
+    # A database of its own, so the benchmark can never touch development or test data.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = "ap_bench_dashboard"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.reuse)
+    try:
+        section = run(args.runs, reuse=args.reuse)
+    finally:
+        if not (args.keep or args.reuse):
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+    print(section)
+    if args.write:
+        write_section(section)
+
+
+if __name__ == "__main__":
+    main()
