@@ -10,6 +10,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from escalation.services.sweep import run_sweep
+from escalation.tasks_letters import queue_sweep_letters_task
 from registers.models import School
 
 
@@ -22,7 +23,11 @@ from registers.models import School
 )
 def sweep_school_task(school_id: int, as_of_iso: str) -> dict:
     school = School.objects.get(pk=school_id)
-    return run_sweep(school=school, as_of=dt.date.fromisoformat(as_of_iso)).as_dict()
+    summary = run_sweep(school=school, as_of=dt.date.fromisoformat(as_of_iso)).as_dict()
+    # The sweep records which letters its policy asks for; rendering them is separate,
+    # slower work on the letters queue. Queueing is idempotent, so a re-run sends none twice.
+    transaction.on_commit(partial(queue_sweep_letters_task.delay, school_id, as_of_iso))
+    return summary
 
 
 @shared_task(name="escalation.nightly_sweep")

@@ -13,7 +13,7 @@ from django.db import OperationalError
 from django_celery_beat.models import PeriodicTask
 
 from escalation import tasks
-from escalation.models import SweepRun
+from escalation.models import Letter, SweepRun
 from tests.escalation.conftest import LAST_DAY, LAST_NIGHTS, restore_nightly_schedule
 
 
@@ -21,6 +21,26 @@ def test_sweep_school_task_runs_the_sweep_and_returns_its_summary(school, cast):
     result = tasks.sweep_school_task.delay(school.pk, LAST_DAY.isoformat()).get()
     assert result["as_of"] == "2025-10-24" and result["pupils"] == 5
     assert SweepRun.objects.get(school=school).status == "finished"
+
+
+def test_the_sweep_task_queues_the_letters_its_policy_asked_for_once(
+    school, cast, sweep, monkeypatch, django_capture_on_commit_callbacks
+):
+    from escalation.models import EscalationEvent
+    from escalation.services import letter_generation
+    from tests.portal.world import blank_pdf
+
+    monkeypatch.setattr(letter_generation, "render_letter_pdf", lambda context: blank_pdf())
+    sweep(*LAST_NIGHTS[:-1])
+    for _ in range(2):  # a redelivered task must not send a second letter
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.sweep_school_task.delay(school.pk, LAST_DAY.isoformat()).get()
+    asked = EscalationEvent.objects.filter(
+        action=EscalationEvent.Action.LETTER_QUEUED, occurred_on=LAST_DAY
+    )
+    assert asked.exists()
+    assert Letter.objects.count() == asked.count()
+    assert all(letter.is_generated for letter in Letter.objects.all())
 
 
 def test_sweep_school_task_retries_only_operational_errors():
@@ -83,6 +103,8 @@ def test_run_sweep_prints_the_json_summary_alone(school, cast, sweep):
     }
     assert len(first["letters_queued"]) == 4
     assert json.loads(run_command("--school", school.urn, "--date", "2025-10-24")) == first
+    # The letters the sweep asked for are on the letters queue, once, however many runs.
+    assert Letter.objects.filter(school=school).count() == 4
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """manage.py run_sweep --school URN --date DATE (INTERFACES.md): the nightly sweep for one
-school, synchronously; the JSON summary alone goes to stdout."""
+school, synchronously, then queues the letters it asked for; the JSON summary alone goes
+to stdout."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from escalation.services.letters import queue_sweep_letters
 from escalation.services.sweep import SweepBusy, run_sweep
 from registers.management.output import add_school_argument, find_school, parse_date
 
@@ -25,4 +27,7 @@ class Command(BaseCommand):
             summary = run_sweep(school=found, as_of=as_of)
         except SweepBusy as exc:
             raise CommandError(str(exc)) from exc
+        # As the nightly task does: the letters the sweep asked for go to the letters
+        # queue (idempotent, so a second run for the same date queues nothing).
+        queue_sweep_letters(school=found, as_of=as_of)
         self.stdout.write(json.dumps(summary.as_dict(), indent=2))
