@@ -146,6 +146,17 @@ def test_a_pupil_of_another_school_is_not_found(login, officer, other_school):
     assert login(officer).get(url).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("persona", "linked"), [("officer", True), ("head", True), ("teacher", False)]
+)
+def test_the_subject_access_export_is_linked_for_the_office_only(
+    request, login, pupil, persona, linked
+):
+    export = reverse("registers:pupil_export", args=[pupil.school.urn, pupil.pk])
+    page = login(request.getfixturevalue(persona)).get(pupil_url(pupil)).content.decode()
+    assert (f'href="{export}"' in page) is linked
+
+
 @pytest.fixture
 def history(officer, pupil):
     """A week of marks for `pupil`, one of them changed, and a closed Friday afternoon."""
