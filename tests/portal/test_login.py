@@ -57,3 +57,24 @@ def test_every_page_carries_a_strict_content_security_policy(client, db):
     assert "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "unsafe-eval" not in policy
+
+
+@pytest.mark.parametrize(
+    ("persona", "landing"),
+    [
+        ("officer", "registers:day"),
+        ("teacher", "registers:day"),
+        ("head", "reporting:dashboard"),
+        ("governor", "reporting:governors"),
+    ],
+)
+def test_each_role_starts_its_day_on_its_own_page(request, login, school, persona, landing):
+    response = login(request.getfixturevalue(persona)).get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == reverse(landing, args=[school.urn])
+
+
+def test_the_school_page_says_what_each_section_holds(login, head, school):
+    page = login(head).get(reverse("registers:school_home", args=[school.urn])).content.decode()
+    assert "First-day calling, students of concern and penalty-notice candidates." in page
+    assert "Every school of the trust side by side." not in page  # the trust lead's only
