@@ -26,6 +26,12 @@ def landing_url(membership, urn: str) -> str:
 
 def home(request: HttpRequest) -> HttpResponse:
     schools = permissions.schools_for(request.user)
+    led = {m.trust_id for m in permissions.memberships(request.user) if m.role == Role.TRUST}
+    trust_schools = [s for s in schools if s.trust_id in led]
+    if len(led) == 1 and len(trust_schools) == len(schools) and schools:
+        # A trust lead starts with the trust's schools side by side (any school's URN
+        # opens the trust view).
+        return redirect(reverse("reporting:trust", args=[schools[0].urn]))
     if len(schools) == 1:
         membership = permissions.membership_for(request.user, schools[0])
         return redirect(landing_url(membership, schools[0].urn))

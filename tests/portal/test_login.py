@@ -78,3 +78,10 @@ def test_the_school_page_says_what_each_section_holds(login, head, school):
     page = login(head).get(reverse("registers:school_home", args=[school.urn])).content.decode()
     assert "First-day calling, students of concern and penalty-notice candidates." in page
     assert "Every school of the trust side by side." not in page  # the trust lead's only
+
+
+def test_a_trust_lead_starts_on_the_trust_view(login, trust_lead, school):
+    response = login(trust_lead).get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == reverse("reporting:trust", args=[school.urn])
+    assert login(trust_lead).get(response.url).status_code == 200
