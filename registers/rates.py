@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
 PERSISTENT_ABSENCE = Fraction(10, 100)  # national line since 2015/16
 SEVERE_ABSENCE = Fraction(50, 100)
@@ -82,26 +83,39 @@ def attendance_fraction(counts: SessionCounts) -> Fraction | None:
     return Fraction(counts.attended, counts.possible) if counts.possible else None
 
 
+def _at_least(numerator: int, denominator: int, line: Fraction) -> bool:
+    """numerator / denominator >= line, exactly, in integers (denominator > 0).
+
+    The nightly sweep decides this for every pupil several times a night, and building
+    a Fraction (and one from the school's Decimal line) each time showed in its profile."""
+    return numerator * line.denominator >= line.numerator * denominator
+
+
+@lru_cache(maxsize=64)
+def _pct_line(pct: Decimal) -> Fraction:
+    """A school's policy line (a Decimal percentage) as an exact fraction of sessions."""
+    return Fraction(pct) / 100
+
+
 def is_persistent(counts: SessionCounts) -> bool:
-    return counts.possible > 0 and Fraction(counts.absent, counts.possible) >= PERSISTENT_ABSENCE
+    return counts.possible > 0 and _at_least(counts.absent, counts.possible, PERSISTENT_ABSENCE)
 
 
 def is_severe(counts: SessionCounts) -> bool:
-    return counts.possible > 0 and Fraction(counts.absent, counts.possible) >= SEVERE_ABSENCE
+    return counts.possible > 0 and _at_least(counts.absent, counts.possible, SEVERE_ABSENCE)
 
 
 def band(counts: SessionCounts, *, target_pct: Decimal, formal_pct: Decimal) -> Band | None:
     """The school-policy band; the national lines (severe, persistent) take precedence."""
-    rate = attendance_fraction(counts)
-    if rate is None:
+    if counts.possible <= 0:
         return None
     if is_severe(counts):
         return Band.SEVERE
     if is_persistent(counts):
         return Band.PERSISTENT
-    if rate * 100 >= Fraction(target_pct):
+    if _at_least(counts.attended, counts.possible, _pct_line(target_pct)):
         return Band.EXPECTED
-    if rate * 100 >= Fraction(formal_pct):
+    if _at_least(counts.attended, counts.possible, _pct_line(formal_pct)):
         return Band.MONITOR
     return Band.CONCERN
 

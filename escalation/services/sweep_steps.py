@@ -17,6 +17,7 @@ from escalation.services.cases import SWEEP, build_event, next_monitoring_point
 from registers import rates
 from registers.figures import FpnCandidate, year_to_date
 from registers.models import HalfTerm, School, SchoolDay
+from registers.services.imports import bulk
 
 Action = EscalationEvent.Action
 OPEN_BAND, OPEN_DIP, OPEN_FPN = Case.Reason.BAND, Case.Reason.DIP, Case.Reason.FPN_THRESHOLD
@@ -27,6 +28,7 @@ FIGURE_FIELDS = (
     "persistent",
     "severe",
 )
+STAMP_FIELDS = ("created_at", "updated_at", "school_id", "pupil_id", "as_of")
 
 
 def figure(
@@ -47,26 +49,30 @@ def figure(
 
 
 def store_figures(*, school: School, as_of: dt.date, figures: dict[int, PupilFigure]) -> int:
-    """Insert new figures and update changed ones; identical figures are not touched."""
+    """Insert new figures and update changed ones; identical figures are not touched.
+
+    Set-based writes (registers.services.imports.bulk: one array per column): the ORM's
+    bulk_create prepared 16 values per pupil one by one, 30 ms of a 1,000-pupil school's
+    sweep in Python. The sweep's claim (sweep._claim) keeps a second run of the same school
+    and night out, and the unique constraint on (pupil, as_of) still stands behind it."""
     stored = {
-        row[0]: row[1:]
+        row[0]: (row[1], row[2:])
         for row in PupilFigure.objects.for_school(school)
         .on(as_of)
-        .values_list("pupil_id", *FIGURE_FIELDS)
+        .values_list("pupil_id", "pk", *FIGURE_FIELDS)
     }
-    changed = [
-        f
-        for pk, f in figures.items()
-        if stored.get(pk) != tuple(getattr(f, n) for n in FIGURE_FIELDS)
-    ]
-    PupilFigure.objects.bulk_create(
-        changed,
-        update_conflicts=True,
-        unique_fields=["pupil", "as_of"],
-        update_fields=[*FIGURE_FIELDS, "updated_at"],
-        batch_size=1000,
-    )
-    return len(changed)
+    now = timezone.now()
+    new, changed = [], []
+    for pupil_id, f in figures.items():
+        values = tuple(getattr(f, n) for n in FIGURE_FIELDS)
+        found = stored.get(pupil_id)
+        if found is None:
+            new.append((now, now, school.pk, pupil_id, as_of, *values))
+        elif found[1] != values:
+            changed.append((found[0], *values, now))
+    bulk.insert(PupilFigure, [*STAMP_FIELDS, *FIGURE_FIELDS], new)
+    bulk.update(PupilFigure, [*FIGURE_FIELDS, "updated_at"], changed)
+    return len(new) + len(changed)
 
 
 def open_cases_by_pupil(school: School) -> dict[int, Case]:
