@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any
 
 from django.utils import timezone
@@ -40,7 +40,13 @@ def figure(
         school=school,
         pupil_id=pupil_id,
         as_of=as_of,
-        **asdict(counts),
+        # Field by field: dataclasses.asdict deep-copies, a thousand times a school.
+        possible=counts.possible,
+        present=counts.present,
+        aea=counts.aea,
+        authorised=counts.authorised,
+        unauthorised=counts.unauthorised,
+        late=counts.late,
         attendance=rates.attendance_pct(counts),
         band=band.value if band else PupilFigure.Band.NONE,
         persistent=rates.is_persistent(counts),
