@@ -99,7 +99,8 @@ def section(spec: Spec, results: Results) -> str:
     lines += [
         "",
         "How the sweep grows: the same sweep over the first 1, 5 and all schools (seconds per "
-        "million year-to-date marks stays flat when the cost is linear in marks).",
+        "million year-to-date marks stays flat when the cost is linear in marks); each the "
+        "median of three runs, beside the median of three runs of its floor.",
         "",
         "| schools | marks | sweep | per million marks | floor | ratio |",
         "|---|---|---|---|---|---|",
@@ -122,7 +123,10 @@ def section(spec: Spec, results: Results) -> str:
     lines += [
         "",
         f"The whole run took {results.total_s / 60:.1f} minutes. Query counts do not grow "
-        "with the number of pupils: tests/reporting/test_query_counts_scale.py.",
+        "with the number of pupils: tests/reporting/test_query_counts_scale.py. The "
+        "letters' floor is the school's aggregate, so their ratio says only that rendering, "
+        "not reading, is their cost. What the figures mean for 300 schools, what was "
+        "profiled and what breaks first: docs/scaling.md.",
         "",
     ]
     return "\n".join(lines)

@@ -486,15 +486,20 @@ def sweep_history(trust) -> None:
     of the last half-term (the first sweep: it opens the cases; band movement's stored
     snapshot) and the four school days before NIGHT (bands settle after three nights and
     queue their letters, then the cool-down holds). Tonight's sweep then does an ordinary
-    night's work: new figures for everyone, a few new cases and letters."""
-    from escalation.tasks import sweep_school_task
+    night's work: new figures for everyone, a few new cases and letters.
+
+    The sweep service itself, not its task: the task also hands the night's letters to the
+    letters queue, which with eager Celery renders them here, one WeasyPrint PDF each
+    (about 4,000 letters over these nights, some 15 minutes). Rendering is the letters
+    worker's work and benchmarks.letters times it; the sweep only reads its own events."""
+    from escalation.services.sweep import run_sweep
     from registers.models import School
 
     schools = list(School.objects.filter(trust=trust).order_by("urn"))
     for night in HISTORY_NIGHTS:
         started = time.perf_counter()
         for school in schools:
-            sweep_school_task(school.pk, night.isoformat())
+            run_sweep(school=school, as_of=night)
         taken = time.perf_counter() - started
         print(f"  history: swept {len(schools)} schools for {night} in {taken:.0f} s", flush=True)
 
