@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from html import escape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,7 +51,7 @@ def pdf_text(content: bytes) -> str:
 def test_a_refusal_letter_names_the_pupil_the_decision_and_the_g_code(pupil, officer, head):
     leave = decided(pupil, officer, head, grant=False)
     html = decision_letter_html(leave)
-    assert "Dear Jo Bloggs" in html and pupil.name in html
+    assert "Dear Jo Bloggs" in html and escape(pupil.name) in html
     assert "leave refused" in html and "code G" in html
     assert "cannot be authorised" in html and "We wish you well." in html
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -202,7 +203,7 @@ def test_the_pupil_page_shows_details_grid_and_history(login, officer, history):
     # History: old -> new, reason, who with position.
     assert "Mum rang: sick at lunch" in page
     assert "Attendance officer" in page
-    assert officer.user.get_full_name() in page
+    assert escape(officer.user.get_full_name()) in page
     # The office gets a link to change each session; the week before school shows no links.
     assert reverse("registers:amend", args=[pupil.school.urn, pupil.pk, MONDAY, "PM"]) in page
 
