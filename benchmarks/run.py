@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import pkgutil
 import subprocess
 import sys
@@ -56,15 +57,22 @@ def run_trust(args: argparse.Namespace) -> None:
         print(f"wrote the {report.HEADING!r} section of {report.DOCS}", flush=True)
 
 
-def run_others(argv: list[str]) -> int:
-    """The other benchmark modules, one process each; returns how many failed."""
+def run_others(argv: list[str], *, write: bool) -> int:
+    """The other benchmark modules, one process each; returns how many failed.
+
+    They run on PostgreSQL too (each builds a database of its own there): DATABASE_URL
+    defaults to the trust benchmark's server, and they write their sections unless
+    --no-write was given."""
     failed = 0
+    env = {**os.environ}
+    env.setdefault("DATABASE_URL", trust.bench_url())
+    argv = [*argv, "--write"] if write and "--write" not in argv else argv
     for module in pkgutil.iter_modules(benchmarks.__path__):
         if module.name in OWN_MODULES or module.name.startswith("_"):
             continue
         print(f"== benchmarks.{module.name}", flush=True)
         # Their own argument parsers ignore ours (parse_known_args) and vice versa.
-        done = subprocess.run([sys.executable, "-m", f"benchmarks.{module.name}", *argv])
+        done = subprocess.run([sys.executable, "-m", f"benchmarks.{module.name}", *argv], env=env)
         failed += done.returncode != 0
     return failed
 
@@ -81,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     run_trust(args)
     if args.trust_only:
         return 0
-    return 1 if run_others(argv) else 0
+    argv = [a for a in argv if a != "--no-write"]
+    return 1 if run_others(argv, write=args.write) else 0
 
 
 if __name__ == "__main__":
