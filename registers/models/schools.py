@@ -65,6 +65,19 @@ class School(TimeStamped):
         default=30, validators=[MaxValueValidator(30)]
     )
     la_name = models.CharField("local authority", max_length=120, blank=True)
+    # The DfE number is LA number + establishment number (e.g. 873/2001); the Common
+    # Transfer File names the sending school by them, beside the URN.
+    la_number = models.CharField(
+        "LA number",
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^\d{3}$", "An LA number is three digits.")],
+    )
+    establishment_number = models.CharField(
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}$", "An establishment number is four digits.")],
+    )
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
 

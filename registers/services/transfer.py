@@ -71,7 +71,10 @@ def _prior_years(*, school: School, pupil: Pupil, start_year: int) -> list[ctf.Y
 def export_pupil_ctf(
     *, school: School, pupil: Pupil, start_year: int, today: dt.date, lea: str = "", estab: str = ""
 ) -> tuple[str, str, bytes]:
-    """(filename, content type, bytes) of the pupil's CTF attendance for one year."""
+    """(filename, content type, bytes) of the pupil's CTF attendance for one year.
+    LEA and Estab default to the school's own LA and establishment numbers."""
+    lea = lea or school.la_number
+    estab = estab or school.establishment_number
     years = _prior_years(school=school, pupil=pupil, start_year=start_year)
     years.append(
         pupil_year(

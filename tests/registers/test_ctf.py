@@ -274,3 +274,24 @@ def test_the_ctf_download_is_for_staff_who_can_see_the_pupil(
     if status == 200:
         assert response["Content-Type"] == "application/xml"
         assert b"<UPN>" + pupil.upn.encode() + b"</UPN>" in response.content
+
+
+def test_the_ctf_names_the_school_by_its_own_dfe_number_unless_told_otherwise(
+    tmp_path, school, pupil, history
+):
+    school.la_number, school.establishment_number = "873", "2001"
+    school.save()
+    path = tmp_path / "out.xml"
+    call_command("export_ctf", school=school.urn, upn=pupil.upn, year=2025, output=str(path))
+    xml = path.read_text()
+    assert "<LEA>873</LEA>" in xml and "<Estab>2001</Estab>" in xml
+    call_command(
+        "export_ctf",
+        school=school.urn,
+        upn=pupil.upn,
+        year=2025,
+        output=str(path),
+        lea="330",
+        estab="4000",
+    )
+    assert "<LEA>330</LEA>" in path.read_text()

@@ -19,8 +19,12 @@ class Command(BaseCommand):
             "--year", type=int, help="the year the academic year began (default: the current one)"
         )
         parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
-        parser.add_argument("--lea", default="", help="the school's three-digit LA number")
-        parser.add_argument("--estab", default="", help="the school's four-digit DfE number")
+        parser.add_argument(
+            "--lea", default="", help="three-digit LA number (default: the school's own)"
+        )
+        parser.add_argument(
+            "--estab", default="", help="four-digit establishment number (default: the school's)"
+        )
 
     def handle(self, *args, school, upn, year, output, lea, estab, **options):
         found = find_school(school)

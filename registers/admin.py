@@ -1,0 +1,51 @@
+"""The admin: a school's own settings (policy lines, register closing time, the DfE number
+and the letterhead details). Pupils, calendars, staff and marks come in through the
+command-line contract (INTERFACES.md) and the portal's pages, which validate and audit
+them; they are deliberately not editable here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from registers.models import School, Trust
+
+
+@admin.register(Trust)
+class TrustAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "urn", "phase", "trust", "target_pct", "formal_meeting_pct"]
+    list_filter = ["phase", "trust"]
+    search_fields = ["name", "urn"]
+    fieldsets = [
+        (None, {"fields": ["urn", "name", "phase", "trust"]}),
+        (
+            "Attendance policy",
+            {
+                "description": "The school's own lines. The national ones (persistent "
+                "absence at 10% missed, severe at 50%) are fixed.",
+                "fields": [
+                    "target_pct",
+                    "formal_meeting_pct",
+                    "dip_points",
+                    "register_open_minutes",
+                ],
+            },
+        ),
+        (
+            "Letters and transfers",
+            {"fields": ["la_name", "la_number", "establishment_number", "address", "phone"]},
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The URN identifies the school everywhere (URLs, files, CTF): set once, by
+        # setup_school.
+        return ["urn"] if obj else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a school's registers are kept six years: never deleted from here
