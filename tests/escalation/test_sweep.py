@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -173,6 +173,37 @@ def test_a_run_left_running_by_a_killed_worker_is_taken_over(school, cast):
     run_sweep(school=school, as_of=LAST_DAY)
     run = SweepRun.objects.get(school=school, as_of=LAST_DAY)
     assert (run.status, run.attempts) == ("finished", 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_restart_midway_leaves_the_run_free_for_the_retry(school, cast, monkeypatch):
+    """The connection dies under the sweep (as when PostgreSQL restarts): nothing half
+    written stays, the run is marked failed rather than left running (the sweep's atomic
+    block drops the dead connection, so recording the failure reconnects), and the task's
+    retry (on OperationalError) sweeps the school in full."""
+    if connection.vendor != "postgresql":
+        pytest.skip("terminates its own PostgreSQL backend")
+    from escalation.services import sweep as service
+
+    real_sweep = service._sweep
+
+    def connection_lost(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return real_sweep(**kwargs)
+
+    monkeypatch.setattr(service, "_sweep", connection_lost)
+    with pytest.raises(OperationalError):
+        run_sweep(school=school, as_of=LAST_DAY)
+    run = SweepRun.objects.get(school=school, as_of=LAST_DAY)
+    assert run.status == "failed" and "OperationalError" in run.error
+    assert not PupilFigure.objects.exists()
+
+    monkeypatch.setattr(service, "_sweep", real_sweep)
+    summary = run_sweep(school=school, as_of=LAST_DAY)  # the retry
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("finished", 2)
+    assert summary.pupils == 5 and PupilFigure.objects.filter(as_of=LAST_DAY).count() == 5
 
 
 def test_a_dip_between_monitoring_points_is_flagged_even_above_the_lines(school, form, sweep):
