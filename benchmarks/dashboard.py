@@ -20,12 +20,12 @@ import platform
 import random
 import statistics
 import time
-from pathlib import Path
+
+from benchmarks import write_section
 
 PUPILS = 1500
 FORMS = 50
 TODAY = dt.datetime(2025, 12, 18, 16, 0)
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADING = "## Dashboard"
 ABSENCE_CODES = ["I"] * 55 + ["M"] * 10 + ["O"] * 15 + ["G"] * 8 + ["N"] * 4 + ["C"] * 3 + ["U"] * 5
 
@@ -292,18 +292,6 @@ def run(runs: int, *, reuse: bool = False) -> str:
     )
 
 
-def write_section(section: str, path: Path = DOCS) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md, leaving the others alone."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    start = text.find(HEADING + "\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text.rstrip("\n") + "\n")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -331,7 +319,7 @@ def main(argv: list[str] | None = None) -> None:
         teardown_test_environment()
     print(section)
     if args.write:
-        write_section(section)
+        write_section(section, HEADING)
 
 
 if __name__ == "__main__":

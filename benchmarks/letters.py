@@ -29,11 +29,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import write_section
+
 PUPILS = 1500
 FORMS = 50
 TODAY = dt.datetime(2025, 12, 18, 16, 0)
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Letters"
 BROKER = "redis://127.0.0.1:6379/13"  # a database of its own: no other worker takes the tasks
 DB_NAME = "ap_bench_letters"
@@ -288,18 +289,6 @@ def report(built: float, marks: int, per_letter: tuple, batch: dict, nice: int) 
     )
 
 
-def write_section(section: str, path: Path = DOCS) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md, leaving the others alone."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    start = text.find(HEADING + "\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text.rstrip("\n") + "\n")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
@@ -343,7 +332,7 @@ def main(argv: list[str] | None = None) -> None:
     section = report(built, marks, per_letter, batch, args.nice)
     print(section)
     if args.write:
-        write_section(section)
+        write_section(section, HEADING)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from pathlib import Path
 from benchmarks.scenarios import Results
 from benchmarks.trust import NIGHT, Spec
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADING = "## Trust scale"
 
 
@@ -130,15 +129,3 @@ def section(spec: Spec, results: Results) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def write_section(text: str, path: Path = DOCS) -> None:
-    """Replace this section of docs/benchmarks.md (or append it), leaving the rest alone."""
-    current = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    start = current.find(HEADING + "\n")
-    if start == -1:
-        current = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + len(HEADING))
-        current = current[:start] + text + (current[end + 1 :] if end != -1 else "")
-    path.write_text(current.rstrip("\n") + "\n")
