@@ -79,6 +79,13 @@ def move_forward(case: Case, stage: str, *, actor: Actor, on: dt.date, why: str)
     """Bring the case to `stage` if it is not there or beyond yet (never backwards)."""
     if case.stage_rank >= rules.stage_rank(stage):
         return False
+    label = Case.Stage(stage).label
+    _set_stage(case, stage, actor=actor, on=on, summary=f"Stage moved to {label}: {why}")
+    return True
+
+
+def _set_stage(case: Case, stage: str, *, actor: Actor, on: dt.date, summary: str) -> None:
+    """Save the new stage and the STAGE_CHANGED event on the case's timeline."""
     previous = case.stage
     case.stage = stage
     case.save(update_fields=["stage", "updated_at"])
@@ -87,10 +94,9 @@ def move_forward(case: Case, stage: str, *, actor: Actor, on: dt.date, why: str)
         action=Action.STAGE_CHANGED,
         actor=actor,
         occurred_on=on,
-        summary=f"Stage moved to {case.get_stage_display()}: {why}",
+        summary=summary,
         data={"from": previous, "to": stage},
     )
-    return True
 
 
 def set_review(case: Case, next_review: dt.date | None) -> None:
@@ -143,17 +149,7 @@ def change_stage(*, case: Case, stage: str, actor: Actor, summary: str, on: dt.d
     case = lock_open(case)
     if stage == case.stage:
         raise CaseError(f"The case is already at the {case.get_stage_display()} stage.")
-    previous = case.stage
-    case.stage = stage
-    case.save(update_fields=["stage", "updated_at"])
-    record_event(
-        case=case,
-        action=Action.STAGE_CHANGED,
-        actor=actor,
-        occurred_on=on,
-        summary=summary,
-        data={"from": previous, "to": stage},
-    )
+    _set_stage(case, stage, actor=actor, on=on, summary=summary)
     return case
 
 
