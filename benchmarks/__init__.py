@@ -6,6 +6,7 @@ Run one with `python -m benchmarks.<module>` or all of them with `make bench`
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -22,3 +23,18 @@ def write_section(section: str, heading: str, path: Path = DOCS) -> None:
         end = text.find("\n## ", start + len(heading))
         text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
     path.write_text(text.rstrip("\n") + "\n")
+
+
+def pupil_flags(rng: random.Random) -> dict:
+    """A synthetic pupil's contextual flags, at roughly national rates (a quarter pupil
+    premium, one in six with SEN support or an EHC plan …). Drawn in a fixed order, so a
+    seed gives the same pupils every time."""
+    return {
+        "pupil_premium": rng.random() < 0.25,
+        "fsm": rng.random() < 0.22,
+        "sen": rng.choices("NKE", weights=[84, 13, 3])[0],
+        "eal": rng.random() < 0.18,
+        "cin": rng.random() < 0.03,
+        "cla": rng.random() < 0.01,
+        "young_carer": rng.random() < 0.02,
+    }

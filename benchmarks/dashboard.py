@@ -21,7 +21,7 @@ import random
 import statistics
 import time
 
-from benchmarks import write_section
+from benchmarks import pupil_flags, write_section
 
 PUPILS = 1500
 FORMS = 50
@@ -88,13 +88,7 @@ def build_school(rng: random.Random):
                 form=forms[n % FORMS],
                 admission_date=dt.date(2020, 9, 1),
                 gender="FM"[n % 2],
-                pupil_premium=rng.random() < 0.25,
-                fsm=rng.random() < 0.22,
-                sen=rng.choices("NKE", weights=[84, 13, 3])[0],
-                eal=rng.random() < 0.18,
-                cin=rng.random() < 0.03,
-                cla=rng.random() < 0.01,
-                young_carer=rng.random() < 0.02,
+                **pupil_flags(rng),
             )
             for n in range(PUPILS)
         ]

@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from benchmarks import pupil_flags
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/attendance_bench"
 TRUST_NAME = "Benchmark Learning Trust"
 YEAR = 2025  # the academic year 2025/26
@@ -229,13 +231,7 @@ def _pupils(school, index: int, count: int, rng: random.Random) -> list:
                 admission_date=admitted,
                 leaving_date=left,
                 gender="FM"[n % 2],
-                pupil_premium=rng.random() < 0.25,
-                fsm=rng.random() < 0.22,
-                sen=rng.choices("NKE", weights=[84, 13, 3])[0],
-                eal=rng.random() < 0.18,
-                cin=rng.random() < 0.03,
-                cla=rng.random() < 0.01,
-                young_carer=rng.random() < 0.02,
+                **pupil_flags(rng),
             )
         )
     return Pupil.objects.bulk_create(pupils, batch_size=2000)
