@@ -14,6 +14,16 @@ from tests.registers.factories import PupilFactory
 
 LAST_DAY = dt.date(2025, 10, 24)  # Friday, the last day of Autumn 1
 LAST_NIGHTS = [dt.date(2025, 10, 22), dt.date(2025, 10, 23), LAST_DAY]
+# The answer each persona gets from the office's follow-up lists (calling, students of
+# concern, penalty-notice candidates).
+OFFICE_LIST_STATUS = [
+    ("officer", 200),
+    ("head", 200),
+    ("teacher", 403),
+    ("governor", 403),
+    ("trust_lead", 403),
+    ("outsider", 404),
+]
 
 
 @pytest.fixture

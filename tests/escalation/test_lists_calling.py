@@ -13,6 +13,7 @@ from django.urls import reverse
 from registers.models import CallAttempt, Contact, Mark, MarkAmendment, Pupil
 from registers.services.calls import CallError, call_reason, late_code, log_call
 from registers.services.marks import Actor
+from tests.escalation.conftest import OFFICE_LIST_STATUS as PERSONA_STATUS
 from tests.registers.factories import PupilFactory
 
 DAY = dt.date(2025, 10, 6)  # a Monday of the conftest's Autumn 1
@@ -65,15 +66,6 @@ def mum(absentee):
 
 
 # --- Who may see and use the list ---------------------------------------------------------
-
-PERSONA_STATUS = [
-    ("officer", 200),
-    ("head", 200),
-    ("teacher", 403),
-    ("governor", 403),
-    ("trust_lead", 403),
-    ("outsider", 404),
-]
 
 
 @pytest.mark.parametrize(("persona", "status"), PERSONA_STATUS)

@@ -11,17 +11,10 @@ from django.urls import reverse
 
 from escalation.models import Case
 from registers.models import Mark, Pupil, SchoolDay
+from tests.escalation.conftest import OFFICE_LIST_STATUS as PERSONA_STATUS
 from tests.registers.factories import FormFactory, PupilFactory
 
 WEEK = dt.date(2025, 10, 6)  # Monday; the list is asked for the week of 6–10 October
-PERSONA_STATUS = [
-    ("officer", 200),
-    ("head", 200),
-    ("teacher", 403),
-    ("governor", 403),
-    ("trust_lead", 403),
-    ("outsider", 404),
-]
 
 
 def url(school) -> str:

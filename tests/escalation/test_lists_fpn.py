@@ -11,17 +11,10 @@ from django.urls import reverse
 
 from escalation.models import Case
 from registers.models import Mark, Pupil, SchoolDay
+from tests.escalation.conftest import OFFICE_LIST_STATUS as PERSONA_STATUS
 from tests.registers.factories import PupilFactory
 
 AS_OF = dt.date(2025, 10, 10)
-PERSONA_STATUS = [
-    ("officer", 200),
-    ("head", 200),
-    ("teacher", 403),
-    ("governor", 403),
-    ("trust_lead", 403),
-    ("outsider", 404),
-]
 
 
 def url(school) -> str:
