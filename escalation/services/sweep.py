@@ -27,7 +27,13 @@ from escalation.models import EscalationEvent, PupilFigure, SweepRun
 from escalation.rules import Decision
 from escalation.services import sweep_steps as steps
 from escalation.services.cases import SWEEP
-from registers.figures import FpnCandidate, counts_by_pupil_over, fpn_candidates, year_to_date
+from registers.figures import (
+    FpnCandidate,
+    counts_by_pupil_over,
+    fpn_from_counts,
+    fpn_window,
+    year_to_date,
+)
 from registers.models import Pupil, School
 
 Action = EscalationEvent.Action
@@ -124,12 +130,19 @@ def _finish(run: SweepRun, *, status: str, summary: dict | None = None, error: s
 def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
     year_start, _ = year_to_date(as_of)
     upns = dict(Pupil.objects.for_school(school).on_roll(as_of).values_list("pk", "upn"))
-    # Every pupil's year to date tonight and at the last two monitoring points (for dips),
-    # from one set-based scan of the year's marks: the scan is most of a sweep's time.
+    # Every pupil's year to date tonight, at the last two monitoring points (for dips) and
+    # in the penalty-notice window, from one set-based scan of the marks: the scan is most
+    # of a sweep's time, and the window's own scan was another tenth of it.
     points = steps.dip_points(school=school, as_of=as_of)
-    ranges = [(year_start, as_of), *(steps.dip_ranges(points) if points else [])]
-    counts, *at_points = counts_by_pupil_over(school=school, ranges=ranges)
-    tonight = {pk: steps.figure(school, pk, as_of, counts.get(pk)) for pk in upns}
+    window = fpn_window(school=school, as_of=as_of)
+    ranges = [
+        (year_start, as_of),
+        *(steps.dip_ranges(points) if points else []),
+        *([(window.start, as_of)] if window else []),
+    ]
+    counts, *more = counts_by_pupil_over(school=school, ranges=ranges)
+    at_points, in_window = (more[:2] if points else []), (more[-1] if window else {})
+    tonight = {pk: steps.figure(school, pk, counts.get(pk)) for pk in upns}
     steps.store_figures(school=school, as_of=as_of, figures=tonight)
 
     cases = steps.open_cases_by_pupil(school)
@@ -139,7 +152,7 @@ def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
         if points
         else {}
     )
-    candidates = [c for c in fpn_candidates(school=school, as_of=as_of) if c.pupil_id in upns]
+    candidates = fpn_from_counts(window=window, counts=in_window, upns=upns) if window else []
 
     to_open = {pk: steps.OPEN_BAND for pk, d in decisions.items() if d.open_case}
     for pk in dips:
@@ -160,7 +173,7 @@ def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
 def _summary(
     school: School,
     as_of: dt.date,
-    tonight: dict[int, PupilFigure],
+    tonight: dict[int, steps.NightFigure],
     decisions: dict[int, Decision],
     candidates: list[FpnCandidate],
 ) -> SweepSummary:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -31,30 +32,52 @@ FIGURE_FIELDS = (
 STAMP_FIELDS = ("created_at", "updated_at", "school_id", "pupil_id", "as_of")
 
 
-def figure(
-    school: School, pupil_id: int, as_of: dt.date, counts: rates.SessionCounts | None
-) -> PupilFigure:
+@dataclass(slots=True)
+class NightFigure:
+    """A pupil's figure tonight, as stored in PupilFigure: a plain object, since building
+    a model instance per pupil was a tenth of a 1,000-pupil school's sweep (profiled on
+    the benchmark trust, docs/scaling.md)."""
+
+    pupil_id: int
+    possible: int
+    present: int
+    aea: int
+    authorised: int
+    unauthorised: int
+    late: int
+    attendance: Decimal | None
+    band: str
+    persistent: bool
+    severe: bool
+
+    @property
+    def rate_band(self) -> rates.Band | None:
+        return rates.Band(self.band) if self.band else None
+
+    @property
+    def band_label(self) -> str:
+        return PupilFigure.Band(self.band).label
+
+
+def figure(school: School, pupil_id: int, counts: rates.SessionCounts | None) -> NightFigure:
     counts = counts or rates.SessionCounts()
     band = rates.band(counts, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct)
-    return PupilFigure(
-        school=school,
-        pupil_id=pupil_id,
-        as_of=as_of,
-        # Field by field: dataclasses.asdict deep-copies, a thousand times a school.
-        possible=counts.possible,
-        present=counts.present,
-        aea=counts.aea,
-        authorised=counts.authorised,
-        unauthorised=counts.unauthorised,
-        late=counts.late,
-        attendance=rates.attendance_pct(counts),
-        band=band.value if band else PupilFigure.Band.NONE,
-        persistent=rates.is_persistent(counts),
-        severe=rates.is_severe(counts),
+    return NightFigure(
+        pupil_id,
+        counts.possible,
+        counts.present,
+        counts.aea,
+        counts.authorised,
+        counts.unauthorised,
+        counts.late,
+        rates.attendance_pct(counts),
+        band.value if band else PupilFigure.Band.NONE,
+        rates.is_persistent(counts),
+        rates.is_severe(counts),
     )
 
 
-def store_figures(*, school: School, as_of: dt.date, figures: dict[int, PupilFigure]) -> int:
+def store_figures(*, school: School, as_of: dt.date, figures: dict[int, NightFigure]) -> int:
     """Insert new figures and update changed ones; identical figures are not touched.
 
     Set-based writes (registers.services.imports.bulk: one array per column): the ORM's
@@ -98,7 +121,7 @@ def school_weeks_start(*, school: School, as_of: dt.date, weeks: int) -> dt.date
 
 
 def decisions(
-    *, school: School, as_of: dt.date, figures: dict[int, PupilFigure], cases: dict[int, Case]
+    *, school: School, as_of: dt.date, figures: dict[int, NightFigure], cases: dict[int, Case]
 ) -> dict[int, rules.Decision]:
     """rules.decide for every pupil, from tonight's figures and the stored history."""
     earlier = list(
@@ -201,7 +224,7 @@ def find_dips(
 
 
 def open_new_cases(
-    *, school: School, as_of: dt.date, reasons: dict[int, str], figures: dict[int, PupilFigure]
+    *, school: School, as_of: dt.date, reasons: dict[int, str], figures: dict[int, NightFigure]
 ) -> dict[int, Case]:
     """Open a monitoring case per pupil. ignore_conflicts: a case opened by staff at the
     same moment wins (one open case per pupil is a database constraint)."""
@@ -259,7 +282,7 @@ def carry_focus(
 def queue_letters(
     *,
     as_of: dt.date,
-    figures: dict[int, PupilFigure],
+    figures: dict[int, NightFigure],
     decisions: dict[int, rules.Decision],
     cases: dict[int, Case],
 ) -> None:
@@ -271,7 +294,7 @@ def queue_letters(
         kind, tonight = decision.letter, figures[pk]
         summary = (
             f"Letter queued: {rules.LETTER_LABELS[kind]} "
-            f"(attendance {tonight.attendance}%, {tonight.get_band_display().lower()})."
+            f"(attendance {tonight.attendance}%, {tonight.band_label.lower()})."
         )
         data = {"kind": kind.value, "band": tonight.band, "attendance": float(tonight.attendance)}
         key = f"letter:{kind.value}:{as_of.isoformat()}"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from escalation.models import Case, EscalationEvent, PupilFigure, SweepRun
 from escalation.services import sweep_steps
 from escalation.services.sweep import SweepBusy, run_sweep
+from registers.figures import fpn_candidates
 from tests.escalation.builders import give_marks, school_days
 from tests.escalation.conftest import LAST_DAY, LAST_NIGHTS
 from tests.registers.factories import PupilFactory, make_half_term
@@ -57,6 +58,30 @@ def test_one_night_below_a_line_opens_no_case_and_queues_no_letter(cast, sweep):
         (cast["severe"].upn, "fpn_threshold"),
     }
     assert upns(summary.fpn_candidates) == [cast["persistent"].upn, cast["severe"].upn]
+
+
+def test_the_sweeps_penalty_notice_candidates_are_the_lists(school, form, cast, days, sweep):
+    """The sweep counts the window from its own scan of the year (figures.fpn_from_counts);
+    the candidates list and fpn_candidates count it with a query of their own."""
+    holiday = PupilFactory(school=school, form=form)
+    give_marks(holiday, days, absent_sessions=12, code="G")
+    authorised = PupilFactory(school=school, form=form)
+    give_marks(authorised, days, absent_sessions=14, code="I")
+    leaver = PupilFactory(school=school, form=form, leaving_date=LAST_DAY - dt.timedelta(days=1))
+    give_marks(leaver, days, absent_sessions=20, code="U")
+    summary = sweep(LAST_DAY)
+    listed = [
+        {
+            "upn": c.upn,
+            "unauthorised_sessions": c.unauthorised_sessions,
+            "window_start": c.window.start.isoformat(),
+            "window_end": c.window.end.isoformat(),
+        }
+        for c in fpn_candidates(school=school, as_of=LAST_DAY)
+        if c.pupil_id != leaver.pk  # left before tonight: not on roll, not swept
+    ]
+    assert summary.fpn_candidates == listed
+    assert upns(listed) == sorted([cast["persistent"].upn, cast["severe"].upn, holiday.upn])
 
 
 def test_three_nights_below_open_cases_queue_letters_and_move_formal_ones_to_letter(cast, sweep):
