@@ -70,10 +70,16 @@ def pupil_url(school: School, pupil_id: int | str) -> str | None:
 def drill_links(school: School, period: Period):
     """The staff drill-down: from any group of the dashboard to its pupils."""
     base = reverse("reporting:group", args=[school.urn])
+    # A pupil's page differs only by its id: reversed once, not once per row (the impact
+    # table links each of its cases: 402 reverse() calls, 20 ms, at the benchmark school).
+    marker = 987654321
+    pupil_pattern = pupil_url(school, marker)
 
     def link(dimension: str, key: str) -> str | None:
         if dimension == "pupil":
-            return pupil_url(school, key)
+            if pupil_pattern is None:
+                return None
+            return pupil_pattern.replace(f"/{marker}/", f"/{int(key)}/")
         query = urlencode({"period": period.key, "dimension": dimension, "group": key})
         return f"{base}?{query}"
 

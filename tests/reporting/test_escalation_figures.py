@@ -7,10 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from escalation.models import Case, PupilFigure
 from reporting.periods import resolve_period
 from reporting.report import build_report
+from reporting.responses import drill_links
 from tests.registers.factories import PupilFactory, make_half_term
 from tests.reporting.conftest import PRESENT, add_marks
 
@@ -85,3 +87,12 @@ def test_intervention_impact_is_staff_only(school, form):
     assert build_report(school=school, period=period).table("interventions") is None
     governors = build_report(school=school, period=period, aggregate_only=True)
     assert governors.table("interventions") is None
+
+
+def test_staff_links_from_a_case_open_that_pupils_page(school, form):
+    pupils = [PupilFactory(school=school, form=form) for _ in range(2)]
+    link = drill_links(school, resolve_period(school=school, key=None, today=TODAY))
+    for pupil in pupils:
+        assert link("pupil", str(pupil.pk)) == reverse(
+            "registers:pupil", args=[school.urn, pupil.pk]
+        )
