@@ -9,6 +9,7 @@ made on exact integer/fraction arithmetic, never on a rounded percentage.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
@@ -40,6 +41,18 @@ class SessionCounts:
         return SessionCounts(
             **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
+
+
+def summed(counts: Iterable[SessionCounts]) -> SessionCounts:
+    """The counts of many pupils added up (how DfE aggregates: sessions, never rates)."""
+    total = [0] * len(_FIELDS)
+    for c in counts:
+        for j, name in enumerate(_FIELDS):
+            total[j] += getattr(c, name)
+    return SessionCounts(*total)
+
+
+_FIELDS = tuple(f.name for f in fields(SessionCounts))
 
 
 class Band(StrEnum):

@@ -17,7 +17,6 @@ from registers.models import School, Trust
 
 from . import breakdowns, selectors
 from .periods import YTD, resolve_period
-from .report import pupil_frame
 from .tables import ChartSpec, Column, Kind, Table
 
 
@@ -56,16 +55,24 @@ def school_row(school: School, today: dt.date) -> SchoolRow | None:
     ytd = resolve_period(school=school, key=YTD, today=today)
     if ytd is None:
         return None
-    df = pupil_frame(school=school, period=ytd)
-    whole = breakdowns.whole_school(df)
     current = resolve_period(school=school, key=None, today=today)
-    now = figures.totals(school=school, start=current.start, end=current.end)
+    previous = current.previous
+    # One scan of the school's marks for the year to date, this half-term and the last
+    # one (three scans before: a third of the trust view's time).
+    ranges = [(ytd.start, ytd.end), (current.start, current.end)]
+    if previous is not None:
+        ranges.append((previous.start, previous.end))
+    counts, this_term, *last_term = figures.counts_by_pupil_over(school=school, ranges=ranges)
+    pupils = selectors.pupil_values(school=school, start=ytd.start, end=ytd.end)
+    df = breakdowns.pupil_frame(
+        pupils, counts, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct
+    )
+    whole = breakdowns.whole_school(df)
+    now = rates.summed(this_term.values())
     half_term = rates.attendance_pct(now)
     change = None
-    if current.previous is not None:
-        before = figures.totals(
-            school=school, start=current.previous.start, end=current.previous.end
-        )
+    if last_term:
+        before = rates.summed(last_term[0].values())
         if before.possible and now.possible:
             change = rates.percent(
                 now.attended * before.possible - before.attended * now.possible,

@@ -23,6 +23,7 @@ from registers.rates import (
     percent,
     projected_pct,
     sessions_to_reach,
+    summed,
 )
 
 DEFAULT_POLICY = {"target_pct": Decimal("96"), "formal_pct": Decimal("92")}
@@ -228,3 +229,10 @@ def test_projected_pct_assumes_every_remaining_session_is_attended(
     attended, possible, remaining, expected
 ):
     assert projected_pct(counts(attended, possible), remaining_sessions=remaining) == expected
+
+
+def test_summed_adds_every_count_of_many_pupils_and_is_zero_for_none():
+    a = SessionCounts(possible=10, present=7, aea=1, authorised=1, unauthorised=1, late=2)
+    b = SessionCounts(possible=4, present=2, aea=0, authorised=0, unauthorised=2, late=1)
+    assert summed([a, b]) == a + b == SessionCounts(14, 9, 1, 1, 3, 3)
+    assert summed([]) == SessionCounts()

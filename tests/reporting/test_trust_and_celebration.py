@@ -6,9 +6,12 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
+from registers import figures, rates
 from reporting.celebration import build_league, parse_week
+from reporting.trust import school_row
 from tests.registers.factories import FormFactory, PupilFactory, SchoolFactory, make_half_term
 from tests.reporting.conftest import PRESENT, add_marks
 
@@ -99,3 +102,25 @@ def test_without_a_week_the_league_shows_last_week_until_this_week_has_registers
     league = client.get(reverse("reporting:celebration", args=[school.urn])).context["league"]
     assert league.monday == dt.date(2025, 10, 13)
     assert [(r.form, r.attendance) for r in league.rows] == [("4A", Decimal("100.0"))]
+
+
+def test_the_trust_view_compares_this_half_term_with_the_last(school, form):
+    """Year to date, this half-term and the last come from one scan; each must still equal
+    the school's own totals over its own calendar."""
+    make_half_term(school, "Autumn 2", dt.date(2025, 11, 3), dt.date(2025, 12, 19))
+    first, second = (PupilFactory(school=school, form=form) for _ in range(2))
+    add_marks(first, PRESENT, start=dt.date(2025, 10, 13))  # Autumn 1: 10 of 10
+    add_marks(second, ["O"] * 4 + PRESENT[4:], start=dt.date(2025, 10, 13))  # 6 of 10
+    add_marks(first, ["I", "I", *PRESENT[2:]], start=dt.date(2025, 11, 3))  # Autumn 2: 8 of 10
+    add_marks(second, PRESENT, start=dt.date(2025, 11, 3))  # 10 of 10
+    today = dt.date(2025, 11, 14)
+    with time_machine.travel(dt.datetime(2025, 11, 14, 12), tick=False):
+        row = school_row(school, today)
+    assert (row.attendance, row.half_term, row.change) == (
+        Decimal("85.0"),  # 34 of 40 sessions
+        Decimal("90.0"),  # 18 of 20
+        Decimal("10.0"),  # Autumn 1: 16 of 20, 80.0%
+    )
+    autumn2 = figures.totals(school=school, start=dt.date(2025, 11, 3), end=today)
+    assert row.half_term == rates.attendance_pct(autumn2)
+    assert row.period_label == "Autumn 2 2025/26"
