@@ -99,6 +99,40 @@ def counts_by_pupil(
     return _fold(rows, covers=[[0]], ranges=1)[0]
 
 
+def counts_by_pupil_and_day(
+    *, school: School, start: dt.date, end: dt.date
+) -> tuple[dict[int, SessionCounts], dict[tuple[dt.date, str], int]]:
+    """counts_by_pupil, and the counted sessions per day and code, of [start, end] from
+    one scan of the marks.
+
+    A dashboard needs both for its period. On PostgreSQL one GROUPING SETS query groups
+    each mark into both sets in one pass: a 1,000-pupil school's half-term in 105 ms
+    against 185 ms for the two queries (docs/scaling.md). SQLite has no GROUPING SETS, so
+    there it is the two queries.
+    """
+    marks = counted_marks(school=school, start=start, end=end)
+    if connection.vendor != "postgresql":
+        per_pupil = marks.values_list("pupil_id", "code_id").annotate(n=Count("pk")).order_by()
+        per_day = marks.values_list("date", "code_id").annotate(n=Count("pk")).order_by()
+        counts = _fold(per_pupil, covers=[[0]], ranges=1)[0]
+        return counts, {(day, code): n for day, code, n in per_day}
+    inner, params = (
+        marks.values_list("pupil_id", "date", "code_id").order_by().query.sql_with_params()
+    )
+    # `inner` is the ORM's own SQL for the counted marks, its values still parameters.
+    sql = (
+        "SELECT m.pupil_id, m.date, m.code_id, count(*), GROUPING(m.date) "  # noqa: S608
+        f"FROM ({inner}) m (pupil_id, date, code_id) "
+        "GROUP BY GROUPING SETS ((m.pupil_id, m.code_id), (m.date, m.code_id))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # GROUPING(date) is 1 in the rows of the set without the date: the per-pupil set.
+    counts = _fold(((p, c, n) for p, _, c, n, by_pupil in rows if by_pupil), covers=[[0]], ranges=1)
+    return counts[0], {(day, code): n for _, day, code, n, by_pupil in rows if not by_pupil}
+
+
 def counts_by_pupil_over(
     *,
     school: School,

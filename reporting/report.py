@@ -15,6 +15,7 @@ from decimal import Decimal
 import pandas as pd
 
 from registers.models import School
+from registers.rates import SessionCounts
 
 from . import (
     bands,
@@ -64,12 +65,18 @@ class Report:
 
 
 def pupil_frame(
-    *, school: School, period: Period, moves: tuple[Snapshot, Snapshot] | None = None
+    *,
+    school: School,
+    period: Period,
+    moves: tuple[Snapshot, Snapshot] | None = None,
+    counts: dict[int, SessionCounts] | None = None,
 ) -> pd.DataFrame:
-    """The frame behind every breakdown: one Pupil .values() and one counts_by_pupil call,
-    plus the band snapshots of band movement when given."""
+    """The frame behind every breakdown: one Pupil .values() and the period's counts per
+    pupil (one counts_by_pupil call unless given), plus the band snapshots of band
+    movement when given."""
     pupils = selectors.pupil_values(school=school, start=period.start, end=period.end)
-    counts = selectors.pupil_counts(school=school, start=period.start, end=period.end)
+    if counts is None:
+        counts = selectors.pupil_counts(school=school, start=period.start, end=period.end)
     return breakdowns.pupil_frame(
         pupils,
         counts,
@@ -97,7 +104,10 @@ def _build(
     school: School, period: Period, aggregate_only: bool, pupil_level: bool, drill: Drill | None
 ) -> Report:
     moves = movement.band_movement(school=school, period=period)
-    df = pupil_frame(school=school, period=period, moves=moves)
+    # One scan of the period's marks feeds the breakdowns and, with one query for last
+    # year's weeks, the trend, the weekday pattern, reasons and lateness.
+    counts, day_codes = selectors.period_counts(school=school, period=period)
+    df = pupil_frame(school=school, period=period, moves=moves, counts=counts)
     headline = breakdowns.whole_school(df)
     if aggregate_only or not pupil_level:
         drill = None
@@ -115,8 +125,7 @@ def _build(
             result = breakdowns.suppress(result)
         tables.append(sections.breakdown_table(school, result, link))
 
-    # One (day × code) query feeds the trend, the weekday pattern, reasons and lateness.
-    days = daily.day_frame(selectors.day_code_counts(school=school, period=period))
+    days = daily.day_frame(day_codes)
     this_year, last_year = daily.trend(days, *selectors.trend_span(period))
     tables.append(sections.trend_table(school, period, this_year, last_year))
     reasons = daily.by_code(days, period)

@@ -121,6 +121,29 @@ def day_code_counts(*, school: School, period: Period) -> list[DayCode]:
     return [DayCode(r["date"], r["code_id"], r["n"]) for r in rows]
 
 
+def period_counts(
+    *, school: School, period: Period
+) -> tuple[dict[int, SessionCounts], list[DayCode]]:
+    """pupil_counts and day_code_counts of a report's period in two queries instead of
+    three scans: the period's counts per pupil and per day come from one scan
+    (figures.counts_by_pupil_and_day), last year's weeks from another."""
+    (start, end), (last_start, last_end) = trend_span(period)
+    if last_end >= start:  # never, as a period is shorter than a year; kept exact anyway
+        return pupil_counts(school=school, start=start, end=end), day_code_counts(
+            school=school, period=period
+        )
+    counts, by_day = figures.counts_by_pupil_and_day(school=school, start=start, end=end)
+    last_year = (
+        figures.counted_marks(school=school, start=last_start, end=last_end)
+        .values_list("date", "code_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    days = [DayCode(day, code, n) for (day, code), n in by_day.items()]
+    days += [DayCode(day, code, n) for day, code, n in last_year]
+    return counts, days
+
+
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 

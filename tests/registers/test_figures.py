@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import Count
 
 from registers import codes, figures
 from registers.models import Closure, Mark, Pupil
@@ -315,3 +316,34 @@ def test_figures_take_a_fixed_number_of_queries_whatever_the_number_of_pupils(
         assert figures.pupils_on_roll(**args).count() == n_pupils
     with django_assert_num_queries(2):  # the window, then the candidates
         figures.fpn_candidates(school=school, as_of=END)
+
+
+def test_counts_by_pupil_and_day_match_the_two_queries_they_replace(school, form, other_school):
+    """One scan (GROUPING SETS on PostgreSQL) for what counts_by_pupil and a per-day count
+    give: on-roll dates, closed sessions and not-possible codes included."""
+    codes_cycle = ["/", "\\", "I", "O", "L", "U", "X", "K", "N", "G", "M", "#"]
+    for n in range(6):
+        pupil = PupilFactory(
+            school=school,
+            form=form,
+            admission_date=START + dt.timedelta(days=7 * (n % 2)),
+            leaving_date=END - dt.timedelta(days=10) if n == 5 else None,
+        )
+        add_marks(pupil, [codes_cycle[(n + i) % len(codes_cycle)] for i in range(60)])
+    add_marks(PupilFactory(school=other_school), ["O"] * 20)  # never counted here
+    Closure.objects.create(school=school, date=MONDAY, session="PM", reason="INSET")
+    rebuild_school_days(school=school)
+    start, end = START + dt.timedelta(days=2), END - dt.timedelta(days=3)
+
+    counts, by_day = figures.counts_by_pupil_and_day(school=school, start=start, end=end)
+
+    assert counts == figures.counts_by_pupil(school=school, start=start, end=end)
+    expected = {
+        (row["date"], row["code_id"]): row["n"]
+        for row in figures.counted_marks(school=school, start=start, end=end)
+        .values("date", "code_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    assert by_day == expected
+    assert sum(by_day.values()) > 0 and (MONDAY, "#") not in by_day
