@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from registers import rates
@@ -190,21 +191,41 @@ def whole_school(df: pd.DataFrame) -> GroupFigures:
     return GroupFigures("school", "all", "Whole school", **_figures(_sums(df), len(df)))
 
 
+def _sum_matrix(df: pd.DataFrame) -> np.ndarray:
+    """The SUMS columns as one integer array (the flags as 0/1), for _group_sums."""
+    return df[list(SUMS)].to_numpy(dtype=np.int64)
+
+
+def _group_sums(
+    keys: pd.Series, matrix: np.ndarray
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Each group's SUMS and size, in exact integers. numpy, not groupby: a groupby per
+    dimension was 40 ms of a 1,000-pupil dashboard, ten dimensions of ~4 ms each."""
+    codes, uniques = pd.factorize(keys, sort=False)
+    # A missing key is -1 here; groupby left such rows out, and so does this.
+    keep = codes >= 0
+    totals = np.zeros((len(uniques), len(SUMS)), dtype=np.int64)
+    np.add.at(totals, codes[keep], matrix[keep])
+    sizes = np.bincount(codes[keep], minlength=len(uniques))
+    sums = {
+        k: dict(zip(SUMS, map(int, row), strict=True))
+        for k, row in zip(uniques, totals, strict=True)
+    }
+    return sums, {k: int(n) for k, n in zip(uniques, sizes, strict=True)}
+
+
 def breakdown(
-    df: pd.DataFrame, dimension: Dimension, total: dict[str, int] | None = None
+    df: pd.DataFrame,
+    dimension: Dimension,
+    total: dict[str, int] | None = None,
+    matrix: np.ndarray | None = None,
 ) -> Breakdown:
     """The dimension's groups, each with its gap to the rest of the school."""
     total, total_pupils = total or _sums(df), len(df)
     # The key of each distinct value, not of each pupil: a handful of Python calls.
     values = df[dimension.column]
     keys = values.map({v: dimension.key_of(v) for v in values.unique()})
-    # By the Series, not its array: pandas would first look an array up as a column label
-    # and format all of it into the KeyError (15 ms of the dashboard, 1,000 pupils).
-    grouped = df[list(SUMS)].groupby(keys, sort=False)
-    sums = {
-        k: {n: int(v) for n, v in row.items()} for k, row in grouped.sum().to_dict("index").items()
-    }
-    sizes = {k: int(v) for k, v in grouped.size().items()}
+    sums, sizes = _group_sums(keys, _sum_matrix(df) if matrix is None else matrix)
     rows = []
     for key in sorted(sizes, key=dimension.order):
         group, pupils = sums[key], sizes[key]
@@ -227,9 +248,9 @@ def breakdown(
 
 def breakdowns(df: pd.DataFrame, keys: list[str] | None = None) -> list[Breakdown]:
     """Every dimension with at least two groups (one group has no gap to show)."""
-    found, total = [], _sums(df)
+    found, total, matrix = [], _sums(df), _sum_matrix(df)
     for key in keys or list(DIMENSIONS):
-        result = breakdown(df, DIMENSIONS[key], total)
+        result = breakdown(df, DIMENSIONS[key], total, matrix)
         if key == "gender" and all(r.key == "unrecorded" for r in result.rows):
             continue
         if len(result.rows) >= 2:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from reporting import bands, breakdowns
@@ -177,3 +179,15 @@ def test_the_vectorised_bands_agree_with_the_rule_in_registers_rates():
         for n, c in counts.items():
             band = rates.band(c, target_pct=target, formal_pct=formal)
             assert found.get(n) == (band.value if band else None), (c, target, formal)
+
+
+def test_group_sums_are_exact_integers_and_leave_out_pupils_without_a_key():
+    keys = pd.Series(["7", "8", "7", None, "8", "7"])
+    matrix = np.arange(len(keys) * len(breakdowns.SUMS)).reshape(len(keys), -1)
+    sums, sizes = breakdowns._group_sums(keys, matrix)
+    assert sizes == {"7": 3, "8": 2}  # the pupil without a key is in no group
+
+    def expected(rows: list[int]) -> dict[str, int]:
+        return dict(zip(breakdowns.SUMS, map(int, matrix[rows].sum(axis=0)), strict=True))
+
+    assert sums == {"7": expected([0, 2, 5]), "8": expected([1, 4])}
