@@ -21,7 +21,8 @@ def write_section(section: str, heading: str, path: Path = DOCS) -> None:
         text = text.rstrip("\n") + "\n\n" + section
     else:
         end = text.find("\n## ", start + len(heading))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+        rest = "\n" + text[end + 1 :] if end != -1 else ""  # a blank line before the next
+        text = text[:start] + section.rstrip("\n") + "\n" + rest
     path.write_text(text.rstrip("\n") + "\n")
 
 

@@ -73,8 +73,9 @@ def section(spec: Spec, results: Results) -> str:
         "database (`BENCH_DATABASE_URL`), timed on the last night of the year "
         f"({NIGHT:%-d %B %Y}) after the nightly sweep has run on the nights before.",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['ram']} RAM, {m['postgres']}, Python "
-        f"{m['python']}. Load average at the end: {m['load']} (the machine is shared: other "
-        "test suites ran at the same time, so compare the ratios more than the times).",
+        f"{m['python']}. Load average at the end: {m['load']} (the machine is shared, and the "
+        "same code's timings moved by up to half between runs on the same day: compare the "
+        "ratios more than the times).",
     ]
     if results.build_s is not None:
         lines.append(f"The trust was built in {results.build_s:.0f} s (COPY, then indexes).")
