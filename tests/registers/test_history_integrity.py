@@ -177,3 +177,18 @@ def test_a_flush_empties_the_history_and_leaves_the_guard_shut(school, pupil, of
         with connection.cursor() as cursor:
             cursor.execute("SELECT purge_open FROM registers_history_guard")
             assert cursor.fetchall() == [(0,)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes: PostgreSQL")
+def test_the_one_mark_per_session_index_covers_what_figures_read(db):
+    """Migration 0010 made the constraint's index covering and dropped the pupil's own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'registers_mark'"
+        )
+        indexes = dict(cursor.fetchall())
+    assert indexes["registers_mark_one_per_session"].endswith(
+        "(pupil_id, date, session) INCLUDE (code_id, school_id, id)"
+    )
+    assert "UNIQUE" in indexes["registers_mark_one_per_session"]
+    assert "registers_mark_pupil_id_92bb4a20" not in indexes
