@@ -24,7 +24,13 @@ from escalation.models import (
     NoticeToImprove,
 )
 from registers import codes
-from registers.figures import COUNT_ANNOTATIONS, counted_marks, remaining_sessions, year_to_date
+from registers.figures import (
+    COUNT_ANNOTATIONS,
+    counted_marks,
+    counts_by_pupil,
+    remaining_sessions,
+    year_to_date,
+)
 from registers.models import Contact, HalfTerm, Mark, School
 from registers.rates import SessionCounts, attendance_pct, band
 
@@ -59,7 +65,7 @@ def build_contexts(
     as_of = letters[0].as_of
     ids = [letter.pupil_id for letter in letters]
     start, _ = year_to_date(as_of)
-    counts = _counts(school, start, as_of, ids)
+    counts = counts_by_pupil(school=school, start=start, end=as_of, pupil_ids=ids)
     reasons = _reasons(school, start, as_of, ids)
     chart = _chart(school, as_of, ids)
     contacts = _contacts(school, ids)
@@ -109,16 +115,6 @@ def build_contexts(
             context = CASE_DETAILS[letter.kind](context, letter, contacts.get(pupil.pk, []))
         out.append(context)
     return out
-
-
-def _counts(school, start, end, ids) -> dict[int, SessionCounts]:
-    rows = (
-        counted_marks(school=school, start=start, end=end, pupil_ids=ids)
-        .values("pupil_id")
-        .annotate(**COUNT_ANNOTATIONS)
-        .order_by()
-    )
-    return {row.pop("pupil_id"): SessionCounts(**row) for row in rows}
 
 
 def _reasons(school, start, end, ids) -> dict[int, list[tuple[str, str, int]]]:
