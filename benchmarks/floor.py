@@ -17,16 +17,6 @@ from dataclasses import dataclass
 
 from registers import codes
 
-# The same categories as registers.figures.COUNT_FILTERS, as SQL literals.
-_SETS = {
-    "possible": codes.POSSIBLE_CODES,
-    "present": codes.PRESENT_CODES,
-    "aea": codes.AEA_CODES,
-    "authorised": codes.AUTHORISED_CODES,
-    "unauthorised": codes.UNAUTHORISED_CODES,
-    "late": codes.LATE_CODES,
-}
-
 
 def _literal(values: frozenset[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
@@ -36,7 +26,8 @@ def _literal(values: frozenset[str]) -> str:
 COUNTS_BY_PUPIL = (
     "SELECT pupil_id, "  # noqa: S608
     + ", ".join(
-        f"count(*) FILTER (WHERE code_id IN ({_literal(v)})) AS {k}" for k, v in _SETS.items()
+        f"count(*) FILTER (WHERE code_id IN ({_literal(v)})) AS {k}"
+        for k, v in codes.COUNT_CATEGORIES.items()
     )
     + " FROM registers_mark WHERE school_id = ANY(%s) AND date BETWEEN %s AND %s"
     " GROUP BY pupil_id"

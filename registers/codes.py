@@ -180,6 +180,16 @@ NOT_POSSIBLE_CODES = codes_in(Category.NOT_POSSIBLE)
 POSSIBLE_CODES = PRESENT_CODES | AEA_CODES | AUTHORISED_CODES | UNAUTHORISED_CODES
 # Lateness: L (before the register closed, present) and U (after it closed, unauthorised).
 LATE_CODES = frozenset({"L", "U"})
+# The session counts every figure is made of (registers.rates.SessionCounts, in its order)
+# and the codes each one counts.
+COUNT_CATEGORIES = {
+    "possible": POSSIBLE_CODES,
+    "present": PRESENT_CODES,
+    "aea": AEA_CODES,
+    "authorised": AUTHORISED_CODES,
+    "unauthorised": UNAUTHORISED_CODES,
+    "late": LATE_CODES,
+}
 # The national penalty-notice framework counts these unauthorised codes (DOMAIN.md §4).
 FPN_CODES = frozenset({"G", "N", "O", "U"})
 # A mark the office must chase today: no reason known yet.

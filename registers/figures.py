@@ -23,17 +23,9 @@ from registers.models import Mark, Pupil, School, SchoolDay
 from registers.models.calendar import academic_year_start
 from registers.rates import SessionCounts
 
-# The codes each count is made of (registers.codes), as filters for the database and, for
-# counts folded in Python from per-code rows, as the positions of SessionCounts each code
-# adds to.
-CATEGORY_CODES = {
-    "possible": codes.POSSIBLE_CODES,
-    "present": codes.PRESENT_CODES,
-    "aea": codes.AEA_CODES,
-    "authorised": codes.AUTHORISED_CODES,
-    "unauthorised": codes.UNAUTHORISED_CODES,
-    "late": codes.LATE_CODES,
-}
+# The codes each count is made of, as filters for the database and, for counts folded in
+# Python from per-code rows, as the positions of SessionCounts each code adds to.
+CATEGORY_CODES = codes.COUNT_CATEGORIES
 COUNT_FILTERS = {name: Q(code_id__in=members) for name, members in CATEGORY_CODES.items()}
 COUNT_ANNOTATIONS = {name: Count("pk", filter=q) for name, q in COUNT_FILTERS.items()}
 _CATEGORIES = tuple(CATEGORY_CODES)
