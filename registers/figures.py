@@ -102,12 +102,12 @@ def counts_by_pupil_and_day(
     against 185 ms for the two queries (docs/scaling.md). SQLite has no GROUPING SETS, so
     there it is the two queries.
     """
-    marks = counted_marks(school=school, start=start, end=end)
     if connection.vendor != "postgresql":
-        per_pupil = marks.values_list("pupil_id", "code_id").annotate(n=Count("pk")).order_by()
-        per_day = marks.values_list("date", "code_id").annotate(n=Count("pk")).order_by()
-        counts = _fold(per_pupil, covers=[[0]], ranges=1)[0]
-        return counts, {(day, code): n for day, code, n in per_day}
+        return (
+            counts_by_pupil(school=school, start=start, end=end),
+            counts_by_day_and_code(school=school, start=start, end=end),
+        )
+    marks = counted_marks(school=school, start=start, end=end)
     inner, params = (
         marks.values_list("pupil_id", "date", "code_id").order_by().query.sql_with_params()
     )
@@ -123,6 +123,20 @@ def counts_by_pupil_and_day(
     # GROUPING(date) is 1 in the rows of the set without the date: the per-pupil set.
     counts = _fold(((p, c, n) for p, _, c, n, by_pupil in rows if by_pupil), covers=[[0]], ranges=1)
     return counts[0], {(day, code): n for _, day, code, n, by_pupil in rows if not by_pupil}
+
+
+def counts_by_day_and_code(
+    *, school: School, start: dt.date, end: dt.date
+) -> dict[tuple[dt.date, str], int]:
+    """Counted sessions per day and code (the trend, weekday, reasons and lateness tables);
+    empty for an empty range."""
+    rows = (
+        counted_marks(school=school, start=start, end=end)
+        .values_list("date", "code_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(day, code): n for day, code, n in rows}
 
 
 def counts_by_pupil_over(

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
 from registers import codes, figures
@@ -95,52 +95,22 @@ def trend_span(period: Period) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, 
     return (period.start, period.end), (last_start, last_start + (period.end - period.start))
 
 
-def day_code_counts(*, school: School, period: Period) -> list[DayCode]:
-    """Counted sessions per day and code over the period and the same weeks of last year,
-    in one query.
-
-    Small (days × codes, a few thousand rows at most) yet enough for the trend, the
-    day-of-week pattern, the reasons and lateness: one scan of the marks instead of four.
-    The two spans are two range scans joined by UNION ALL: one range from last year's
-    weeks to this period's end read the whole year between them (a 1,000-pupil school:
-    375,000 marks read for 70,000 counted, 190 ms; docs/benchmarks.md "Trust scale").
-    """
-    (start, end), (last_start, last_end) = trend_span(period)
-
-    def per_day_code(marks: QuerySet) -> QuerySet:
-        return marks.values("date", "code_id").annotate(n=Count("pk")).order_by()
-
-    if last_end < start:  # always, as a period is shorter than a year
-        this_year = figures.counted_marks(school=school, start=start, end=end)
-        last_year = figures.counted_marks(school=school, start=last_start, end=last_end)
-        rows = per_day_code(this_year).union(per_day_code(last_year), all=True)
-    else:
-        in_range = Q(date__gte=start, date__lte=end) | Q(date__gte=last_start, date__lte=last_end)
-        marks = figures.counted_marks(school=school, start=min(start, last_start), end=end)
-        rows = per_day_code(marks.filter(in_range))
-    return [DayCode(r["date"], r["code_id"], r["n"]) for r in rows]
-
-
 def period_counts(
     *, school: School, period: Period
 ) -> tuple[dict[int, SessionCounts], list[DayCode]]:
-    """pupil_counts and day_code_counts of a report's period in two queries instead of
-    three scans: the period's counts per pupil and per day come from one scan
-    (figures.counts_by_pupil_and_day), last year's weeks from another."""
+    """The period's counts per pupil, and the counted sessions per day and code over the
+    period and the same weeks of last year: the breakdowns, the trend, the day-of-week
+    pattern, reasons and lateness all come from these two queries. The period's two
+    groupings share one scan (figures.counts_by_pupil_and_day); last year's weeks are a
+    range scan of their own, since one range from them to this period read the whole year
+    between (a 1,000-pupil school: 375,000 marks read for 70,000 counted, 190 ms)."""
     (start, end), (last_start, last_end) = trend_span(period)
-    if last_end >= start:  # never, as a period is shorter than a year; kept exact anyway
-        return pupil_counts(school=school, start=start, end=end), day_code_counts(
-            school=school, period=period
-        )
     counts, by_day = figures.counts_by_pupil_and_day(school=school, start=start, end=end)
-    last_year = (
-        figures.counted_marks(school=school, start=last_start, end=last_end)
-        .values_list("date", "code_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    days = [DayCode(day, code, n) for (day, code), n in by_day.items()]
-    days += [DayCode(day, code, n) for day, code, n in last_year]
+    # A period is shorter than a year, so last year's weeks end before it starts; were they
+    # ever to overlap, a day would still be counted once.
+    last_end = min(last_end, start - dt.timedelta(days=1))
+    last_year = figures.counts_by_day_and_code(school=school, start=last_start, end=last_end)
+    days = [DayCode(day, code, n) for (day, code), n in [*by_day.items(), *last_year.items()]]
     return counts, days
 
 
