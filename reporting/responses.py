@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
+from attendance_portal.downloads import file_response
 from registers.models import School
 
 from .exports import render_csv, render_xlsx
@@ -15,14 +16,6 @@ from .periods import Period
 from .tables import Table
 
 EXPORT_FORMATS = ("csv", "xlsx")
-
-
-def file_response(rendered: tuple[str, str, bytes], *, inline: bool = False) -> HttpResponse:
-    name, content_type, data = rendered
-    response = HttpResponse(data, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    return response
 
 
 def export_tables(

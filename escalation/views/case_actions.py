@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
+from attendance_portal.downloads import file_response
 from attendance_portal.permissions import OFFICE, school_view
 from escalation import forms
 from escalation.models import AttendanceContract, NoticeToImprove, PenaltyNoticeReferral
@@ -66,10 +67,7 @@ def contract_pdf(
         pk=contract_id,
         case=found,
     )
-    filename, content_type, content = render_contract_file(contract)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(render_contract_file(contract))
 
 
 @require_POST

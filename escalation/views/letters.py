@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attendance_portal.downloads import file_response
 from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
 from escalation.forms_letters import (
     LetterFilterForm,
@@ -247,6 +248,5 @@ def preview_pdf(
         kind=kind,
         actor=Actor.for_membership(membership),
     )
-    response = HttpResponse(render_letter_pdf(context), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="preview-{kind}.pdf"'
-    return response
+    rendered = (f"preview-{kind}.pdf", "application/pdf", render_letter_pdf(context))
+    return file_response(rendered, inline=True)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attendance_portal.downloads import file_response
 from attendance_portal.permissions import OFFICE, Role, school_view
 from registers import selectors
 from registers.forms_leave import (
@@ -163,10 +164,7 @@ def leave_letter(
     leave = _get_leave(school, pk)
     if not leave.is_decided:
         raise Http404("No decision yet")
-    filename, content_type, content = decision_letter_pdf(leave)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(decision_letter_pdf(leave))
 
 
 @school_view(OFFICE)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from attendance_portal.downloads import file_response
 from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
 from registers.models import Membership, School
 from registers.services.privacy import export_pupil_data
@@ -35,7 +36,6 @@ def pupil_export(request: HttpRequest, school: School, membership: Membership, p
         request.user.pk,
     )
     filename = f"pupil-{pupil.pk}-data-{timezone.localdate():%Y-%m-%d}.zip"
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = file_response((filename, "application/zip", content))
     response["Cache-Control"] = "no-store"
     return response

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from attendance_portal.downloads import file_response
 from attendance_portal.permissions import (
     OFFICE,
     STAFF,
@@ -87,12 +88,7 @@ def pupil_ctf(
     query = YearForm(request.GET)
     today = timezone.localdate()
     year = (query.cleaned_data["year"] if query.is_valid() else None) or academic_year_start(today)
-    filename, content_type, content = export_pupil_ctf(
-        school=school, pupil=found, start_year=year, today=today
-    )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(export_pupil_ctf(school=school, pupil=found, start_year=year, today=today))
 
 
 @school_view(OFFICE)
