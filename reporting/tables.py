@@ -88,7 +88,7 @@ class Table:
 
     @property
     def body_html(self) -> SafeString:
-        """The <tbody> rows of reporting/_table.html, the same markup the template's loop
+        """The <tbody> rows of reporting/_table.html and trust.html, the markup their loops
         made. Built here because that loop was most of a large dashboard's rendering: a
         1,000-pupil school with 402 cases has ~6,700 cells, and Django's template engine
         resolving and escaping each one took ~80 ms (docs/scaling.md)."""
