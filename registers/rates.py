@@ -38,9 +38,7 @@ class SessionCounts:
         return self.authorised + self.unauthorised
 
     def __add__(self, other: SessionCounts) -> SessionCounts:
-        return SessionCounts(
-            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        )
+        return summed((self, other))
 
 
 def summed(counts: Iterable[SessionCounts]) -> SessionCounts:
