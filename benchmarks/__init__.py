@@ -6,7 +6,9 @@ Run one with `python -m benchmarks.<module>` or all of them with `make bench`
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -39,3 +41,30 @@ def pupil_flags(rng: random.Random) -> dict:
         "cla": rng.random() < 0.01,
         "young_carer": rng.random() < 0.02,
     }
+
+
+def forms_and_pupils(school, *, forms: int, pupils: int, fields: Callable[[int], dict]) -> list:
+    """`forms` forms (7A … 11K) and `pupils` synthetic pupils spread over them, in bulk;
+    fields(n) adds each pupil's own fields (called in pupil order, so a seeded generator
+    gives the same pupils every time). Returns the pupils."""
+    from registers.models import Form, Pupil
+
+    made = Form.objects.bulk_create(
+        [Form(school=school, name=f"{7 + n // 10}{'ABCDEFGHJK'[n % 10]}") for n in range(forms)]
+    )
+    return Pupil.objects.bulk_create(
+        [
+            Pupil(
+                school=school,
+                upn=f"B{n:011d}{n % 10}",
+                forename=f"Forename{n}",
+                surname=f"Surname{n}",
+                date_of_birth=dt.date(2012, 1, 1),
+                year_group=str(7 + (n % forms) // 10),
+                form=made[n % forms],
+                admission_date=dt.date(2020, 9, 1),
+                **fields(n),
+            )
+            for n in range(pupils)
+        ]
+    )

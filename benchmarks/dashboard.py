@@ -21,7 +21,7 @@ import random
 import statistics
 import time
 
-from benchmarks import pupil_flags, write_section
+from benchmarks import forms_and_pupils, pupil_flags, write_section
 
 PUPILS = 1500
 FORMS = 50
@@ -52,7 +52,7 @@ def build_school(rng: random.Random):
     from django.contrib.auth import get_user_model
 
     from escalation.models import Case
-    from registers.models import AcademicYear, Form, HalfTerm, Mark, Membership, Pupil, School
+    from registers.models import AcademicYear, HalfTerm, Mark, Membership, School
     from registers.services.calendar import open_sessions, rebuild_school_days
 
     school = School.objects.create(urn="900001", name="Benchmark Academy", phase="secondary")
@@ -73,25 +73,11 @@ def build_school(rng: random.Random):
             )
     rebuild_school_days(school=school)
 
-    forms = Form.objects.bulk_create(
-        [Form(school=school, name=f"{7 + n // 10}{'ABCDEFGHJK'[n % 10]}") for n in range(FORMS)]
-    )
-    pupils = Pupil.objects.bulk_create(
-        [
-            Pupil(
-                school=school,
-                upn=f"B{n:011d}{n % 10}",
-                forename=f"Forename{n}",
-                surname=f"Surname{n}",
-                date_of_birth=dt.date(2012, 1, 1),
-                year_group=str(7 + (n % FORMS) // 10),
-                form=forms[n % FORMS],
-                admission_date=dt.date(2020, 9, 1),
-                gender="FM"[n % 2],
-                **pupil_flags(rng),
-            )
-            for n in range(PUPILS)
-        ]
+    pupils = forms_and_pupils(
+        school,
+        forms=FORMS,
+        pupils=PUPILS,
+        fields=lambda n: {"gender": "FM"[n % 2], **pupil_flags(rng)},
     )
     sessions = open_sessions(school=school, start=dt.date(2024, 8, 1), end=TODAY.date())
     likely = {p.pk: _propensity(rng) for p in pupils}

@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import write_section
+from benchmarks import forms_and_pupils, write_section
 
 PUPILS = 1500
 FORMS = 50
@@ -52,7 +52,7 @@ def _django(*, eager: bool, media: str) -> None:
 
 def build_school(rng: random.Random):
     from escalation.models import AttendanceContract, Case
-    from registers.models import AcademicYear, Contact, Form, HalfTerm, Mark, Pupil, School
+    from registers.models import AcademicYear, Contact, HalfTerm, Mark, School
     from registers.services.calendar import open_sessions, rebuild_school_days
 
     school = School.objects.create(
@@ -72,24 +72,11 @@ def build_school(rng: random.Random):
             school=school, academic_year=year, name=name, start_date=start, end_date=end
         )
     rebuild_school_days(school=school)
-    forms = Form.objects.bulk_create(
-        [Form(school=school, name=f"{7 + n // 10}{'ABCDEFGHJK'[n % 10]}") for n in range(FORMS)]
-    )
-    pupils = Pupil.objects.bulk_create(
-        [
-            Pupil(
-                school=school,
-                upn=f"B{n:011d}{n % 10}",
-                forename=f"Forename{n}",
-                surname=f"Surname{n}",
-                date_of_birth=dt.date(2012, 1, 1),
-                year_group=str(7 + (n % FORMS) // 10),
-                form=forms[n % FORMS],
-                admission_date=dt.date(2020, 9, 1),
-                sen=rng.choices("NKE", weights=[84, 13, 3])[0],
-            )
-            for n in range(PUPILS)
-        ]
+    pupils = forms_and_pupils(
+        school,
+        forms=FORMS,
+        pupils=PUPILS,
+        fields=lambda n: {"sen": rng.choices("NKE", weights=[84, 13, 3])[0]},
     )
     Contact.objects.bulk_create(
         [
