@@ -4,12 +4,17 @@ cases (impact of interventions)."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from escalation.models import Case, PupilFigure
+from registers.figures import counts_by_pupil
+from registers.rates import SessionCounts
+from reporting.interventions import BEFORE, case_sessions
 from reporting.periods import resolve_period
 from reporting.report import build_report
 from reporting.responses import drill_links
@@ -77,6 +82,39 @@ def test_intervention_impact_compares_six_weeks_before_with_since(school, form):
     ]
     assert table.rows[0][0] == "All 1 cases"
     assert table.links[1] == f"/pupil/{pupil.pk}"
+
+
+def test_intervention_impact_agrees_with_the_pupil_figures_for_every_code(school, form):
+    """The per-code fold gives each case what counts_by_pupil gives over its two windows:
+    AEA codes attend, X and Z are not possible, marks before the six weeks do not count,
+    and a pupil with two cases has each case's windows counted on their own."""
+    rng = random.Random(7)
+    mix = ["/", "\\", "L", "B", "K", "V", "I", "M", "O", "G", "N", "U", "C", "X", "Z", "D"]
+    pupils = [PupilFactory(school=school, form=form) for _ in range(2)]
+    for pupil in pupils:
+        add_marks(pupil, rng.choices(mix, k=70), start=dt.date(2025, 9, 1))
+    opened = [(pupils[0], dt.date(2025, 9, 15)), (pupils[0], dt.date(2025, 10, 6))]
+    opened.append((pupils[1], dt.date(2025, 10, 13)))
+    cases = []
+    for pupil, day in opened:  # the pupil's first case was closed before the second opened
+        Case.objects.filter(pupil=pupil).update(status="closed", closed_at=timezone.now())
+        cases.append(
+            Case.objects.create(school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=day)
+        )
+    rows = [{"pk": c.pk, "pupil_id": c.pupil_id, "opened_on": c.opened_on} for c in cases]
+
+    found = case_sessions(school=school, cases=rows, end=TODAY)
+
+    for case in cases:
+        windows = [(case.opened_on - BEFORE, case.opened_on - dt.timedelta(days=1))]
+        windows.append((case.opened_on, TODAY))
+        expected: list[int] = []
+        for start, end in windows:
+            counts = counts_by_pupil(school=school, start=start, end=end, pupil_ids=[case.pupil_id])
+            got = counts.get(case.pupil_id, SessionCounts())
+            expected += [got.attended, got.possible]
+        assert found[case.pk] == tuple(expected)
+        assert expected[1] and expected[3]  # both windows had counted sessions
 
 
 def test_intervention_impact_is_staff_only(school, form):
