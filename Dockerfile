@@ -13,7 +13,10 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
-RUN DEBUG=true python manage.py collectstatic --noinput \
+# Collected as production serves them (DEBUG off): the manifest storage hashes each file's
+# name and writes staticfiles.json, without which every page fails. The key is a
+# placeholder for this one command; the real one comes from the environment at run time.
+RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
  && useradd --system --home /app portal && mkdir -p /data/media && chown portal /data/media
 USER portal
 EXPOSE 8000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -61,3 +62,38 @@ def test_docker_compose_file_is_valid(tmp_path):
         ["docker-compose", "config", "--services"], cwd=tmp_path, capture_output=True, text=True
     ).stdout.split()
     assert set(services) == {"web", "worker", "beat", "db", "redis"}
+
+
+def _dockerfile_collectstatic_env() -> dict[str, str]:
+    """The variables the image's `RUN … collectstatic` line sets, e.g. DEBUG=false."""
+    line = next(
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if "collectstatic" in line
+    )
+    words = line.removeprefix("RUN").split()
+    return dict(w.split("=", 1) for w in words[: words.index("python")])
+
+
+def test_the_image_collects_static_files_that_production_can_serve(tmp_path):
+    """The image's own collectstatic step, then a page rendered with DEBUG off: the manifest
+    storage needs its staticfiles.json, and refuses to collect a file that references a
+    missing one (a vendored library's source map once did; every page was then a 500)."""
+    collect_env = {**_dockerfile_collectstatic_env(), "STATIC_ROOT": str(tmp_path)}
+    assert collect_env["DEBUG"] == "false"
+    collected = _manage("collectstatic", "--noinput", env=collect_env)
+    assert collected.returncode == 0, collected.stderr + collected.stdout
+    assert (tmp_path / "staticfiles.json").exists()
+
+    page = _manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.test import Client; "
+        "r = Client().get('/accounts/login/', secure=True); "
+        "print(r.status_code, r.content.decode())",
+        env={**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path), "ALLOWED_HOSTS": "testserver"},
+    )
+    assert page.returncode == 0, page.stderr
+    status, html = page.stdout.split(" ", 1)
+    assert status == "200", page.stderr[-2000:]
+    # Hashed names, so browsers can cache them for a year.
+    assert re.search(r'/static/vendor/bootstrap-5\.3\.9\.min\.[0-9a-f]{12}\.css"', html)
