@@ -4,6 +4,7 @@ as CSV/XLSX and printed in the PDFs. One structure for all four so they cannot d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -69,22 +70,29 @@ class Table:
     def headers(self) -> list[str]:
         return [c.title for c in self.columns]
 
+    def _formatted(self) -> Iterator[tuple[str, str | None, list[tuple[str, str]]]]:
+        """Each row as (label, link, [(text, css)…]): the one formatting of a table's
+        cells, which the page's markup and the PDFs' rows both print. Plain tuples: a
+        frozen dataclass per cell was a measurable part of a large dashboard (~6,700)."""
+        links = self.links or [None] * len(self.rows)
+        label_kind = self.columns[0].kind
+        # A column's class depends on its kind only, except for a suppressed cell.
+        columns = [(c.kind, "num" if c.kind is not Kind.TEXT else "") for c in self.columns[1:]]
+        for row, link in zip(self.rows, links, strict=True):
+            cells = [
+                (fmt(cell, kind), f"{css} suppressed".strip() if cell == FEWER_THAN else css)
+                for cell, (kind, css) in zip(row[1:], columns, strict=True)
+            ]
+            yield fmt(row[0], label_kind), link, cells
+
     @property
     def display_rows(self) -> list[DisplayRow]:
         """Formatted rows for templates and PDFs: the row's label and link, then its cells
         with their CSS classes worked out here, so the template is a plain loop."""
-        links = self.links or [None] * len(self.rows)
-        kinds = [c.kind for c in self.columns[1:]]
-        found = []
-        for row, link in zip(self.rows, links, strict=True):
-            cells = []
-            for cell, kind in zip(row[1:], kinds, strict=True):
-                css = "num" if kind is not Kind.TEXT else ""
-                if cell == FEWER_THAN:
-                    css += " suppressed"
-                cells.append(DisplayCell(fmt(cell, kind), css.strip()))
-            found.append(DisplayRow(fmt(row[0], self.columns[0].kind), link, cells))
-        return found
+        return [
+            DisplayRow(label, link, [DisplayCell(text, css) for text, css in cells])
+            for label, link, cells in self._formatted()
+        ]
 
     @property
     def body_html(self) -> SafeString:
@@ -93,15 +101,15 @@ class Table:
         1,000-pupil school with 402 cases has ~6,700 cells, and Django's template engine
         resolving and escaping each one took ~80 ms (docs/scaling.md)."""
         parts = []
-        for row in self.display_rows:
-            label = escape(row.label)
-            if row.link:
-                label = f'<a href="{escape(row.link)}">{label}</a>'
-            cells = "".join(f'<td class="{escape(c.css)}">{escape(c.text)}</td>' for c in row.cells)
-            parts.append(f'<tr><th scope="row">{label}</th>{cells}</tr>')
+        for label, link, cells in self._formatted():
+            label = escape(label)
+            if link:
+                label = f'<a href="{escape(link)}">{label}</a>'
+            tds = "".join(f'<td class="{css}">{escape(text)}</td>' for text, css in cells)
+            parts.append(f'<tr><th scope="row">{label}</th>{tds}</tr>')
         # Every value above went through escape() (the standard library's, as Django's
         # escape filter is: the same output without a lazy wrapper per cell); the tags
-        # are constants.
+        # and the classes ("num", "suppressed") are constants.
         return mark_safe("\n".join(parts))  # noqa: S308
 
     @property
