@@ -3,6 +3,7 @@ per band, and band movement since the last half-term, from the pupil frame."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -116,15 +117,12 @@ class MatrixRow:
 
 
 def movement_matrix(df: pd.DataFrame) -> list[MatrixRow]:
-    """Previous band (rows) × band now (columns): staff only, never suppressed."""
+    """Previous band (rows) × band now (columns): staff only, never suppressed. Counted
+    with a Counter over the pairs: pandas' crosstab cost more than the rest of the
+    band movement section for 1,000 pupils."""
     known = df[df["band_before"].notna() & df["band_after"].notna()]
-    table = pd.crosstab(known["band_before"], known["band_after"]) if len(known) else None
-    rows = []
-    for before in Band:
-        cells = []
-        for now in Band:
-            has = table is not None and before.value in table.index
-            has = has and now.value in table.columns
-            cells.append(int(table.at[before.value, now.value]) if has else 0)
-        rows.append(MatrixRow(before.value, BAND_LABELS[before], cells))
-    return rows
+    pairs = Counter(zip(known["band_before"].tolist(), known["band_after"].tolist(), strict=True))
+    return [
+        MatrixRow(before.value, BAND_LABELS[before], [pairs[before, now] for now in Band])
+        for before in Band
+    ]
