@@ -1,13 +1,16 @@
-"""Whole-school patterns with pandas over the (day × code) counts of one query: the
-week-by-week trend beside last year, the day-of-week pattern, absence by reason, lateness.
+"""Whole-school patterns over the (day × code) counts of one query: the week-by-week trend
+beside last year, the day-of-week pattern, absence by reason, lateness.
+
+Plain Python over the rows: a half-term and last year's weeks are a few hundred (day,
+code) rows, and pandas' fixed cost per operation was most of these tables' time (a
+1,000-pupil school's dashboard: 10–16 ms of CPU for about 600 rows, under 1 ms now).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-
-import pandas as pd
 
 from registers import codes
 from registers.figures import WeekdayPattern
@@ -23,6 +26,12 @@ MEMBERS = {
     "unauthorised": codes.UNAUTHORISED_CODES,
     "late": codes.LATE_CODES,
 }
+# The COLUMNS each code adds its sessions to (an unknown code adds to none).
+_POSITIONS = {
+    code: tuple(j for j, column in enumerate(COLUMNS) if code in MEMBERS[column])
+    for code in codes.BY_CODE
+}
+POSSIBLE, ATTENDED, AUTHORISED, UNAUTHORISED, LATE = range(len(COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -32,64 +41,54 @@ class WeekRow:
     attended: int
 
 
-def day_frame(rows: list[DayCode]) -> pd.DataFrame:
-    """One row per (day, code) with the sessions split into the DfE categories."""
-    df = pd.DataFrame.from_records(
-        [(r.date, r.code, r.sessions) for r in rows], columns=["date", "code", "sessions"]
-    )
-    for column, members in MEMBERS.items():
-        df[column] = df["sessions"].where(df["code"].isin(members), 0)
-    return df
+def _between(rows: Iterable[DayCode], start: dt.date, end: dt.date) -> list[DayCode]:
+    return [r for r in rows if start <= r.date <= end]
 
 
-def _between(df: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return df[(df["date"] >= start) & (df["date"] <= end)]
+def _sums(rows: Iterable[DayCode], key: Callable[[dt.date], Hashable]) -> dict:
+    """The COLUMNS summed per key of each row's day, in key order."""
+    sums: dict = {}
+    for row in rows:
+        k = key(row.date)
+        total = sums.get(k)
+        if total is None:
+            total = sums[k] = [0] * len(COLUMNS)
+        for j in _POSITIONS.get(row.code, ()):
+            total[j] += row.sessions
+    return dict(sorted(sums.items()))
 
 
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _weeks(df: pd.DataFrame) -> list[WeekRow]:
-    if df.empty:
-        return []
-    weekly = (
-        df.assign(monday=df["date"].map(_monday)).groupby("monday")[["possible", "attended"]].sum()
-    )
-    return [
-        WeekRow(monday, int(row.possible), int(row.attended))
-        for monday, row in weekly.sort_index().iterrows()
-    ]
+def _weeks(rows: list[DayCode]) -> list[WeekRow]:
+    return [WeekRow(monday, s[POSSIBLE], s[ATTENDED]) for monday, s in _sums(rows, _monday).items()]
 
 
 def trend(
-    df: pd.DataFrame, this_year: tuple[dt.date, dt.date], last_year: tuple[dt.date, dt.date]
+    rows: list[DayCode], this_year: tuple[dt.date, dt.date], last_year: tuple[dt.date, dt.date]
 ) -> tuple[list[WeekRow], list[WeekRow]]:
-    return _weeks(_between(df, *this_year)), _weeks(_between(df, *last_year))
+    return _weeks(_between(rows, *this_year)), _weeks(_between(rows, *last_year))
 
 
-def weekdays(df: pd.DataFrame, period: Period) -> list[WeekdayPattern]:
+def weekdays(rows: list[DayCode], period: Period) -> list[WeekdayPattern]:
     """Absence and lateness by ISO weekday over the period (Monday/Friday patterns)."""
-    rows = _between(df, period.start, period.end)
-    if rows.empty:
-        return []
-    by_day = (
-        rows.assign(weekday=rows["date"].map(lambda d: d.isoweekday()))
-        .groupby("weekday")[list(COLUMNS)]
-        .sum()
-    )
+    by_day = _sums(_between(rows, period.start, period.end), dt.date.isoweekday)
     return [
         WeekdayPattern(
-            weekday=int(day),
-            possible=int(r.possible),
-            absent=int(r.authorised + r.unauthorised),
-            late=int(r.late),
+            weekday=day,
+            possible=s[POSSIBLE],
+            absent=s[AUTHORISED] + s[UNAUTHORISED],
+            late=s[LATE],
         )
-        for day, r in by_day.sort_index().iterrows()
+        for day, s in by_day.items()
     ]
 
 
-def by_code(df: pd.DataFrame, period: Period) -> dict[str, int]:
+def by_code(rows: list[DayCode], period: Period) -> dict[str, int]:
     """Sessions per code over the period (reasons for absence, L and U for lateness)."""
-    rows = _between(df, period.start, period.end)
-    return {code: int(n) for code, n in rows.groupby("code")["sessions"].sum().items()}
+    found: dict[str, int] = {}
+    for row in _between(rows, period.start, period.end):
+        found[row.code] = found.get(row.code, 0) + row.sessions
+    return found

@@ -125,12 +125,11 @@ def _build(
             result = breakdowns.suppress(result)
         tables.append(sections.breakdown_table(school, result, link))
 
-    days = daily.day_frame(day_codes)
-    this_year, last_year = daily.trend(days, *selectors.trend_span(period))
+    this_year, last_year = daily.trend(day_codes, *selectors.trend_span(period))
     tables.append(sections.trend_table(school, period, this_year, last_year))
-    reasons = daily.by_code(days, period)
+    reasons = daily.by_code(day_codes, period)
     tables.append(sections.reasons_table(reasons, headline.possible))
-    tables.append(sections.weekday_table(daily.weekdays(days, period)))
+    tables.append(sections.weekday_table(daily.weekdays(day_codes, period)))
     tables.append(sections.lateness_table(reasons, df, headline.possible, aggregate_only))
     tables.append(
         sections.count_table(
