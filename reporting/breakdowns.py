@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -135,7 +136,7 @@ class Breakdown:
 
 
 def pupil_frame(
-    pupils: list[dict],
+    pupils: list[tuple] | list[dict],
     counts: dict[int, SessionCounts],
     *,
     target_pct: Decimal,
@@ -145,7 +146,8 @@ def pupil_frame(
     """One row per pupil with counted sessions in the period: their group fields, session
     counts, band, and (for band movement) their band before and after."""
     people = pd.DataFrame.from_records(pupils, columns=list(GROUP_FIELDS))
-    records = [(pid, *(getattr(c, f) for f in COUNT_FIELDS)) for pid, c in counts.items()]
+    fields = attrgetter(*COUNT_FIELDS)
+    records = [(pid, *fields(c)) for pid, c in counts.items()]
     sessions = pd.DataFrame.from_records(records, columns=["id", *COUNT_FIELDS])
     # Pupils without a possible session in the period are not enrolments of it (DfE).
     df = people.merge(sessions, on="id", how="inner")

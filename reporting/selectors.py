@@ -63,11 +63,13 @@ def report_reads() -> Iterator[None]:
         yield
 
 
-def pupil_values(*, school: School, start: dt.date, end: dt.date) -> list[dict]:
-    """Group fields of the pupils on roll at any point of [start, end] (one query)."""
+def pupil_values(*, school: School, start: dt.date, end: dt.date) -> list[tuple]:
+    """Group fields (in GROUP_FIELDS order) of the pupils on roll at any point of [start,
+    end], one query. Tuples, not .values() dicts: a dict per pupil was a third of the
+    pupil frame's time for 1,000 pupils."""
     return list(
         figures.pupils_on_roll(school=school, start=start, end=end)
-        .values(*GROUP_FIELDS)
+        .values_list(*GROUP_FIELDS)
         .order_by("id")
     )
 
