@@ -12,26 +12,11 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
-from registers import codes
-from registers.figures import WeekdayPattern
+from registers.figures import WeekdayPattern, fold_codes
+from registers.rates import SessionCounts
 
 from .periods import Period
 from .selectors import DayCode
-
-COLUMNS = ("possible", "attended", "authorised", "unauthorised", "late")
-MEMBERS = {
-    "possible": codes.POSSIBLE_CODES,
-    "attended": codes.PRESENT_CODES | codes.AEA_CODES,
-    "authorised": codes.AUTHORISED_CODES,
-    "unauthorised": codes.UNAUTHORISED_CODES,
-    "late": codes.LATE_CODES,
-}
-# The COLUMNS each code adds its sessions to (an unknown code adds to none).
-_POSITIONS = {
-    code: tuple(j for j, column in enumerate(COLUMNS) if code in MEMBERS[column])
-    for code in codes.BY_CODE
-}
-POSSIBLE, ATTENDED, AUTHORISED, UNAUTHORISED, LATE = range(len(COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -45,17 +30,14 @@ def _between(rows: Iterable[DayCode], start: dt.date, end: dt.date) -> list[DayC
     return [r for r in rows if start <= r.date <= end]
 
 
-def _sums(rows: Iterable[DayCode], key: Callable[[dt.date], Hashable]) -> dict:
-    """The COLUMNS summed per key of each row's day, in key order."""
-    sums: dict = {}
+def _sums(
+    rows: Iterable[DayCode], key: Callable[[dt.date], Hashable]
+) -> dict[Hashable, SessionCounts]:
+    """The session counts per key of each row's day, in key order."""
+    by_key: dict[Hashable, list[tuple[str, int]]] = {}
     for row in rows:
-        k = key(row.date)
-        total = sums.get(k)
-        if total is None:
-            total = sums[k] = [0] * len(COLUMNS)
-        for j in _POSITIONS.get(row.code, ()):
-            total[j] += row.sessions
-    return dict(sorted(sums.items()))
+        by_key.setdefault(key(row.date), []).append((row.code, row.sessions))
+    return {k: fold_codes(sessions) for k, sessions in sorted(by_key.items())}
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -63,7 +45,7 @@ def _monday(day: dt.date) -> dt.date:
 
 
 def _weeks(rows: list[DayCode]) -> list[WeekRow]:
-    return [WeekRow(monday, s[POSSIBLE], s[ATTENDED]) for monday, s in _sums(rows, _monday).items()]
+    return [WeekRow(monday, s.possible, s.attended) for monday, s in _sums(rows, _monday).items()]
 
 
 def trend(
@@ -76,12 +58,7 @@ def weekdays(rows: list[DayCode], period: Period) -> list[WeekdayPattern]:
     """Absence and lateness by ISO weekday over the period (Monday/Friday patterns)."""
     by_day = _sums(_between(rows, period.start, period.end), dt.date.isoweekday)
     return [
-        WeekdayPattern(
-            weekday=day,
-            possible=s[POSSIBLE],
-            absent=s[AUTHORISED] + s[UNAUTHORISED],
-            late=s[LATE],
-        )
+        WeekdayPattern(weekday=day, possible=s.possible, absent=s.absent, late=s.late)
         for day, s in by_day.items()
     ]
 

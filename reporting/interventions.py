@@ -14,11 +14,9 @@ from decimal import Decimal
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 
 from registers import figures, rates
-from registers.codes import POSSIBLE_CODES
 from registers.models import School
 
 from .periods import Period
-from .selectors import ATTENDED_CODES
 from .tables import Column, Kind, Table
 
 BEFORE = dt.timedelta(weeks=6)  # the window before a case opened that it is compared with
@@ -75,14 +73,15 @@ def case_sessions(*, school: School, cases: list[dict], end: dt.date) -> dict[in
         .annotate(n=Count("pk"))
         .order_by()
     )
-    found: dict[int, list[int]] = {pk: [0, 0, 0, 0] for pk in pks}
+    sessions: dict[tuple[int, bool], list[tuple[str, int]]] = {}
     for case, code, since, n in rows:
-        total, side = found[case], 2 if since else 0
-        if code in ATTENDED_CODES:
-            total[side] += n
-        if code in POSSIBLE_CODES:
-            total[side + 1] += n
-    return {pk: tuple(total) for pk, total in found.items()}
+        sessions.setdefault((case, since), []).append((code, n))
+
+    def side(pk: int, since: bool) -> tuple[int, int]:
+        counts = figures.fold_codes(sessions.get((pk, since), ()))
+        return counts.attended, counts.possible
+
+    return {pk: (*side(pk, False), *side(pk, True)) for pk in pks}
 
 
 def _change(was: Decimal | None, now: Decimal | None) -> Decimal | None:
