@@ -124,14 +124,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Hashed names and a manifest (staticfiles.json): collectstatic must run with DEBUG off.
-PRODUCTION_STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else PRODUCTION_STATIC_STORAGE
+        # Hashed names and a manifest (staticfiles.json): collectstatic must run with
+        # DEBUG off, as the Dockerfile does (tests/portal/test_deployment.py).
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 

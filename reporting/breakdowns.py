@@ -136,7 +136,7 @@ class Breakdown:
 
 
 def pupil_frame(
-    pupils: list[tuple] | list[dict],
+    pupils: list[tuple],
     counts: dict[int, SessionCounts],
     *,
     target_pct: Decimal,
