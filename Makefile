@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= demo-attendance-2026
 
-.PHONY: install run test lint check pytest bench e2e clean
+.PHONY: install run test lint check pytest bench e2e screenshots clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,14 @@ test: lint check pytest
 
 e2e: install
 	$(VENV)/bin/pytest -q -m browser
+
+# The browser suite saves its screenshots under test-results/ (ignored), so `make test` never
+# changes tracked files. This refreshes the pictures the README shows, on purpose.
+screenshots: install
+	$(VENV)/bin/pytest -q -m browser
+	for f in docs/screenshots/*.png; do \
+	  n=$$(basename "$$f"); [ ! -f "test-results/screenshots/$$n" ] || cp "test-results/screenshots/$$n" "$$f"; \
+	done
 
 bench: install
 	$(PY) -m benchmarks.run

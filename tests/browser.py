@@ -13,7 +13,9 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+# Screenshots go to an ignored folder so that running the suite never changes tracked files;
+# `make screenshots` copies the README's pictures into docs/screenshots/ on purpose.
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +60,7 @@ def sign_in(page, live_server):
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under docs/screenshots/ and return its path."""
+    """Save a full-page screenshot under test-results/screenshots/ and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -3,7 +3,7 @@ day happens: the teacher takes the morning register; the attendance officer work
 calling list, corrects a mark, opens a case with a meeting and a contract, and sends the
 termly letters; the head reads the dashboard; a governor reads and prints the summary.
 
-Every step saves docs/screenshots/e2e-<nn>-<step>.png, which a person has looked at.
+Every step saves test-results/screenshots/e2e-<nn>-<step>.png, which a person has looked at.
 The school is the demo trust, seeded once for the package (tests/e2e/conftest.py).
 """
 
@@ -41,9 +41,10 @@ def download(page, link, tmp_path, name: str) -> bytes:
 
 
 def pdf_page_png(pdf: bytes, tmp_path, name: str) -> None:
-    """The first page of a PDF as docs/screenshots/e2e-<name>.png, to look at."""
+    """The first page of a PDF as test-results/screenshots/e2e-<name>.png, to look at."""
     source = tmp_path / f"{name}.pdf"
     source.write_bytes(pdf)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     out = SCREENSHOTS / f"e2e-{name}"
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", source, out],

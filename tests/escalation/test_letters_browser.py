@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -17,7 +16,7 @@ from attendance_portal.settings import STRICT_CSP
 from escalation.models import LetterBatch
 from registers.models import AttendanceCode, Contact
 from registers.reference_data import load_codes
-from tests.browser import screenshot
+from tests.browser import SCREENSHOTS, screenshot
 from tests.escalation.builders import give_marks, school_days
 from tests.registers.factories import PupilFactory
 
@@ -72,8 +71,9 @@ def test_the_officer_generates_termly_letters_and_downloads_them(
     merged = tmp_path / "merged.pdf"
     download.value.save_as(merged)
     assert merged.read_bytes().startswith(b"%PDF")
-    # One page of the printed letters, to look at (docs/screenshots/letters-pdf.png).
-    out = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "letters-pdf"
+    # One page of the printed letters, to look at (test-results/screenshots/letters-pdf.png).
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    out = SCREENSHOTS / "letters-pdf"
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", merged, out],
         check=True,

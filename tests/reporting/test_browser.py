@@ -1,5 +1,5 @@
 """The head's dashboard and the governors' page in Chromium, with screenshots
-(docs/screenshots/dashboard-head.png, governors.png) that a person has looked at.
+(test-results/screenshots/dashboard-head.png, governors.png) that a person has looked at.
 
 The live server's "today" cannot be moved (the browser's session cookie would expire),
 so the calendar is built around the real date: last half-term, the current half-term
