@@ -9,8 +9,8 @@ PROXY = "10.0.0.1"
 
 
 @pytest.fixture
-def sign_in(db):
-    """sign_in(username, password, address=..., forwarded=None, client=None) → response."""
+def try_sign_in(db):
+    """try_sign_in(username, password, address=..., forwarded=None, client=None) → response."""
 
     def _sign_in(username, password, *, address=ATTACKER, forwarded=None, client=None, url=None):
         extra = {"REMOTE_ADDR": address}
