@@ -134,7 +134,11 @@ def _purge_forgotten(*, now: dt.datetime, policy: dict[str, rules.Policy]) -> No
     with transaction.atomic():
         stale = list(
             SignInThrottle.objects.select_for_update(skip_locked=True)
-            .filter(window_started_at__lt=oldest)
+            .filter(
+                Q(window_started_at__lt=oldest)
+                # made for an attempt refused by the other key's lock, never counted
+                | Q(window_started_at__isnull=True, updated_at__lt=oldest)
+            )
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
             .values_list("pk", flat=True)[:500]
         )

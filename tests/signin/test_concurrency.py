@@ -25,8 +25,28 @@ pytestmark = [
 PARALLEL = 16
 
 
-def test_sixteen_parallel_wrong_passwords_are_not_all_tried(monkeypatch):
-    UserFactory(username="head")
+def parallel_sign_ins(usernames: list[str]) -> list[int]:
+    start = threading.Barrier(len(usernames))
+
+    def attempt(n: int) -> int:
+        try:
+            start.wait(10)
+            response = Client().post(
+                reverse("login"),
+                {"username": usernames[n], "password": f"wrong-{n}"},
+                REMOTE_ADDR="198.51.100.7",
+            )
+            return response.status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(len(usernames)) as pool:
+        return sorted(pool.map(attempt, range(len(usernames))))
+
+
+@pytest.fixture
+def tried(monkeypatch) -> list[str]:
+    """The passwords ModelBackend really checked, each taking as long as PBKDF2 would."""
     real = ModelBackend.authenticate
     tried = []
     lock = threading.Lock()
@@ -38,22 +58,20 @@ def test_sixteen_parallel_wrong_passwords_are_not_all_tried(monkeypatch):
         return real(self, request, username=username, password=password, **kwargs)
 
     monkeypatch.setattr(ModelBackend, "authenticate", slow_check)
-    start = threading.Barrier(PARALLEL)
+    return tried
 
-    def attempt(n: int) -> int:
-        try:
-            start.wait(10)
-            response = Client().post(
-                reverse("login"),
-                {"username": "head", "password": f"wrong-{n}"},
-                REMOTE_ADDR="198.51.100.7",
-            )
-            return response.status_code
-        finally:
-            connection.close()
 
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        statuses = sorted(pool.map(attempt, range(PARALLEL)))
+def test_sixteen_parallel_wrong_passwords_are_not_all_tried(tried):
+    UserFactory(username="head")
+    statuses = parallel_sign_ins(["head"] * PARALLEL)
+    assert len(tried) == 5
+    assert statuses == [200] * 5 + [429] * 11
 
+
+def test_parallel_guesses_at_many_usernames_share_the_address_count_without_deadlock(
+    tried, settings
+):
+    settings.LOGIN_ADDRESS_MAX_FAILURES = 5
+    statuses = parallel_sign_ins([f"user{n}" for n in range(PARALLEL)])
     assert len(tried) == 5
     assert statuses == [200] * 5 + [429] * 11
