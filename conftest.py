@@ -41,8 +41,8 @@ def _fast_and_isolated(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    # The sign-in throttle counts failures in the cache per address; every browser test
-    # signs in from 127.0.0.1, so counts must not leak from one test into the next.
+    # Nothing may leak from one test into the next through the cache. (The sign-in
+    # throttle counts in the database, which each test rolls back or flushes.)
     cache.clear()
     yield
     cache.clear()

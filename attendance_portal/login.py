@@ -1,54 +1,37 @@
-"""The sign-in page, with a limit on failed attempts.
+"""The sign-in page.
 
-School accounts reach pupils' personal data, so password guessing is throttled: after
-LOGIN_MAX_FAILURES failures for one username (from any address) or from one address
-(for any username) within LOGIN_LOCKOUT_SECONDS, sign-in is refused until the window passes.
+Password guessing is throttled in the authentication backend (signin.backends), so this page
+and /admin/login/ are covered alike; this view only tells a refused user why, with a 429.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
+import math
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 
 LOCKED_MESSAGE = (
-    "Too many failed sign-in attempts. Wait {minutes} minutes and try again, "
-    "or ask your school's attendance lead to reset your password."
+    "Too many failed sign-in attempts. Wait {minutes} and try again, or ask your school's "
+    "attendance officer or head to unlock your sign-in."
 )
 
 
-def _keys(request: HttpRequest) -> list[str]:
-    username = (request.POST.get("username") or "").strip().lower()
-    address = request.META.get("REMOTE_ADDR", "")
-    return [f"login-fail:user:{username}", f"login-fail:addr:{address}"]
-
-
-def is_locked(request: HttpRequest) -> bool:
-    return any(cache.get(key, 0) >= settings.LOGIN_MAX_FAILURES for key in _keys(request))
-
-
-def record_failure(request: HttpRequest) -> None:
-    for key in _keys(request):
-        cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+def _minutes(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 @method_decorator(login_not_required, name="dispatch")
 class ThrottledLoginView(auth_views.LoginView):
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if is_locked(request):
-            form = self.get_form()
-            minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
-            form.add_error(None, LOCKED_MESSAGE.format(minutes=minutes))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
     def form_invalid(self, form):
-        record_failure(self.request)
-        return super().form_invalid(form)
+        refused = getattr(self.request, "signin_refused", None)
+        if refused is None:
+            return super().form_invalid(form)
+        wait = (refused.locked_until - timezone.now()).total_seconds()
+        # Replace "enter a correct username and password": it was not checked.
+        form.errors.pop("__all__", None)
+        form.add_error(None, LOCKED_MESSAGE.format(minutes=_minutes(wait)))
+        return self.render_to_response(self.get_context_data(form=form), status=429)

@@ -172,9 +172,28 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance@localhost")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Failed sign-ins allowed per username or address before a lockout of this many seconds.
+# -- Sign-in and accounts (issue 14 part 2, signin/) ----------------------------------------
+# Passwords are checked by signin's throttled ModelBackend (also on /admin/login/); its
+# counts live in the database, so sign-in keeps working when Redis is down. Other backends
+# (single sign-on) may be added after it; django.contrib.auth's plain ModelBackend must not
+# be (system check signin.E001).
+INSTALLED_APPS.append("signin")
+AUTHENTICATION_BACKENDS = ["signin.backends.ThrottledModelBackend"]
+# Free failed sign-ins per username from one address; then a lock of LOGIN_LOCKOUT_SECONDS
+# that doubles with each further failure, up to LOGIN_LOCKOUT_MAX_SECONDS. Failures from one
+# address over all usernames: LOGIN_ADDRESS_MAX_FAILURES an hour.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
-LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 5 * 60)
+LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 24 * 60 * 60)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 100)
+# How many proxies of our own stand in front of the portal (the TLS proxy: 1). Only then are
+# X-Forwarded-For (the client's address) and X-Forwarded-Proto (https) believed; with 0 a
+# client could write them itself.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
+# Password reset links by email (the EMAIL_BACKEND above) stay valid this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
+# -- end of sign-in and accounts ---------------------------------------------------------------
 
 # Everything is served from our own origin; inline styles are allowed for Bootstrap
 # utilities in generated markup, scripts are not.
@@ -185,7 +204,6 @@ STRICT_CSP = (
 )
 CONTENT_SECURITY_POLICY = env_str("CONTENT_SECURITY_POLICY", STRICT_CSP)
 
-# The lockout counters must be shared by all web processes: Redis when configured.
 # The marks' covering index (registers 0008) is a PostgreSQL optimisation; SQLite, used
 # only for `make run` and local tests, builds it without the INCLUDE columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -219,7 +237,6 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -9,6 +9,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Password change and reset by email; the office's unlock page (signin/).
+    path("accounts/", include("signin.account_urls")),
+    path("s/<str:urn>/staff/", include("signin.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("s/<str:urn>/", include("registers.urls")),

@@ -65,6 +65,9 @@ NOT_POST = NOT_GET
 OFFICE_POST = "L    ok   403  403  ok   403  403  404"
 # school_view outside require_GET/require_POST: the role is checked first, then the method.
 OFFICE_WRONG_METHOD = "L    405  403  403  405  403  403  404"
+# Pages anyone may open, signed in or not (Django's password reset).
+EVERYONE_GET = "200  200  200  200  200  200  200  200"
+NOBODY_POST = "405  405  405  405  405  405  405  405"
 
 CASE = {"pk": "case"}
 LEAVE = {"pk": "leave"}
@@ -74,6 +77,21 @@ ROWS: list[Row] = [
     Row("login", get="200 200 200 200 200 200 200 200", post="200 200 200 200 200 200 200 200"),
     Row("logout", get="L 405 405 405 405 405 405 405", post=LOGIN),
     Row("healthz", get="200 200 200 200 200 200 200 200", post="200 200 200 200 200 200 200 200"),
+    # -- sign-in and accounts (signin/) -----------------------------------------------------
+    Row("password_change", get="L 200 200 200 200 200 200 200", post="L ok ok ok ok ok ok ok"),
+    Row("password_change_done", get="L 200 200 200 200 200 200 200", post=NOT_POST),
+    Row("password_reset", get=EVERYONE_GET, post="ok ok ok ok ok ok ok ok"),
+    Row("password_reset_done", get=EVERYONE_GET, post=NOBODY_POST),
+    # A link with a bad token answers its "expired or used" page, to anyone.
+    Row(
+        "password_reset_confirm",
+        kwargs={"uidb64": "uidb64", "token": "token"},
+        get=EVERYONE_GET,
+        post=EVERYONE_GET,
+    ),
+    Row("password_reset_complete", get=EVERYONE_GET, post=NOBODY_POST),
+    # The office unlocks its own school's staff.
+    Row("signin:locks", get=OFFICE_GET, post=OFFICE_POST),
     # -- registers ----------------------------------------------------------------------
     Row(
         "registers:school_home",

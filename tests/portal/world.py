@@ -62,6 +62,9 @@ CONSTANTS: dict[str, object] = {
     "past_day": PAST_DAY,
     "am": "AM",
     "termly": "termly",
+    # A password reset link that is not valid (signin's account URLs).
+    "uidb64": "MA",
+    "token": "not-a-token",
 }
 
 

@@ -35,13 +35,14 @@ from registers.services.marks import Actor, Entry, record_mark
 # Monday 23 November 2026, mid-morning: this afternoon's registers are not due yet.
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 TODAY = NOW.date()
+DEMO_PW = "demo-pw-for-tests"  # passes Django's password validators
 ABSENT = codes.AUTHORISED_CODES | codes.UNAUTHORISED_CODES
 
 
 def seed(*args: str) -> str:
     out = io.StringIO()
     with time_machine.travel(NOW, tick=False):
-        call_command("seed_demo", "--password", "pw", *args, stdout=out)
+        call_command("seed_demo", "--password", DEMO_PW, *args, stdout=out)
     return out.getvalue()
 
 
@@ -123,7 +124,7 @@ def test_it_builds_the_trust_calendar_logins_and_marks_on_open_sessions(demo):
         ("governor", "governor"),
         ("trust", "trust"),
     ]:
-        user = authenticate(username=username, password="pw")
+        user = authenticate(username=username, password=DEMO_PW)
         assert user is not None, username
         assert user.first_name and user.last_name
         assert user.groups.filter(name=role).exists()
@@ -187,10 +188,10 @@ def test_attendance_looks_like_a_real_primary_school(demo):
 
 def test_running_it_again_changes_nothing_but_the_password(demo):
     before = row_counts()
-    out = seed("--pupils", "60", "--seed", "7", "--password", "new")
+    out = seed("--pupils", "60", "--seed", "7", "--password", "new-demo-pw-2026")
     assert "demo school already seeded" in out
     assert row_counts() == before
-    assert authenticate(username="officer", password="new") is not None
+    assert authenticate(username="officer", password="new-demo-pw-2026") is not None
 
 
 def test_the_same_seed_gives_the_same_school_and_reset_rebuilds_it(db):

@@ -9,6 +9,7 @@ from tests.registers.factories import SchoolFactory
 
 Role = Membership.Role
 User = get_user_model()
+PW = "initial-pw-2025"  # passes Django's password validators
 
 
 def run(*args: str) -> str:
@@ -86,19 +87,19 @@ def test_setup_school_refuses_bad_values(urn, name, phase, message):
 def test_add_staff_creates_a_teacher_with_forms_and_group(school, form, other_form):
     run(
         "add_staff", "--school", school.urn, "--username", "mr.jones", "--role", "teacher",
-        "--password", "initial-pw", "--form", "4A", "--form", "4B",
+        "--password", "initial-pw-2025", "--form", "4A", "--form", "4B",
     )  # fmt: skip
     user = User.objects.get(username="mr.jones")
     membership = Membership.objects.get(user=user)
     assert (membership.role, membership.school) == (Role.TEACHER, school)
     assert set(membership.forms.values_list("name", flat=True)) == {"4A", "4B"}
     assert list(user.groups.values_list("name", flat=True)) == ["teacher"]
-    assert user.check_password("initial-pw")
+    assert user.check_password("initial-pw-2025")
 
 
 def test_add_staff_twice_changes_nothing(school, form):
     args = ("add_staff", "--school", school.urn, "--username", "ms.lee", "--role", "teacher",
-            "--password", "pw", "--form", "4A")  # fmt: skip
+            "--password", PW, "--form", "4A")  # fmt: skip
     run(*args)
     user = User.objects.get(username="ms.lee")
     run(*args)
@@ -109,7 +110,7 @@ def test_add_staff_twice_changes_nothing(school, form):
 
 def test_add_staff_changes_a_role_and_moves_the_group(school, form):
     run("add_staff", "--school", school.urn, "--username", "sam", "--role", "teacher",
-        "--password", "pw", "--form", "4A")  # fmt: skip
+        "--password", PW, "--form", "4A")  # fmt: skip
     run(
         "add_staff",
         "--school",
@@ -119,14 +120,15 @@ def test_add_staff_changes_a_role_and_moves_the_group(school, form):
         "--role",
         "head",
         "--password",
-        "pw2",
+        "second-pw-2025",
+        "--reset-password",
     )
     membership = Membership.objects.get(user__username="sam")
     assert membership.role == Role.HEAD
     assert not membership.forms.exists()
     user = membership.user
     assert list(user.groups.values_list("name", flat=True)) == ["head"]
-    assert user.check_password("pw2")
+    assert user.check_password("second-pw-2025")
 
 
 def test_add_staff_makes_a_trust_lead_a_member_of_the_trust(school, trust):
@@ -139,7 +141,7 @@ def test_add_staff_makes_a_trust_lead_a_member_of_the_trust(school, trust):
         "--role",
         "trust",
         "--password",
-        "pw",
+        PW,
     )
     membership = Membership.objects.get(user__username="ceo")
     assert (membership.trust, membership.school, membership.role) == (trust, None, Role.TRUST)
@@ -158,7 +160,7 @@ def test_add_staff_refuses_a_trust_lead_for_a_school_without_trust():
             "--role",
             "trust",
             "--password",
-            "pw",
+            PW,
         )
     assert not User.objects.filter(username="x").exists()
 
@@ -166,10 +168,10 @@ def test_add_staff_refuses_a_trust_lead_for_a_school_without_trust():
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--role", "teacher", "--password", "pw", "--form", "9Z"], "no form named '9Z'"),
+        (["--role", "teacher", "--password", PW, "--form", "9Z"], "no form named '9Z'"),
         (["--role", "teacher", "--password", ""], "password is empty"),
-        (["--role", "head", "--password", "pw", "--form", "4A"], "only teachers"),
-        (["--role", "cleaner", "--password", "pw"], "invalid choice"),
+        (["--role", "head", "--password", PW, "--form", "4A"], "only teachers"),
+        (["--role", "cleaner", "--password", PW], "invalid choice"),
     ],
 )
 def test_add_staff_refuses_bad_input_and_writes_nothing(school, form, extra, message):
@@ -181,7 +183,7 @@ def test_add_staff_refuses_bad_input_and_writes_nothing(school, form, extra, mes
 def test_add_staff_refuses_an_invalid_username(school):
     with pytest.raises(CommandError, match="username"):
         run("add_staff", "--school", school.urn, "--username", "bad name!", "--role", "head",
-            "--password", "pw")  # fmt: skip
+            "--password", PW)  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -196,5 +198,5 @@ def test_commands_refuse_an_unknown_school():
             "--role",
             "head",
             "--password",
-            "pw",
+            PW,
         )

@@ -19,7 +19,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--pupils", type=int, default=420, help="pupils at Oakfield")
         parser.add_argument("--seed", type=int, default=2026, help="random seed")
-        parser.add_argument("--password", default="demo", help="password for every login")
+        parser.add_argument(
+            "--password",
+            default="demo-attendance-2026",
+            help="password for every login (it must pass the password rules)",
+        )
         parser.add_argument(
             "--reset",
             action="store_true",

@@ -91,6 +91,9 @@ def seed_demo(
     """Build the demo trust once; on later runs only refresh the logins."""
     if pupils < 14:
         raise DemoError("--pupils must be at least 14 (two pupils per year group).")
+    weak = logins.password_problems(password)
+    if weak:
+        raise DemoError(f"the demo password is too weak: {' '.join(weak)}")
     now = timezone.localtime(now or timezone.now())
     plans = school_plans(pupils)
     with transaction.atomic():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 
 from registers.models import Form, Membership, School, Trust
 
@@ -75,6 +76,20 @@ def _user(username: str, first: str, last: str, role: str):
         user.save(update_fields=["first_name", "last_name"])
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user, created
+
+
+def password_problems(password: str) -> list[str]:
+    """Why Django's password rules refuse `password` for any of the demo logins."""
+    problems: list[str] = []
+    for login in LOGINS:
+        user = get_user_model()(
+            username=login.username, first_name=login.first_name, last_name=login.last_name
+        )
+        try:
+            password_validation.validate_password(password, user=user)
+        except ValidationError as exc:
+            problems += [m for m in exc.messages if m not in problems]
+    return problems
 
 
 def ensure_users(*, password: str) -> dict[str, object]:

@@ -1,7 +1,10 @@
-"""add_staff: create or update a login and its role at a school (or its trust).
+"""add_staff: create a login with a role at a school (or its trust), or update its role there.
 
-Schools set initial passwords from their scripts, so Django's password validators are not
-applied here; only an empty password is refused.
+A login is one person. An existing login gets a role at another school (or its first role)
+only with `add_membership=True`, so that a username reused by mistake at a second school
+cannot hand that school's pupils to whoever knows the first school's password. A password is
+only ever set on a new login, or on an existing one with `reset_password=True`: never
+silently. Every password given must pass Django's validators (AUTH_PASSWORD_VALIDATORS).
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from registers.models import Form, Membership, School
@@ -26,26 +30,83 @@ class StaffResult:
     membership: Membership
     user_created: bool
     membership_created: bool
+    password_set: bool = False
+    password_kept: bool = False  # the login kept its own password, not the one given
 
     def summary(self) -> str:
         user = self.membership.user
         verb = "created" if self.user_created else "updated"
         where = self.membership.school or self.membership.trust
-        return f"{user.username} {verb}: {self.membership.get_role_display()} at {where}"
+        line = f"{user.username} {verb}: {self.membership.get_role_display()} at {where}"
+        if not self.user_created and self.password_set:
+            line += "; password reset"
+        elif self.password_kept:
+            line += "; its password is unchanged (--reset-password sets the one given)"
+        return line
+
+
+def _holds_role_here(user, *, school: School, role: str) -> bool:
+    if role == Role.TRUST:
+        return Membership.objects.filter(user=user, trust_id=school.trust_id).exists()
+    return Membership.objects.filter(user=user, school=school).exists()
+
+
+def _where(user) -> str:
+    places = [str(m.school or m.trust) for m in Membership.objects.filter(user=user)]
+    return f" (at {', '.join(sorted(places))})" if places else ""
 
 
 def _check(
-    *, school: School, username: str, role: str, password: str, forms: Sequence[str]
+    *,
+    school: School,
+    username: str,
+    role: str,
+    password: str,
+    forms: Sequence[str],
+    email: str,
+    user,
+    add_membership: bool,
 ) -> list[Form]:
+    User = get_user_model()
     problems = Problems()
     try:
-        get_user_model()._meta.get_field("username").clean(username, None)
+        User._meta.get_field("username").clean(username, None)
     except ValidationError as exc:
         problems.add(f"username {username!r}: {' '.join(exc.messages)}")
     if role not in Role.values:
         problems.add(f"role {role!r} is not one of {', '.join(Role.values)}")
     if not password.strip():
         problems.add("the password is empty")
+    else:
+        candidate = user or User(username=username, email=email)
+        try:
+            password_validation.validate_password(password, user=candidate)
+        except ValidationError as exc:
+            problems.add(f"the password is too weak: {' '.join(exc.messages)}")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.add(f"{email!r} is not an email address")
+    if user is None:
+        twin = User.objects.filter(username__iexact=username).first()
+        if twin is not None:
+            problems.add(
+                f"a login {twin.username!r}{_where(twin)} differs from {username!r} only in "
+                "case: use that username, or another one"
+            )
+    else:
+        if not add_membership and not _holds_role_here(user, school=school, role=role):
+            problems.add(
+                f"a login {username!r} already exists{_where(user)}. If it is the same "
+                f"person, pass --add-membership to give that login a role at {school} too "
+                "(its password stays as it is); otherwise choose another username"
+            )
+        if email and user.email and user.email.casefold() != email.casefold():
+            problems.add(
+                f"login {username!r} has the email address {user.email!r}; add_staff does "
+                "not change it (a superuser can, in the admin)"
+            )
     if role == Role.TRUST and school.trust_id is None:
         problems.add(f"{school} belongs to no trust, so it cannot have a trust lead")
     if forms and role != Role.TEACHER:
@@ -66,14 +127,43 @@ def add_staff(
     role: str,
     password: str,
     forms: Sequence[str] = (),
+    email: str = "",
+    add_membership: bool = False,
+    reset_password: bool = False,
 ) -> StaffResult:
-    username, forms = username.strip(), [f.strip() for f in forms]
-    form_rows = _check(school=school, username=username, role=role, password=password, forms=forms)
-    user, user_created = get_user_model().objects.get_or_create(username=username)
-    # check_password first: re-hashing the same password would make every run a change.
-    if user_created or not user.check_password(password):
-        user.set_password(password)
-        user.save(update_fields=["password"])
+    User = get_user_model()
+    # NFKC, as the sign-in form applies it: "ｈｅａｄ" would otherwise be a login nobody
+    # could sign in as.
+    username = User.normalize_username(username.strip())
+    forms, email = [f.strip() for f in forms], email.strip()
+    user = User.objects.select_for_update().filter(username=username).first()
+    form_rows = _check(
+        school=school,
+        username=username,
+        role=role,
+        password=password,
+        forms=forms,
+        email=email,
+        user=user,
+        add_membership=add_membership,
+    )
+    user_created = user is None
+    password_set = password_kept = False
+    if user is None:
+        user = User.objects.create_user(username=username, email=email, password=password)
+        password_set = True
+    else:
+        if email and not user.email:
+            user.email = email
+            user.save(update_fields=["email"])
+        # check_password first: re-hashing the same password would make every run a change.
+        if not user.check_password(password):
+            if reset_password:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                password_set = True
+            else:
+                password_kept = True
 
     if role == Role.TRUST:
         membership, created = Membership.objects.get_or_create(
@@ -91,7 +181,7 @@ def add_staff(
     else:
         membership.forms.clear()
     _sync_role_groups(user)
-    return StaffResult(membership, user_created, created)
+    return StaffResult(membership, user_created, created, password_set, password_kept)
 
 
 def _sync_role_groups(user) -> None:

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from signin import views
+
+app_name = "signin"
+
+urlpatterns = [
+    path("sign-in/", views.locks, name="locks"),
+]
