@@ -177,8 +177,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # counts live in the database, so sign-in keeps working when Redis is down. Other backends
 # (single sign-on) may be added after it; django.contrib.auth's plain ModelBackend must not
 # be (system check signin.E001).
-INSTALLED_APPS.append("signin")
-AUTHENTICATION_BACKENDS = ["signin.backends.ThrottledModelBackend"]
+INSTALLED_APPS.append("attendance_portal.signin")
+AUTHENTICATION_BACKENDS = ["attendance_portal.signin.backends.ThrottledModelBackend"]
 # Free failed sign-ins per username from one address; then a lock of LOGIN_LOCKOUT_SECONDS
 # that doubles with each further failure, up to LOGIN_LOCKOUT_MAX_SECONDS. Failures from one
 # address over all usernames: LOGIN_ADDRESS_MAX_FAILURES an hour.

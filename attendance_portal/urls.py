@@ -10,8 +10,8 @@ urlpatterns = [
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password change and reset by email; the office's unlock page (signin/).
-    path("accounts/", include("signin.account_urls")),
-    path("s/<str:urn>/staff/", include("signin.urls")),
+    path("accounts/", include("attendance_portal.signin.account_urls")),
+    path("s/<str:urn>/staff/", include("attendance_portal.signin.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("s/<str:urn>/", include("registers.urls")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from signin.addresses import client_address, throttle_key
+from attendance_portal.signin.addresses import client_address, throttle_key
 
 
 @pytest.mark.parametrize(

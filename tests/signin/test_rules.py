@@ -6,7 +6,14 @@ import datetime as dt
 
 import pytest
 
-from signin.rules import Count, Policy, give_back, lockout_for, normalise_username, reserve
+from attendance_portal.signin.rules import (
+    Count,
+    Policy,
+    give_back,
+    lockout_for,
+    normalise_username,
+    reserve,
+)
 
 T0 = dt.datetime(2025, 10, 20, 8, 0, tzinfo=dt.UTC)
 POLICY = Policy(

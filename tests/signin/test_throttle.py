@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from signin.models import SignInThrottle
+from attendance_portal.signin.models import SignInThrottle
 from tests.signin.conftest import ATTACKER, PROXY, signed_in
 
 OFFICE = "203.0.113.9"  # the school's own address
@@ -200,11 +200,11 @@ def test_sign_in_works_while_the_cache_is_down(try_sign_in, head):
 
 
 def test_a_plain_model_backend_beside_ours_is_refused_by_the_system_check(settings):
-    from signin.checks import password_backend_is_throttled
+    from attendance_portal.signin.checks import password_backend_is_throttled
 
     assert password_backend_is_throttled(None) == []
     settings.AUTHENTICATION_BACKENDS = [
-        "signin.backends.ThrottledModelBackend",
+        "attendance_portal.signin.backends.ThrottledModelBackend",
         "django.contrib.auth.backends.ModelBackend",
     ]
     assert [e.id for e in password_backend_is_throttled(None)] == ["signin.E001"]

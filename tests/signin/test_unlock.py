@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from signin.models import SignInThrottle
+from attendance_portal.signin.models import SignInThrottle
 from tests.signin.conftest import ATTACKER, signed_in
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from signin.rules import normalise_username
+from attendance_portal.signin.rules import normalise_username
 
 
 class UnlockForm(forms.Form):

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from attendance_portal.permissions import OFFICE, school_view
-from signin import selectors, services
-from signin.forms import UnlockForm
+from attendance_portal.signin import selectors, services
+from attendance_portal.signin.forms import UnlockForm
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,9 @@ from django.apps import AppConfig
 
 
 class SigninConfig(AppConfig):
-    name = "signin"
+    name = "attendance_portal.signin"
+    label = "signin"
     verbose_name = "Sign-in"
 
     def ready(self) -> None:
-        from signin import checks  # noqa: F401  (registers the system check)
+        from attendance_portal.signin import checks  # noqa: F401  (registers the system check)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-THROTTLED = "signin.backends.ThrottledModelBackend"
+THROTTLED = "attendance_portal.signin.backends.ThrottledModelBackend"
 UNTHROTTLED = "django.contrib.auth.backends.ModelBackend"
 
 

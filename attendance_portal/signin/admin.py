@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from signin.models import SignInThrottle
+from attendance_portal.signin.models import SignInThrottle
 
 
 @admin.register(SignInThrottle)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from attendance_portal.signin.models import SignInThrottle
+from attendance_portal.signin.rules import normalise_username
 from registers.models import Membership, School
-from signin.models import SignInThrottle
-from signin.rules import normalise_username
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
-from signin import services
-from signin.addresses import client_address, throttle_key
+from attendance_portal.signin import services
+from attendance_portal.signin.addresses import client_address, throttle_key
 
 
 class SignInLocked(PermissionDenied):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from signin.rules import Count
+from attendance_portal.signin.rules import Count
 
 
 class SignInThrottle(models.Model):

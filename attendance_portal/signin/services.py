@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from signin import rules
-from signin.models import SignInThrottle
+from attendance_portal.signin import rules
+from attendance_portal.signin.models import SignInThrottle
 
 Scope = SignInThrottle.Scope
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from signin import views
+from attendance_portal.signin import views
 
 app_name = "signin"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from signin.views import PasswordResetConfirmView
+from attendance_portal.signin.views import PasswordResetConfirmView
 
 urlpatterns = [
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
