@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Two-step sign-in, single sign-on and the head's staff page (identity/urls.py).
+    path("", include("identity.urls")),
     path("s/<str:urn>/", include("registers.urls")),
     path("s/<str:urn>/escalation/", include("escalation.urls")),
     path("s/<str:urn>/reporting/", include("reporting.urls")),

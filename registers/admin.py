@@ -36,6 +36,7 @@ class SchoolAdmin(admin.ModelAdmin):
                 ],
             },
         ),
+        ("Sign-in security", {"fields": ["require_mfa"]}),
         (
             "Letters and transfers",
             {"fields": ["la_name", "la_number", "establishment_number", "address", "phone"]},
