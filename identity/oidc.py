@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -53,6 +54,28 @@ class StaffEmailBackend(OIDCAuthenticationBackend):
             .objects.filter(email__iexact=email, is_active=True, memberships__isnull=False)
             .distinct()
         )
+
+    def retrieve_matching_jwk(self, token):
+        """The provider's signing key. A token header may leave out `kid` (RFC 7515 makes it
+        optional); then the provider's key set must hold exactly one key for the algorithm."""
+        if "kid" in jwt.get_unverified_header(token):
+            return super().retrieve_matching_jwk(token)
+        response = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT,
+            verify=self.get_settings("OIDC_VERIFY_SSL", True),
+            timeout=self.get_settings("OIDC_TIMEOUT", None),
+            proxies=self.get_settings("OIDC_PROXY", None),
+        )
+        response.raise_for_status()
+        keys = [
+            key
+            for key in response.json().get("keys", [])
+            if key.get("alg", self.OIDC_RP_SIGN_ALGO) == self.OIDC_RP_SIGN_ALGO
+            and key.get("use", "sig") == "sig"
+        ]
+        if len(keys) != 1:
+            raise SuspiciousOperation("The ID token names no key and the provider has several.")
+        return jwt.PyJWK(keys[0])
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
@@ -103,7 +126,13 @@ class SsoCallback(OIDCAuthenticationCallbackView):
         _sso_or_404()
         try:
             return super().dispatch(request, *args, **kwargs)
-        except (requests.RequestException, SuspiciousOperation, PyJWTError, ValueError) as exc:
+        except (
+            requests.RequestException,
+            SuspiciousOperation,
+            PyJWTError,
+            ValueError,
+            KeyError,
+        ) as exc:
             log.warning("single sign-on failed: %s", exc)
             refuse(request, "provider")
             return self.login_failure()
