@@ -197,3 +197,24 @@ def test_the_sign_in_page_offers_sso_only_when_it_is_on(client, db, settings):
     page = client.get(reverse("login")).content.decode()
     assert "Sign in with Microsoft 365" in page
     assert reverse("identity:sso_start") in page
+
+
+def test_sso_switched_on_without_its_endpoints_refuses_to_start():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "OIDC_ENABLED": "true", "OIDC_RP_CLIENT_ID": "portal"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "OIDC_ENABLED needs OIDC_RP_CLIENT_SECRET" in result.stderr
