@@ -42,7 +42,13 @@ class SecondStepMiddleware:
             return None
         if not policy.second_step_needed(request):
             return None
-        name = "identity:verify" if policy.has_authenticator(request.user) else "identity:enrol"
+        if policy.has_authenticator(request.user):
+            name = "identity:verify"
+        elif policy.required_by_policy(request.user):
+            name = "identity:enrol"
+        else:  # they had an authenticator, it was reset, and nothing requires one
+            request.session[policy.ENROLLED_KEY] = False
+            return None
         url = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
         if request.headers.get("HX-Request"):
             # htmx would swap the whole page into a fragment: ask it to navigate instead.

@@ -66,6 +66,10 @@ def verify(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     device = policy.confirmed_device(request.user)
     if device is None:
+        if not policy.required_by_policy(request.user):
+            # Their authenticator was reset and their school does not require one.
+            request.session[policy.ENROLLED_KEY] = False
+            return redirect(next_url)
         return redirect(_with_next("identity:enrol", next_url))
     if policy.verified_by_code(request):
         return redirect(next_url)

@@ -236,6 +236,17 @@ def test_who_enrolled_of_their_own_accord_is_asked_too(client, school, governor,
     assert verify_redirect(client.get(reverse("reporting:governors", args=[school.urn])))
 
 
+def test_a_reset_user_whose_school_does_not_require_it_is_let_through(
+    client, school, governor, frozen
+):
+    enrol(governor.user)
+    sign_in(client, "governor")
+    services.reset_second_step(user=governor.user, by=governor.user)
+    page = reverse("reporting:governors", args=[school.urn])
+    assert client.get(page).status_code == 200
+    assert client.get(reverse("identity:verify"), {"next": page}).url == page
+
+
 def test_bad_input_on_the_code_forms_is_a_form_error(client, mfa_school, officer, frozen):
     enrol(officer.user)
     sign_in(client, "officer")
