@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -60,6 +61,7 @@ def _signed_in_with(request: HttpRequest, device) -> None:
     request.session.cycle_key()
 
 
+@never_cache
 @second_step_exempt
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
@@ -99,6 +101,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/verify.html", {"form": form, "next": next_url}, status=status)
 
 
+@never_cache  # the secret key: never kept by a shared office computer's browser
 @second_step_exempt
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
@@ -140,6 +143,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/enrol.html", context, status=status)
 
 
+@never_cache  # recovery codes are shown here once
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     """The user's own sign-in security: authenticator, recovery codes (new ones shown once)."""

@@ -18,8 +18,16 @@ class TrustAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "urn", "phase", "trust", "target_pct", "formal_meeting_pct"]
-    list_filter = ["phase", "trust"]
+    list_display = [
+        "name",
+        "urn",
+        "phase",
+        "trust",
+        "target_pct",
+        "formal_meeting_pct",
+        "require_mfa",
+    ]
+    list_filter = ["phase", "trust", "require_mfa"]
     search_fields = ["name", "urn"]
     fieldsets = [
         (None, {"fields": ["urn", "name", "phase", "trust"]}),

@@ -131,13 +131,16 @@ def test_enrolment_shows_a_qr_code_and_the_secret_then_recovery_codes_once(
     assert done.status_code == 302 and done.url.startswith(reverse("identity:account"))
     device.refresh_from_db()
     assert device.confirmed
-    shown = client.get(done.url).content.decode()
+    shown_page = client.get(done.url)
+    assert "no-store" in shown_page["Cache-Control"]
+    shown = shown_page.content.decode()
     codes = re.findall(r"<li class=\"col\">([a-z2-7]{8})</li>", shown)
     assert len(codes) == 10
     assert sorted(codes) == sorted(
         StaticToken.objects.filter(device__user=officer.user).values_list("token", flat=True)
     )
     assert "shown only this once" in shown
+    assert "no-store" in client.get(reverse("identity:enrol"))["Cache-Control"]
     again = client.get(reverse("identity:account")).content.decode()
     assert not any(code in again for code in codes)
     # Verified in this session: the register opens.
