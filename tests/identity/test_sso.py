@@ -8,60 +8,22 @@ nonce and state, then identity.oidc.StaffEmailBackend maps the email to a member
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import quote, urlsplit
 
-import oidc_provider_mock
 import pytest
 import requests
-import werkzeug.serving
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from identity import policy
+from tests.identity.helpers import configure_sso
 from tests.registers.factories import UserFactory
-
-CALLBACK = "http://testserver/accounts/sso/callback/"
-
-
-@pytest.fixture(scope="module")
-def provider():
-    """A real OIDC provider on 127.0.0.1 (no network), our client registered with it."""
-    app = oidc_provider_mock.app(require_client_registration=True, require_nonce=True)
-    server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    try:
-        client = requests.post(
-            f"{url}/oauth2/clients",
-            json={"redirect_uris": [CALLBACK], "token_endpoint_auth_method": "client_secret_post"},
-            timeout=5,
-        ).json()
-        yield {"url": url, "client_id": client["client_id"], "secret": client["client_secret"]}
-    finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
 
 
 @pytest.fixture
 def sso(settings, provider):
-    url = provider["url"]
-    settings.OIDC_ENABLED = True
-    settings.OIDC_PROVIDER_NAME = "Microsoft 365"
-    settings.OIDC_RP_CLIENT_ID = provider["client_id"]
-    settings.OIDC_RP_CLIENT_SECRET = provider["secret"]
-    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{url}/oauth2/authorize"
-    settings.OIDC_OP_TOKEN_ENDPOINT = f"{url}/oauth2/token"
-    settings.OIDC_OP_USER_ENDPOINT = f"{url}/userinfo"
-    settings.OIDC_OP_JWKS_ENDPOINT = f"{url}/jwks"
-    settings.AUTHENTICATION_BACKENDS = [
-        "django.contrib.auth.backends.ModelBackend",
-        "identity.oidc.StaffEmailBackend",
-    ]
-    return provider
+    return configure_sso(settings, provider)
 
 
 def sign_in_with_provider(client, provider, sub: str, claims: dict | None = None, next_url=""):
