@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from io import StringIO
 
 import pytest
 import time_machine
@@ -269,6 +270,13 @@ def test_an_unsafe_next_is_ignored(client, mfa_school, officer, frozen):
     assert response.url == reverse("home")
 
 
+def test_the_admin_is_behind_the_second_step_too(client, mfa_school, officer):
+    officer.user.is_staff = officer.user.is_superuser = True
+    officer.user.save()
+    sign_in(client, "officer")
+    assert enrolment_redirect(client.get("/admin/"))
+
+
 # -- the head's reset ---------------------------------------------------------------------------
 
 
@@ -308,17 +316,21 @@ def test_only_a_head_of_the_users_school_may_reset(client, school, officer, teac
 # -- the school's policy from the command line --------------------------------------------------
 
 
-def setup(*extra: str) -> None:
-    call_command("setup_school", "--urn", "100300", "--name", "Birch", "--phase", "primary", *extra)
+def setup(*extra: str) -> str:
+    out = StringIO()
+    args = ["--urn", "100300", "--name", "Birch", "--phase", "primary", *extra]
+    call_command("setup_school", *args, stdout=out)
+    return out.getvalue()
 
 
 @pytest.mark.django_db
 def test_setup_school_sets_the_policy_and_leaves_it_when_the_flag_is_omitted():
     setup()
     assert School.objects.get(urn="100300").require_mfa is False
-    setup("--require-mfa", "Y")
+    assert "updated" in setup("--require-mfa", "Y")
     assert School.objects.get(urn="100300").require_mfa is True
-    setup()
+    assert "unchanged" in setup("--require-mfa", "Y")
+    assert "unchanged" in setup()
     assert School.objects.get(urn="100300").require_mfa is True
     setup("--require-mfa", "N")
     assert School.objects.get(urn="100300").require_mfa is False
