@@ -14,6 +14,8 @@ urlpatterns = [
     path("s/<str:urn>/staff/", include("attendance_portal.signin.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Two-step sign-in, single sign-on and the head's staff page (identity/urls.py).
+    path("", include("attendance_portal.identity.urls")),
     path("s/<str:urn>/", include("registers.urls")),
     path("s/<str:urn>/escalation/", include("escalation.urls")),
     path("s/<str:urn>/reporting/", include("reporting.urls")),

@@ -18,8 +18,16 @@ class TrustAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "urn", "phase", "trust", "target_pct", "formal_meeting_pct"]
-    list_filter = ["phase", "trust"]
+    list_display = [
+        "name",
+        "urn",
+        "phase",
+        "trust",
+        "target_pct",
+        "formal_meeting_pct",
+        "require_mfa",
+    ]
+    list_filter = ["phase", "trust", "require_mfa"]
     search_fields = ["name", "urn"]
     fieldsets = [
         (None, {"fields": ["urn", "name", "phase", "trust"]}),
@@ -36,6 +44,7 @@ class SchoolAdmin(admin.ModelAdmin):
                 ],
             },
         ),
+        ("Sign-in security", {"fields": ["require_mfa"]}),
         (
             "Letters and transfers",
             {"fields": ["la_name", "la_number", "establishment_number", "address", "phone"]},

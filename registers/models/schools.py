@@ -80,6 +80,16 @@ class School(TimeStamped):
     )
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Sign-in policy: with it on, staff who see pupils (officers, teachers, heads and the
+    # trust's leads) must enrol an authenticator app and enter its code at every sign-in
+    # (attendance_portal/identity/policy.py). Set by `setup_school --require-mfa Y|N` or in
+    # the admin.
+    require_mfa = models.BooleanField(
+        "staff must use two-step sign-in",
+        default=False,
+        help_text="Officers, teachers, heads and trust leads must enter a code from an "
+        "authenticator app after their password. Governors are not forced.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -250,6 +250,49 @@ ROWS: list[Row] = [
         post="L 403 403 403 403 403 200 404",
     ),
     Row("reporting:celebration", get=STAFF_GET, post=STAFF_GET),
+    # -- sign-in security (identity/urls.py) ------------------------------------------------
+    # Nobody in the world has an authenticator or a school policy requiring one: verify
+    # sends them on to enrol, and a request for new recovery codes back to their page.
+    Row("identity:account", get="L 200 200 200 200 200 200 200", post=NOT_POST),
+    Row(
+        "identity:verify",
+        get="L 302 302 302 302 302 302 302",
+        post="L 302 302 302 302 302 302 302",
+    ),
+    Row(
+        "identity:enrol",
+        get="L 200 200 200 200 200 200 200",
+        post="L 200 200 200 200 200 200 200",
+    ),
+    Row("identity:recovery_codes", get=NOT_GET, post="L 302 302 302 302 302 302 302"),
+    # Single sign-on is off unless OIDC_ENABLED (tests/identity/test_sso.py turns it on).
+    Row(
+        "identity:sso_start",
+        get="404 404 404 404 404 404 404 404",
+        post="404 404 404 404 404 404 404 404",
+    ),
+    Row(
+        "identity:sso_callback",
+        get="404 404 404 404 404 404 404 404",
+        post="404 404 404 404 404 404 404 404",
+    ),
+    Row(
+        "identity:sso_refused",
+        get="200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405",
+    ),
+    # Only the head resets a member of staff's lost authenticator.
+    Row(
+        "identity:staff",
+        get="L 403 403 403 200 403 403 404",
+        post="L 403 403 403 405 403 403 404",
+    ),
+    Row(
+        "identity:staff_reset",
+        kwargs={"user_id": "staff_user"},
+        get="L 403 403 403 405 403 403 404",
+        post="L 403 403 403 ok 403 403 404",
+    ),
 ]
 
 

@@ -242,6 +242,7 @@ def build_world(
         "letter": letter.pk,
         "batch": batch.pk,
         "leave": leave.pk,
+        "staff_user": office.user_id,  # a member of staff, for the head's reset page
     }
     return World(
         school=school,

@@ -15,10 +15,31 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--phase", required=True, choices=School.Phase.values)
         parser.add_argument("--trust", help="the trust's name; created if new")
+        parser.add_argument(
+            "--require-mfa",
+            choices=["Y", "N"],
+            help="Y: staff with pupil-level access must use two-step sign-in (default N for "
+            "a new school; left as it is when omitted)",
+        )
 
-    def handle(self, *args, urn: str, name: str, phase: str, trust: str | None, **options):
+    def handle(
+        self,
+        *args,
+        urn: str,
+        name: str,
+        phase: str,
+        trust: str | None,
+        require_mfa: str | None,
+        **options,
+    ):
         try:
-            result = setup_school(urn=urn, name=name, phase=phase, trust_name=trust)
+            result = setup_school(
+                urn=urn,
+                name=name,
+                phase=phase,
+                trust_name=trust,
+                require_mfa=None if require_mfa is None else require_mfa == "Y",
+            )
         except ImportFailed as exc:
             raise CommandError(str(exc)) from None
         state = "created" if result.created else "updated" if result.changed else "unchanged"

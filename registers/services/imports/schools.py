@@ -27,8 +27,16 @@ class SchoolResult:
 
 
 @transaction.atomic
-def setup_school(*, urn: str, name: str, phase: str, trust_name: str | None = None) -> SchoolResult:
-    """Create or update a school by URN. Without `trust_name` the school's trust is kept."""
+def setup_school(
+    *,
+    urn: str,
+    name: str,
+    phase: str,
+    trust_name: str | None = None,
+    require_mfa: bool | None = None,
+) -> SchoolResult:
+    """Create or update a school by URN. Without `trust_name` the school's trust is kept;
+    without `require_mfa` its sign-in policy is (off for a new school)."""
     urn, name = urn.strip(), name.strip()
     problems = Problems()
     field_checks = {"urn": urn, "name": name}
@@ -49,6 +57,8 @@ def setup_school(*, urn: str, name: str, phase: str, trust_name: str | None = No
     wanted: dict[str, object] = {"name": name, "phase": phase}
     if trust_name:
         wanted["trust"] = Trust.objects.get_or_create(name=trust_name)[0]
+    if require_mfa is not None:
+        wanted["require_mfa"] = require_mfa
     school = School.objects.select_for_update().filter(urn=urn).first()
     if school is None:
         return SchoolResult(School.objects.create(urn=urn, **wanted), created=True, changed=True)
