@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import CommandError, CommandParser
 
+from attendance_portal import dates
 from registers.models import School
 
 FORMATS = ("json", "csv")
@@ -45,16 +46,22 @@ def find_school(urn: str) -> School:
 
 
 def parse_date(value: str | dt.date | None, *, option: str) -> dt.date | None:
-    """A strict YYYY-MM-DD date (Python's fromisoformat would also accept 20250901)."""
+    """A strict YYYY-MM-DD date (Python's fromisoformat would also accept 20250901), within
+    attendance_portal.dates' bounds (the figures step back a school year from it)."""
     if value is None or isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    if _ISO_DATE.match(text):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise CommandError(f"{option} {value!r} is not a date; use YYYY-MM-DD")
+    try:
+        if not _ISO_DATE.match(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option} {value!r} is not a date; use YYYY-MM-DD") from None
+    if not dates.in_range(day):
+        raise CommandError(
+            f"{option} {value!r} is outside {dates.EARLIEST:%Y-%m-%d} to {dates.LATEST:%Y-%m-%d}"
+        )
+    return day
 
 
 def write_records(
