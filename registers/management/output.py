@@ -18,14 +18,13 @@ from typing import Any, TextIO
 from django.core.management.base import CommandError, CommandParser
 
 from attendance_portal import dates
+from attendance_portal.spreadsheets import neutralise
 from registers.models import School
 
 FORMATS = ("json", "csv")
 Record = Mapping[str, Any]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def add_school_argument(parser: CommandParser) -> None:
@@ -96,9 +95,8 @@ def csv_cell(value: Any) -> str:
         return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value)
     # Only text is escaped: a number such as -1 is data, not a formula.
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return neutralise(str(value))
 
 
 def _json_value(value: Any) -> Any:
