@@ -7,8 +7,8 @@
   their PDFs, exports): staff share office computers, and a browser's cache or back button
   must not show the next person a pupil's record.
 - No NUL character reaches the database: PostgreSQL refuses one in any text, so a NUL in
-  the path (/s/<urn>/...), the query string, a cookie or a form value was a server error.
-  Such a request is answered 400 before any view runs.
+  the path (/s/<urn>/...), the query string, a header (cookies included) or a form value
+  was a server error. Such a request is answered 400 before any view runs.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def _has_nul(data: QueryDict) -> bool:
 
 
 class RejectNulMiddleware:
-    """400 for a NUL character in the path, query string, cookies or form data."""
+    """400 for a NUL character in the path, query string, headers (cookies, user agent …)
+    or form data (keys, values and uploaded file names)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -63,6 +64,12 @@ class RejectNulMiddleware:
         if (
             "\x00" in request.path_info
             or _has_nul(request.GET)
+            or any(
+                "\x00" in value
+                for key, value in request.META.items()
+                if key.startswith("HTTP_") and isinstance(value, str)
+            )
+            # Cookies as Django reads them: a quoted "\000" in the header becomes a NUL.
             or any("\x00" in k or "\x00" in v for k, v in request.COOKIES.items())
             or (request.method == "POST" and self._post_has_nul(request))
         ):

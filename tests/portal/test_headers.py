@@ -117,7 +117,8 @@ def test_a_nul_anywhere_in_a_request_is_a_400(login, officer, school, pupil):
         assert response.status_code == 400, (method, url, data, response.status_code)
 
 
-def test_a_nul_in_a_cookie_is_a_400(client, school):
+def test_a_nul_in_a_cookie_or_header_is_a_400(client, school):
+    assert client.get(f"/s/{school.urn}/", HTTP_USER_AGENT="x\x00y").status_code == 400
     client.cookies["sessionid"] = "abc\x00def"
     assert client.get(f"/s/{school.urn}/").status_code == 400
 
