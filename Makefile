@@ -4,6 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= demo-attendance-2026
+# DEBUG is off unless set (production never gets it by accident): the local commands turn
+# it on. The tests' settings (tests/settings.py) set it themselves.
+DEV := DEBUG=true
 
 .PHONY: install run test lint check pytest bench e2e screenshots clean
 
@@ -16,18 +19,18 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
 	@echo "Serving on http://$(HOST)/ (Ctrl-C to stop)"
-	$(PY) manage.py runserver $(HOST)
+	$(DEV) $(PY) manage.py runserver $(HOST)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 check: install
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEV) $(PY) manage.py check
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 pytest: install
 	$(VENV)/bin/pytest -q
@@ -46,7 +49,7 @@ screenshots: install
 	done
 
 bench: install
-	$(PY) -m benchmarks.run
+	$(DEV) $(PY) -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,7 +1,8 @@
 """Settings for the attendance portal, driven entirely by environment variables.
 
-With nothing set it runs locally: SQLite in db.sqlite3, DEBUG on, console email and
-eager Celery. DATABASE_URL and CELERY_BROKER_URL switch to real infrastructure.
+DEBUG is off unless DEBUG=true is set (`make run` and the test settings, tests/settings.py,
+set it); with it on and nothing else set it runs locally: SQLite in db.sqlite3, console
+email and eager Celery. DATABASE_URL and CELERY_BROKER_URL switch to real infrastructure.
 Every variable is documented in .env.example.
 """
 
@@ -63,12 +64,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off unless asked for: a production host that forgets it must not show tracebacks.
+DEBUG = env_bool("DEBUG", default=False)
 
-SECRET_KEY = env_str("SECRET_KEY")
+# The value .env.example ships with: a copied file that was never filled in.
+PLACEHOLDER_SECRET_KEYS = frozenset({"change-me"})
+SECRET_KEY = env_str("SECRET_KEY").strip()
+if SECRET_KEY.lower() in PLACEHOLDER_SECRET_KEYS:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is still the placeholder from .env.example: set a long random string "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (DEBUG=true for local development: "
+            "make run sets it)."
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -93,6 +105,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL in the path, query, cookies or a form is a 400 before anything reads it.
+    "attendance_portal.security.RejectNulMiddleware",
+    # Every page and download: Cache-Control: no-store (static files keep theirs).
+    "attendance_portal.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

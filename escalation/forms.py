@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from attendance_portal.dates import DateField
 from escalation import rules
 from escalation.models import (
     AttendanceContract,
@@ -21,8 +22,8 @@ from registers.models.pupils import YEAR_GROUPS
 TEXT = {"rows": 3, "class": "form-control"}
 
 
-def _date(label: str, *, required: bool = True, initial_today: bool = False) -> forms.DateField:
-    return forms.DateField(
+def _date(label: str, *, required: bool = True, initial_today: bool = False) -> DateField:
+    return DateField(
         label=label,
         required=required,
         initial=timezone.localdate if initial_today else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from attendance_portal.dates import DateField
 from registers import codes
 from registers.models import CallAttempt, Contact, Pupil
 from registers.services.calls import COMMON_REASON_CODES, REASON_CODES
@@ -34,11 +35,11 @@ def reason_code_choices() -> list:
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(required=False)
+    date = DateField(required=False)
 
 
 class ConcernFilterForm(forms.Form):
-    week = forms.DateField(required=False)
+    week = DateField(required=False)
     year_group = forms.CharField(required=False, max_length=2)
 
 
@@ -50,7 +51,7 @@ class CallOutcomeForm(forms.Form):
     class only validates what comes back.
     """
 
-    date = forms.DateField()
+    date = DateField()
     outcome = forms.ChoiceField(choices=Outcome.choices)
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False)
     code = forms.ChoiceField(choices=reason_code_choices, required=False)

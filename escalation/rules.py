@@ -313,6 +313,19 @@ class ThirdNoticeRefused(ValueError):
         )
 
 
+class NoticeBeforeFramework(ValueError):
+    """A referral dated before the framework: earlier notices are not counted towards the
+    limit of two, so dating one back would get round it."""
+
+    def __init__(self, *, on: dt.date) -> None:
+        self.on = on
+        super().__init__(
+            f"Penalty notices follow the national framework in force since "
+            f"{FRAMEWORK_START:%-d %B %Y}; a referral cannot be dated {on:%-d %B %Y}. "
+            f"Record an earlier notice as a note on the case."
+        )
+
+
 def add_years(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
@@ -321,7 +334,10 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def penalty_terms(*, prior: Iterable[PriorNotice], on: dt.date) -> PenaltyTerms:
-    """The sequence and amounts of a new notice on `on`, or ThirdNoticeRefused."""
+    """The sequence and amounts of a new notice on `on`, or ThirdNoticeRefused (or
+    NoticeBeforeFramework for a date before 19 August 2024)."""
+    if on < FRAMEWORK_START:
+        raise NoticeBeforeFramework(on=on)
     period_start: dt.date | None = None
     count = 0
     dates = sorted(p.referred_on for p in prior if p.counts and p.referred_on >= FRAMEWORK_START)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.http import QueryDict
 
+from attendance_portal.dates import DateField
 from registers import codes
 from registers.models.pupils import YEAR_GROUPS
 from registers.selectors import RegisterRow, RegisterSheet
@@ -225,9 +226,7 @@ class AmendMarkForm(_MarkFields):
 class DayForm(forms.Form):
     """The query string of the day page: ?date=YYYY-MM-DD&missing=1."""
 
-    date = forms.DateField(
-        label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = DateField(label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     missing = forms.BooleanField(label="Only missing or with blanks", required=False)
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from django import forms
 from django.db.models import QuerySet
 
+from attendance_portal.dates import DateField
 from registers.models import LeaveRequest, PlannedAbsence, Pupil
 from registers.models.base import Session
 
@@ -34,10 +35,8 @@ class PupilChoiceField(forms.ModelChoiceField):
         return f"{obj.surname}, {obj.forename}{form} ({obj.upn})"
 
 
-def _date(label: str, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
-    )
+def _date(label: str, *, required: bool = True) -> DateField:
+    return DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class _Span(_Styled):

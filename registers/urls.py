@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.urls import path, register_converter
 
+from attendance_portal.dates import parse_date
 from registers import views
 from registers.views import leave
 from registers.views.privacy import pupil_export
@@ -13,12 +14,13 @@ app_name = "registers"
 
 
 class IsoDateConverter:
-    """YYYY-MM-DD; an impossible date (2025-02-30) is a 404, not a server error."""
+    """YYYY-MM-DD; an impossible date (2025-02-30) or one outside attendance_portal.dates'
+    bounds (9999-12-31) is a 404, not a server error."""
 
     regex = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
     def to_python(self, value: str) -> dt.date:
-        return dt.date.fromisoformat(value)  # ValueError makes the resolver try the next URL
+        return parse_date(value)  # ValueError makes the resolver try the next URL
 
     def to_url(self, value: dt.date | str) -> str:
         return value if isinstance(value, str) else value.isoformat()

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from attendance_portal.dates import parse_date
 from registers import rates
 from registers.models import School
 
@@ -41,12 +42,19 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def parse_week(value: str | None, today: dt.date) -> dt.date:
-    """?week=YYYY-MM-DD (any day of the week); this week when missing or malformed."""
+def read_week(value: str | None, today: dt.date) -> tuple[dt.date, str]:
+    """?week=YYYY-MM-DD (any day of the week): its Monday, and '' when it was usable; this
+    week and the reason when it was malformed or outside attendance_portal.dates' bounds."""
+    if not value:
+        return monday_of(today), ""
     try:
-        return monday_of(dt.date.fromisoformat(value)) if value else monday_of(today)
-    except ValueError:
-        return monday_of(today)
+        return monday_of(parse_date(value)), ""
+    except ValueError as exc:
+        return monday_of(today), str(exc)
+
+
+def parse_week(value: str | None, today: dt.date) -> dt.date:
+    return read_week(value, today)[0]
 
 
 def build_league(*, school: School, monday: dt.date, today: dt.date) -> League:

@@ -1,8 +1,9 @@
 """CSV and XLSX renderers: a Table in, (filename, content_type, bytes) out (pretix style).
 
-Cells a spreadsheet would run as a formula (text starting = + - @, a tab or a carriage
-return) are prefixed with an apostrophe: a form or reason typed as "=HYPERLINK(...)"
-must never execute on the head's laptop (CSV/formula injection). Numbers stay numbers.
+Text a spreadsheet would run as a formula (= + - @, a tab or a carriage return at the
+start of a cell, or after a separator Excel may split on, as in "x;=1+1") gets an
+apostrophe: a form or reason typed as "=HYPERLINK(...)" must never execute on the head's
+laptop (CSV/formula injection; attendance_portal.spreadsheets). Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -15,17 +16,16 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from attendance_portal.spreadsheets import neutralise
+
 from .tables import Cell, Table
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(cell: Cell) -> Cell:
-    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
-        return "'" + cell
-    return cell
+    return neutralise(cell) if isinstance(cell, str) else cell
 
 
 def _csv_value(cell: Cell) -> str:

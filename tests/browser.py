@@ -2,11 +2,17 @@
 
 Browser tests are marked `browser`. Without /usr/bin/chromium they skip locally, but fail
 in CI (CI=true), where .ci/run installs it.
+
+Every page a test opens is watched for Content-Security-Policy violations (the
+`securitypolicyviolation` event, and Chromium's "Refused to …" console errors): a test
+during which any page reported one fails at teardown, so the strict policy stays strict
+as pages are added.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -35,13 +41,49 @@ def browser():
         browser.close()
 
 
+# Installed in every document before its own scripts run: reports each violation to the
+# test through the __cspViolation binding.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolation(
+    `${e.violatedDirective} blocked ${e.blockedURI || "inline"} on ${e.documentURI}` +
+      (e.sourceFile ? ` (${e.sourceFile}:${e.lineNumber})` : "") +
+      (e.sample ? `: ${e.sample}` : "")
+  );
+});
+"""
+# How Chromium words a CSP refusal in the console ("Refused to execute inline script
+# because it violates the following Content Security Policy directive: …").
+_CSP_CONSOLE = re.compile(r"Content Security Policy|Content-Security-Policy", re.IGNORECASE)
+
+
+def watch_csp(context) -> list[str]:
+    """Collect the CSP violations any page of the browser context reports."""
+    violations: list[str] = []
+    context.expose_binding("__cspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(_CSP_LISTENER)
+
+    def on_console(message) -> None:
+        if message.type == "error" and _CSP_CONSOLE.search(message.text):
+            violations.append(f"console: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB")
+    violations = watch_csp(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    if violations:
+        pytest.fail(
+            "A page reported Content-Security-Policy violations; serve the script or style "
+            "from static/ instead of inline:\n" + "\n".join(dict.fromkeys(violations))
+        )
 
 
 @pytest.fixture

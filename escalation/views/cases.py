@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
 from escalation import forms, rules
 from escalation.models import Case, EscalationEvent, PupilFigure
-from escalation.rules import ThirdNoticeRefused
+from escalation.rules import NoticeBeforeFramework, ThirdNoticeRefused
 from escalation.services import cases as case_services
 from escalation.services.cases import CaseError
 from escalation.views.lists import band_view, flag_badges, pupil_url
@@ -38,7 +38,7 @@ DETAIL_LABELS = {
     "family_commitments": "What the family agreed to",
     "evidence": "Evidence",
 }
-DOMAIN_ERRORS = (CaseError, ThirdNoticeRefused)
+DOMAIN_ERRORS = (CaseError, NoticeBeforeFramework, ThirdNoticeRefused)
 # The forms of the case page, by prefix; per-object forms (a contract's review, …) are
 # built in _case_context with the object's id in the prefix.
 CASE_FORMS: dict[str, type[Form]] = {

@@ -81,12 +81,13 @@ def band_view(band: Band | None) -> BandView:
     return BandView(band, BAND_SHORT[band], BAND_LABELS[band], BAND_CLASSES[band])
 
 
-def list_day(request: HttpRequest, param: str = "date") -> tuple[dt.date, bool]:
-    """The day asked for in the query string (default today), and whether it was unreadable."""
+def list_day(request: HttpRequest, param: str = "date") -> tuple[dt.date, str]:
+    """The day asked for in the query string (default today), and why it was refused if it
+    was (unreadable, or outside attendance_portal.dates' bounds); '' when it was not."""
     form = DayForm({"date": request.GET.get(param, "")})
-    if form.is_valid() and form.cleaned_data["date"]:
-        return form.cleaned_data["date"], False
-    return timezone.localdate(), bool(request.GET.get(param))
+    if form.is_valid():
+        return form.cleaned_data["date"] or timezone.localdate(), ""
+    return timezone.localdate(), " ".join(form.errors["date"])
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -190,7 +190,7 @@ def _render_list(
     school: School,
     day: dt.date,
     *,
-    bad_date: bool = False,
+    bad_date: str = "",
     failed: CallingRow | None = None,
     status: int = 200,
 ) -> HttpResponse:

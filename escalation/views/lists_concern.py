@@ -171,7 +171,7 @@ def concern(request: HttpRequest, school: School, membership: Membership) -> Htt
         "year_group": year_group,
         "blocks": blocks,
         "total": sum(len(b.rows) for b in blocks),
-        "bad_week": "week" in form.errors,
+        "bad_week": " ".join(form.errors.get("week", [])),
         "week_absences": WEEK_ABSENCES,
     }
     return render(request, "escalation/list_concern.html", context)

@@ -17,14 +17,14 @@ from typing import Any, TextIO
 
 from django.core.management.base import CommandError, CommandParser
 
+from attendance_portal import dates
+from attendance_portal.spreadsheets import neutralise
 from registers.models import School
 
 FORMATS = ("json", "csv")
 Record = Mapping[str, Any]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def add_school_argument(parser: CommandParser) -> None:
@@ -45,16 +45,22 @@ def find_school(urn: str) -> School:
 
 
 def parse_date(value: str | dt.date | None, *, option: str) -> dt.date | None:
-    """A strict YYYY-MM-DD date (Python's fromisoformat would also accept 20250901)."""
+    """A strict YYYY-MM-DD date (Python's fromisoformat would also accept 20250901), within
+    attendance_portal.dates' bounds (the figures step back a school year from it)."""
     if value is None or isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    if _ISO_DATE.match(text):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise CommandError(f"{option} {value!r} is not a date; use YYYY-MM-DD")
+    try:
+        if not _ISO_DATE.match(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option} {value!r} is not a date; use YYYY-MM-DD") from None
+    if not dates.in_range(day):
+        raise CommandError(
+            f"{option} {value!r} is outside {dates.EARLIEST:%Y-%m-%d} to {dates.LATEST:%Y-%m-%d}"
+        )
+    return day
 
 
 def write_records(
@@ -89,9 +95,8 @@ def csv_cell(value: Any) -> str:
         return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value)
     # Only text is escaped: a number such as -1 is data, not a formula.
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return neutralise(str(value))
 
 
 def _json_value(value: Any) -> Any:

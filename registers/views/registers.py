@@ -44,7 +44,7 @@ def day(request: HttpRequest, school: School, membership: Membership) -> HttpRes
         "overview": overview,
         "rows": overview.needing_attention() if missing_only else overview.rows,
         "missing_only": missing_only,
-        "bad_date": not valid,
+        "bad_date": " ".join(query.errors.get("date", [])),
         "today": today,
         "can_manage_absence": can_amend_marks(membership),
     }

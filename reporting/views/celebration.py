@@ -9,15 +9,17 @@ from django.utils import timezone
 from attendance_portal.permissions import STAFF, school_view
 from registers.models import Membership, School
 
-from ..celebration import build_league, parse_week
+from ..celebration import build_league, read_week
 
 
 @school_view(STAFF)
 def celebration(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     today = timezone.localdate()
     chosen = request.GET.get("week")
-    league = build_league(school=school, monday=parse_week(chosen, today), today=today)
+    monday, bad_week = read_week(chosen, today)
+    league = build_league(school=school, monday=monday, today=today)
     if not chosen and not league.rows and league.previous:
         # Monday before registration (or a holiday week): show the last week with figures.
         league = build_league(school=school, monday=league.previous, today=today)
-    return render(request, "reporting/celebration.html", {"school": school, "league": league})
+    context = {"school": school, "league": league, "bad_week": bad_week}
+    return render(request, "reporting/celebration.html", context)
