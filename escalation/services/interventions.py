@@ -20,7 +20,8 @@ from escalation.services.cases import (
     record_event,
     set_review,
 )
-from registers.models import HalfTerm, SchoolDay
+from registers.models import HalfTerm, Pupil, SchoolDay
+from registers.school_age import is_compulsory_school_age, not_of_school_age_message
 from registers.services.marks import Actor
 
 Stage = Case.Stage
@@ -40,6 +41,15 @@ class ContractTerms:
     parent_signed_on: dt.date | None = None
     school_signed_on: dt.date | None = None
     review_on: dt.date | None = None
+
+
+def require_school_age(pupil: Pupil, day: dt.date) -> None:
+    """Notices to improve and penalty notices are for pupils of compulsory school age only
+    (DOMAIN.md §10): refused, with the reason, for anyone else."""
+    if not is_compulsory_school_age(date_of_birth=pupil.date_of_birth, day=day):
+        raise CaseError(
+            not_of_school_age_message(name=pupil.name, date_of_birth=pupil.date_of_birth, day=day)
+        )
 
 
 def default_review_date(*, case: Case, agreed_on: dt.date) -> dt.date:
@@ -122,6 +132,7 @@ def issue_notice_to_improve(
     period_school_days: int = rules.NOTICE_TO_IMPROVE_SCHOOL_DAYS,
 ) -> NoticeToImprove:
     case = lock_open(case)
+    require_school_age(case.pupil, issued_on)
     if case.notices.filter(outcome=NoticeToImprove.Outcome.PENDING).exists():
         raise CaseError("A notice to improve is already running for this case.")
     days = (
@@ -191,6 +202,7 @@ def refer_for_penalty_notice(
     """Ask the local authority for a penalty notice to one parent: rules.penalty_terms
     decides the sequence and amounts, or refuses a third (ThirdNoticeRefused)."""
     case = lock_open(case)
+    require_school_age(case.pupil, referred_on)
     key = parent_key(parent_name)
     earlier = PenaltyNoticeReferral.objects.select_for_update().filter(
         pupil_id=case.pupil_id, parent_key=key

@@ -33,6 +33,7 @@ from registers.figures import (
 )
 from registers.models import Contact, HalfTerm, Mark, School
 from registers.rates import SessionCounts, attendance_pct, band
+from registers.school_age import is_compulsory_school_age
 
 LetterKind = Letter.Kind
 Action = EscalationEvent.Action
@@ -110,6 +111,7 @@ def build_contexts(
             signatory=_signatory(letter),
             reasons=tuple(reasons.get(pupil.pk, ())),
             chart=tuple(chart.get(pupil.pk, ())),
+            school_age=is_compulsory_school_age(date_of_birth=pupil.date_of_birth, day=as_of),
         )
         if letter.case_id and letter.kind in CASE_DETAILS:
             context = CASE_DETAILS[letter.kind](context, letter, contacts.get(pupil.pk, []))

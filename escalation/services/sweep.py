@@ -152,7 +152,9 @@ def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
         if points
         else {}
     )
-    candidates = fpn_from_counts(window=window, counts=in_window, upns=upns) if window else []
+    candidates = (
+        fpn_from_counts(school=school, window=window, counts=in_window, upns=upns) if window else []
+    )
 
     to_open = {pk: steps.OPEN_BAND for pk, d in decisions.items() if d.open_case}
     for pk in dips:
