@@ -143,15 +143,29 @@ CONTRACT_PLACEHOLDERS: dict[str, str] = {
     "school_support": "The support the school will give",
     "family_commitments": "What the family agreed to do",
 }
+WINDOW_PLACEHOLDERS: dict[str, str] = {
+    "window_unauthorised_sessions": (
+        "Sessions of unauthorised absence (G, N, O, U, of compulsory school age) in the "
+        "last 10 school weeks: the penalty-notice threshold's count"
+    ),
+    "window_start": "The first school day of the 10-week window",
+    "window_end": "The last school day of the 10-week window",
+}
 NOTICE_PLACEHOLDERS: dict[str, str] = {
     "notice_issued_on": "The day the notice starts",
     "improvement_school_days": "Length of the improvement period in school days",
     "improvement_ends_on": "The last day of the improvement period",
+    "support_given": "The support given so far, as typed on the notice",
+    "further_support": "The further support on offer",
+    "sufficient_improvement": "What sufficient improvement looks like",
+    "la_name": "The local authority",
+    **WINDOW_PLACEHOLDERS,
 }
 PACK_PLACEHOLDERS: dict[str, str] = {
     "la_name": "The local authority",
     "upn": "The pupil's UPN",
     "date_of_birth": "The pupil's date of birth",
+    **WINDOW_PLACEHOLDERS,
 }
 KINDS = (
     "termly",

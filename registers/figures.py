@@ -374,6 +374,15 @@ def _candidates(found: dict[int, tuple[str, int]], window: FpnWindow) -> list[Fp
     )
 
 
+def school_age_fpn_sessions(
+    *, school: School, window: FpnWindow, pupil_ids: Iterable[int]
+) -> dict[int, int]:
+    """G/N/O/U sessions of compulsory school age in the window, per pupil on roll at its
+    end: the count the threshold is decided on (the referral pack and notices quote it)."""
+    found = _school_age_counts(school=school, window=window, pupil_ids=pupil_ids)
+    return {pk: n for pk, (_, n) in found.items()}
+
+
 def _school_age_counts(
     *, school: School, window: FpnWindow, pupil_ids: Iterable[int] | None = None
 ) -> dict[int, tuple[str, int]]:

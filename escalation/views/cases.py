@@ -47,6 +47,7 @@ CASE_FORMS: dict[str, type[Form]] = {
     "contract": forms.ContractForm,
     "notice": forms.NoticeForm,
     "referral": forms.ReferralForm,
+    "supervision": forms.SupervisionOrderForm,
     "la": forms.LaReferralForm,
     "stage": forms.StageForm,
     "close": forms.CloseForm,
