@@ -213,6 +213,13 @@ class ReferralOutcomeForm(CaseForm):
     on = _date("Date", initial_today=True)
     past_dates = ("on",)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].help_text = (
+            "For “Issued”: the day the local authority issued the notice. The three years "
+            "before another first notice run from the first notice's issue date."
+        )
+
 
 class SupervisionOrderForm(CaseForm):
     requested_on = _date("Requested on", initial_today=True)

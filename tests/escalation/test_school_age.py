@@ -199,3 +199,30 @@ def test_the_s7_duty_is_written_only_to_families_of_pupils_of_school_age():
     younger = attendance_duty(make_context("meeting_invitation", school_age=False))
     assert "section 7" not in younger and "must" not in younger
     assert "we expect them to attend every day" in younger
+
+
+def test_a_reception_familys_meeting_letter_speaks_of_expectations_not_the_law(
+    cohort, november, officer
+):
+    from escalation.letters import render_letter_html
+    from escalation.models import Letter
+    from escalation.services.letter_context import build_contexts
+
+    def html(pupil):
+        letter = Letter(
+            school=november,
+            pupil=pupil,
+            kind=Letter.Kind.MEETING_INVITATION,
+            period="Autumn 2",
+            as_of=AS_OF,
+            generated_by=officer.user,
+            generated_by_name="Olivia Officer",
+            generated_by_role="Attendance officer",
+        )
+        (context,) = build_contexts([letter], today=AS_OF)
+        return render_letter_html(context)
+
+    reception, year4 = html(cohort["reception"]), html(cohort["year4"])
+    assert "section 7" not in reception and "must attend" not in reception
+    assert "we expect them to attend every day" in reception
+    assert "section 7 of the Education Act 1996" in year4 and "must attend every day" in year4
