@@ -356,6 +356,9 @@ def refer_to_la(
     """Hand the case to the local authority for a legal route (prosecution, an education
     supervision order, …): the timeline is the evidence pack it takes over."""
     case = lock_open(case)
+    # Prosecution, supervision and parenting orders are for pupils of compulsory school
+    # age only, like penalty notices (DOMAIN.md §5).
+    require_school_age(case.pupil, referred_on)
     label = rules.LA_ROUTE_LABELS[rules.LaRoute(route)]
     record_event(
         case=case,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from conftest import make_half_term
@@ -297,3 +298,16 @@ def test_the_sweeps_first_step_is_a_conversation_then_the_letter(school, form, d
     after = run_sweep(school=school, as_of=D(2025, 10, 24))
     assert [row["kind"] for row in after.letters_queued] == ["meeting_invite"]
     assert case.events.filter(action=Action.CONVERSATION_DUE).count() == 1
+
+
+def test_a_severely_absent_pupils_case_page_says_it_is_the_top_priority(
+    login, officer, school, pupil, case, days
+):
+    url = reverse("escalation:case", args=[school.urn, case.pk])
+    client = login(officer)
+    with time_machine.travel(dt.datetime(2025, 10, 24, 12, 0), tick=False):
+        assert "Severe absence: the top priority" not in client.get(url).content.decode()
+        give_marks(pupil, days, absent_sessions=40, code="O")
+        text = client.get(url).content.decode()
+    assert "Severe absence: the top priority" in text
+    assert "EHC needs assessment" in text and "children's social care" in text

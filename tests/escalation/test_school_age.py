@@ -21,7 +21,11 @@ from conftest import make_half_term
 from escalation.letters import attendance_duty
 from escalation.models import Case, EscalationEvent
 from escalation.services.cases import CaseError
-from escalation.services.interventions import issue_notice_to_improve, refer_for_penalty_notice
+from escalation.services.interventions import (
+    issue_notice_to_improve,
+    refer_for_penalty_notice,
+    refer_to_la,
+)
 from escalation.services.sweep import run_sweep
 from registers.figures import fpn_candidates
 from registers.models import Mark, Pupil, SchoolDay
@@ -131,6 +135,8 @@ def test_no_notice_is_accepted_outside_compulsory_school_age(cohort, november, w
         )
     with pytest.raises(CaseError, match="not of compulsory school age"):
         issue_notice_to_improve(case=case, actor=ACTOR, issued_on=AS_OF, summary="Support")
+    with pytest.raises(CaseError, match="not of compulsory school age"):
+        refer_to_la(case=case, actor=ACTOR, route="prosecution", referred_on=AS_OF, summary="x")
     case.refresh_from_db()
     assert case.stage == Case.Stage.MONITORING
     assert not case.penalty_referrals.exists() and not case.notices.exists()
