@@ -215,9 +215,10 @@ def attendance_duty(c: LetterContext) -> str:
     if c.school_age:
         return (
             f"{c.pupil_first_name} is of compulsory school age, so by law (section 7 of the "
-            "Education Act 1996) parents must make sure that they attend school regularly: "
-            "children must attend every day that the school is open unless there is a good "
-            "reason."
+            "Education Act 1996) parents must make sure that they receive a suitable "
+            "full-time education, which for a pupil registered at a school means attending "
+            "regularly: children must attend every day that the school is open unless there "
+            "is a good reason."
         )
     return (
         f"{c.pupil_first_name} is not of compulsory school age, but as a pupil on our roll "
