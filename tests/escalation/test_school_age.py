@@ -232,3 +232,15 @@ def test_a_reception_familys_meeting_letter_speaks_of_expectations_not_the_law(
     assert "section 7" not in reception and "must attend" not in reception
     assert "we expect them to attend every day" in reception
     assert "section 7 of the Education Act 1996" in year4 and "must attend every day" in year4
+
+
+def test_the_page_breaks_down_only_the_sessions_of_school_age(school, winter, login, officer):
+    absent(winter, days_of(school, dt.date(2025, 12, 8), dt.date(2025, 12, 12)), "O" * 8)
+    absent(winter, days_of(school, dt.date(2026, 1, 5), dt.date(2026, 1, 9)), "O" * 10)
+    html = (
+        login(officer)
+        .get(reverse("escalation:fpn", args=[school.urn]), {"date": "2026-01-09"})
+        .content.decode()
+    )
+    assert "W00000000001A" in html
+    assert "×&nbsp;10" in html and "×&nbsp;18" not in html
