@@ -167,6 +167,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# The national comparators (reporting/national.py): a newer copy of
+# reporting/data/national_benchmarks.json, when DfE publishes new figures. Empty: the built-in file.
+NATIONAL_BENCHMARKS_FILE = env_str("NATIONAL_BENCHMARKS_FILE", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -154,13 +154,32 @@ class NoticeForm(CaseForm):
     issued_on = _date("Issued on", initial_today=True)
     period_school_days = forms.IntegerField(
         label="Improvement period (school days)",
+        help_text="3 to 6 weeks: 15 to 30 school days (the national framework).",
         initial=rules.NOTICE_TO_IMPROVE_SCHOOL_DAYS,
-        min_value=1,
-        max_value=100,
+        min_value=rules.NOTICE_TO_IMPROVE_MIN_SCHOOL_DAYS,
+        max_value=rules.NOTICE_TO_IMPROVE_MAX_SCHOOL_DAYS,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
-    summary = _text("Support offered and why a notice now")
+    summary = _text(
+        "Support given so far", help_text="Printed in the notice: what has been offered and tried."
+    )
+    further_support = forms.CharField(
+        label="Further support on offer",
+        initial=rules.DEFAULT_FURTHER_SUPPORT,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+    sufficient_improvement = forms.CharField(
+        label="What sufficient improvement looks like",
+        initial=rules.DEFAULT_SUFFICIENT_IMPROVEMENT,
+        widget=forms.Textarea(attrs=TEXT),
+    )
     past_dates = ("issued_on",)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Forms posted before these fields existed keep working: the defaults fill in.
+        super().__init__(*args, **kwargs)
+        self.fields["further_support"].required = False
+        self.fields["sufficient_improvement"].required = False
 
 
 class NoticeOutcomeForm(CaseForm):
@@ -194,6 +213,22 @@ class ReferralOutcomeForm(CaseForm):
     note = _text("Notes", required=False)
     on = _date("Date", initial_today=True)
     past_dates = ("on",)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].help_text = (
+            "For “Issued”: the day the local authority issued the notice. The three years "
+            "before another first notice run from the first notice's issue date."
+        )
+
+
+class SupervisionOrderForm(CaseForm):
+    requested_on = _date("Requested on", initial_today=True)
+    summary = _text(
+        "Why formal support now",
+        help_text="The support tried so far and what the order should secure for the child.",
+    )
+    past_dates = ("requested_on",)
 
 
 class LaReferralForm(CaseForm):

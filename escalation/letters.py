@@ -96,6 +96,10 @@ class LetterContext:
     timeline: tuple[tuple[dt.date, str, str, str], ...] = ()  # day, action, summary, actor
     contacts: tuple[tuple[str, str, str, str], ...] = ()  # name, relationship, phone, address
     support: tuple[tuple[dt.date, str], ...] = ()  # day, what was offered or agreed
+    # Of compulsory school age on the day the figures run to: only then does a letter speak
+    # of the parent's legal duty (s7 Education Act 1996); otherwise, the school's
+    # expectations (DOMAIN.md §10).
+    school_age: bool = True
 
 
 # --- Placeholders -------------------------------------------------------------------------
@@ -126,6 +130,10 @@ PLACEHOLDERS: dict[str, str] = {
     "days_to_target": "School days of full attendance to get back to the target",
     "sessions_to_96": "Sessions of full attendance to get back to 96%",
     "days_to_96": "School days of full attendance to get back to 96%",
+    "attendance_duty": (
+        "The parent's legal duty (s7 Education Act 1996) for a pupil of compulsory school "
+        "age; the school's expectations for a pupil who is not"
+    ),
 }
 CONTRACT_PLACEHOLDERS: dict[str, str] = {
     "contract_agreed_on": "The day the contract was agreed",
@@ -135,15 +143,29 @@ CONTRACT_PLACEHOLDERS: dict[str, str] = {
     "school_support": "The support the school will give",
     "family_commitments": "What the family agreed to do",
 }
+WINDOW_PLACEHOLDERS: dict[str, str] = {
+    "window_unauthorised_sessions": (
+        "Sessions of unauthorised absence (G, N, O, U, of compulsory school age) in the "
+        "last 10 school weeks: the penalty-notice threshold's count"
+    ),
+    "window_start": "The first school day of the 10-week window",
+    "window_end": "The last school day of the 10-week window",
+}
 NOTICE_PLACEHOLDERS: dict[str, str] = {
     "notice_issued_on": "The day the notice starts",
     "improvement_school_days": "Length of the improvement period in school days",
     "improvement_ends_on": "The last day of the improvement period",
+    "support_given": "The support given so far, as typed on the notice",
+    "further_support": "The further support on offer",
+    "sufficient_improvement": "What sufficient improvement looks like",
+    "la_name": "The local authority",
+    **WINDOW_PLACEHOLDERS,
 }
 PACK_PLACEHOLDERS: dict[str, str] = {
     "la_name": "The local authority",
     "upn": "The pupil's UPN",
     "date_of_birth": "The pupil's date of birth",
+    **WINDOW_PLACEHOLDERS,
 }
 KINDS = (
     "termly",
@@ -187,6 +209,24 @@ def _date(day: dt.date | None) -> str:
     return f"{day:%-d %B %Y}" if day else "–"
 
 
+def attendance_duty(c: LetterContext) -> str:
+    """The law only for families of pupils of compulsory school age; the school's
+    expectations for nursery, Reception before it and sixth-form pupils."""
+    if c.school_age:
+        return (
+            f"{c.pupil_first_name} is of compulsory school age, so by law (section 7 of the "
+            "Education Act 1996) parents must make sure that they receive a suitable "
+            "full-time education, which for a pupil registered at a school means attending "
+            "regularly: children must attend every day that the school is open unless there "
+            "is a good reason."
+        )
+    return (
+        f"{c.pupil_first_name} is not of compulsory school age, but as a pupil on our roll "
+        "we expect them to attend every day that the school is open, on time, unless there "
+        "is a good reason: regular attendance matters for their learning and friendships."
+    )
+
+
 def placeholder_values(c: LetterContext) -> dict[str, str]:
     """Every placeholder's text for this letter (never empty, so no sentence reads oddly)."""
     target, formal = _pct(c.target_pct), _pct(c.formal_meeting_pct)
@@ -223,6 +263,7 @@ def placeholder_values(c: LetterContext) -> dict[str, str]:
         "la_name": c.la_name or "the local authority",
         "upn": c.upn,
         "date_of_birth": _date(c.date_of_birth),
+        "attendance_duty": attendance_duty(c),
         **{k: v or "–" for k, v in c.extra.items()},
     }
 

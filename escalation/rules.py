@@ -33,6 +33,8 @@ class Stage(StrEnum):
     LETTER = "letter"
     MEETING = "meeting"
     CONTRACT = "contract"
+    # Formal support before any enforcement: an education supervision order (DOMAIN.md §10).
+    SUPERVISION_ORDER = "supervision_order"
     NOTICE_TO_IMPROVE = "notice_to_improve"
     PENALTY_REFERRAL = "penalty_referral"
     LA_REFERRAL = "la_referral"
@@ -116,6 +118,10 @@ class PupilState:
     open_stage: Stage | None  # None: no open case
     letters_in_cooldown: frozenset[LetterKind] = frozenset()
     last_letter: LetterKind | None = None  # the open case's latest letter, ever
+    # A conversation with the family (a note, a meeting, a contract) is on the open case.
+    conversation_held: bool = True
+    # School policy (School.letter_after_conversation): the standard letter waits for it.
+    letter_waits_for_conversation: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,8 @@ class Decision:
     letter: LetterKind | None = None
     advance_to: Stage | None = None
     moved: int = 0  # +1 a worse band than last time, -1 a better one, 0 the same
+    conversation: bool = False  # ask the officer to talk to the family (the first step)
+    severe: bool = False  # the severe-absence pathway: top priority, with the LA
 
 
 def band_movement(previous: Band | None, current: Band | None) -> int:
@@ -154,15 +162,21 @@ def letter_due(state: PupilState, *, settled: Band | None) -> LetterKind | None:
 
 
 def decide(state: PupilState) -> Decision:
-    """Open a case, queue a letter and/or advance the stage: never anything further."""
+    """Open a case, queue a letter and/or advance the stage: never anything further.
+
+    The first step for a newly concerning pupil is a conversation with the family, asked
+    of the officer ("letters and texts have minimal effect", DOMAIN.md §9); the standard
+    letter follows it where the school's policy says so. Severe absence starts its own
+    pathway (DOMAIN.md §10)."""
     settled = settled_band(state.recent_bands)
-    open_case = (
-        state.open_stage is None
-        and settled in BELOW_TARGET_BANDS
-        and state.possible >= MIN_POSSIBLE_SESSIONS
-    )
-    letter = letter_due(state, settled=settled) if state.open_stage or open_case else None
+    below = settled in BELOW_TARGET_BANDS and state.possible >= MIN_POSSIBLE_SESSIONS
+    open_case = state.open_stage is None and below
+    has_case = state.open_stage is not None or open_case
+    letter = letter_due(state, settled=settled) if has_case else None
     stage = state.open_stage or Stage.MONITORING
+    conversation = below and has_case and stage == Stage.MONITORING and not state.conversation_held
+    if conversation and state.letter_waits_for_conversation and letter in BAND_LETTERS:
+        letter = None
     advance = (
         Stage.LETTER
         if letter in STAGE_LETTERS and stage_rank(stage) < stage_rank(Stage.LETTER)
@@ -173,6 +187,8 @@ def decide(state: PupilState) -> Decision:
         letter=letter,
         advance_to=advance,
         moved=band_movement(state.previous_band, state.band),
+        conversation=conversation,
+        severe=has_case and below and settled == Band.SEVERE,
     )
 
 
@@ -220,8 +236,34 @@ def contract_review_date(*, agreed_on: dt.date, next_half_term_start: dt.date | 
     return agreed_on + CONTRACT_REVIEW_FALLBACK
 
 
-# The improvement period is set locally; Norfolk uses 30 school days (DOMAIN.md §4).
-NOTICE_TO_IMPROVE_SCHOOL_DAYS = 30
+# The national framework sets the improvement period at 3 to 6 weeks (DOMAIN.md §10): 15 to
+# 30 school days. The default is the longest, as Norfolk uses (DOMAIN.md §4).
+NOTICE_TO_IMPROVE_MIN_SCHOOL_DAYS = 15
+NOTICE_TO_IMPROVE_MAX_SCHOOL_DAYS = 30
+NOTICE_TO_IMPROVE_SCHOOL_DAYS = NOTICE_TO_IMPROVE_MAX_SCHOOL_DAYS
+
+
+# What the notice says when the officer leaves these out (DOMAIN.md §10: the notice must say
+# what further support is on offer and what sufficient improvement means).
+DEFAULT_FURTHER_SUPPORT = (
+    "We will meet you to review the support in place and agree what else would help, and "
+    "we can ask the local authority's attendance service and early help for support."
+)
+DEFAULT_SUFFICIENT_IMPROVEMENT = (
+    "No unauthorised absence during the improvement period, and attendance every day that "
+    "the school is open, on time, unless the school authorises an absence."
+)
+
+
+def improvement_period_problem(length: int) -> str:
+    """Why an improvement period of `length` school days is not allowed ("" if it is)."""
+    low, high = NOTICE_TO_IMPROVE_MIN_SCHOOL_DAYS, NOTICE_TO_IMPROVE_MAX_SCHOOL_DAYS
+    if low <= length <= high:
+        return ""
+    return (
+        f"The improvement period must be 3 to 6 weeks: {low} to {high} school days "
+        f"(the national framework), not {length}."
+    )
 
 
 def improvement_period_end(
@@ -279,9 +321,13 @@ class LaRoute(StrEnum):
     PARENTING_ORDER = "parenting_order"
 
 
+# An education supervision order formalises support before prosecution (DOMAIN.md §10):
+# it is offered first, as a formal-support step, and named first wherever routes are listed.
 LA_ROUTE_LABELS: dict[LaRoute, str] = {
+    LaRoute.SUPERVISION_ORDER: (
+        "Education supervision order (formal support, to consider before prosecution)"
+    ),
     LaRoute.PROSECUTION: "Prosecution under section 444 of the Education Act 1996",
-    LaRoute.SUPERVISION_ORDER: "Education supervision order",
     LaRoute.PARENTING_ORDER: "Parenting order (the court can make one on conviction)",
 }
 
@@ -290,6 +336,13 @@ LA_ROUTE_LABELS: dict[LaRoute, str] = {
 class PriorNotice:
     referred_on: dt.date
     counts: bool  # False once withdrawn (or declined by the local authority)
+    issued_on: dt.date | None = None  # known once the local authority has issued it
+
+    @property
+    def dated(self) -> dt.date:
+        """The day the 3 years run from: the issue date once known (DOMAIN.md §10), the
+        referral date until then (the notice cannot have been issued earlier)."""
+        return self.issued_on or self.referred_on
 
 
 @dataclass(frozen=True)
@@ -335,12 +388,15 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 def penalty_terms(*, prior: Iterable[PriorNotice], on: dt.date) -> PenaltyTerms:
     """The sequence and amounts of a new notice on `on`, or ThirdNoticeRefused (or
-    NoticeBeforeFramework for a date before 19 August 2024)."""
+    NoticeBeforeFramework for a date before 19 August 2024).
+
+    The 3 years run from the day the first notice of the period was *issued*, not the day
+    the school asked for it (DOMAIN.md §10)."""
     if on < FRAMEWORK_START:
         raise NoticeBeforeFramework(on=on)
     period_start: dt.date | None = None
     count = 0
-    dates = sorted(p.referred_on for p in prior if p.counts and p.referred_on >= FRAMEWORK_START)
+    dates = sorted(p.dated for p in prior if p.counts and p.dated >= FRAMEWORK_START)
     for day in (d for d in dates if d <= on):
         if period_start is None or day >= add_years(period_start, LIMIT_YEARS):
             period_start, count = day, 1

@@ -37,6 +37,11 @@ urlpatterns = [
         case_actions.referral_outcome,
         name="referral_outcome",
     ),
+    path(
+        "cases/<int:pk>/supervision-order/",
+        case_actions.case_supervision,
+        name="case_supervision",
+    ),
     path("cases/<int:pk>/la-referral/", case_actions.case_la_referral, name="case_la_referral"),
     path("pupils/<int:pupil_id>/case/", cases.pupil_case, name="pupil_case"),
     path("pupils/<int:pupil_id>/case/open/", cases.case_open, name="case_open"),

@@ -22,6 +22,7 @@ from registers import codes
 from registers.models import Mark, Pupil, School, SchoolDay
 from registers.models.calendar import academic_year_start
 from registers.rates import SessionCounts
+from registers.school_age import SchoolAge, compulsory_school_age
 
 # The codes each count is made of, as filters for the database and, for counts folded in
 # Python from per-code rows, as the positions of SessionCounts each code adds to.
@@ -352,19 +353,54 @@ class FpnCandidate:
 
 
 def fpn_candidates(*, school: School, as_of: dt.date) -> list[FpnCandidate]:
-    """Pupils meeting the national threshold for *considering* a penalty notice, by UPN."""
+    """Pupils meeting the national threshold for *considering* a penalty notice, by UPN.
+
+    Only sessions on which the pupil was of compulsory school age count (a penalty notice
+    is an alternative to prosecution under s444 Education Act 1996, which concerns pupils
+    of that age): a child who reaches it inside the window counts from that day, one past
+    it counts the sessions before it ended. Only pupils on roll on `as_of` are listed: a
+    pupil who left inside the window is for their new school and the local authority, and
+    the nightly sweep (which works on the pupils on roll) agrees."""
     window = fpn_window(school=school, as_of=as_of)
     if window is None:
         return []
-    rows = (
-        counted_marks(school=school, start=window.start, end=as_of)
-        .filter(code_id__in=codes.FPN_CODES)
-        .values("pupil_id", "pupil__upn")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=FPN_THRESHOLD)
-        .order_by("pupil__upn")
+    return _candidates(_school_age_counts(school=school, window=window), window)
+
+
+def _candidates(found: dict[int, tuple[str, int]], window: FpnWindow) -> list[FpnCandidate]:
+    return sorted(
+        (FpnCandidate(pk, upn, n, window) for pk, (upn, n) in found.items() if n >= FPN_THRESHOLD),
+        key=lambda c: c.upn,
     )
-    return [FpnCandidate(r["pupil_id"], r["pupil__upn"], r["n"], window) for r in rows]
+
+
+def school_age_fpn_sessions(
+    *, school: School, window: FpnWindow, pupil_ids: Iterable[int]
+) -> dict[int, int]:
+    """G/N/O/U sessions of compulsory school age in the window, per pupil on roll at its
+    end: the count the threshold is decided on (the referral pack and notices quote it)."""
+    found = _school_age_counts(school=school, window=window, pupil_ids=pupil_ids)
+    return {pk: n for pk, (_, n) in found.items()}
+
+
+def _school_age_counts(
+    *, school: School, window: FpnWindow, pupil_ids: Iterable[int] | None = None
+) -> dict[int, tuple[str, int]]:
+    """(UPN, G/N/O/U sessions of compulsory school age in the window) per pupil on roll on
+    the window's last day. The rows are the window's unauthorised marks only: few."""
+    on_roll = Pupil.objects.for_school(school).on_roll(window.end).values("pk")
+    rows = (
+        counted_marks(school=school, start=window.start, end=window.end, pupil_ids=pupil_ids)
+        .filter(code_id__in=codes.FPN_CODES, pupil_id__in=on_roll)
+        .values_list("pupil_id", "pupil__upn", "pupil__date_of_birth", "date")
+    )
+    ages: dict[int, SchoolAge] = {}
+    found: dict[int, tuple[str, int]] = {}
+    for pk, upn, dob, day in rows:
+        age = ages.get(pk) or ages.setdefault(pk, compulsory_school_age(dob))
+        if age.covers(day):
+            found[pk] = (upn, found.get(pk, (upn, 0))[1] + 1)
+    return found
 
 
 # The threshold counts G, N, O and U: today exactly the unauthorised codes, so the nightly
@@ -375,13 +411,31 @@ assert codes.FPN_CODES == codes.UNAUTHORISED_CODES
 
 
 def fpn_from_counts(
-    *, window: FpnWindow, counts: dict[int, SessionCounts], upns: dict[int, str]
+    *, school: School, window: FpnWindow, counts: dict[int, SessionCounts], upns: dict[int, str]
 ) -> list[FpnCandidate]:
-    """fpn_candidates, for the pupils in `upns`, from counts_by_pupil over
-    [window.start, as_of]; the same list fpn_candidates gives, by UPN."""
-    found = [
-        FpnCandidate(pk, upns[pk], c.unauthorised, window)
-        for pk, c in counts.items()
-        if pk in upns and c.unauthorised >= FPN_THRESHOLD
-    ]
-    return sorted(found, key=lambda c: c.upn)
+    """fpn_candidates, for the pupils in `upns` (those on roll on the night), from
+    counts_by_pupil over [window.start, as_of]; the same list fpn_candidates gives, by UPN.
+
+    A pupil of compulsory school age all through the window keeps the scan's count; one
+    outside it all through is dropped; the few whose age starts or ends inside the window
+    are counted again session by session (_school_age_counts)."""
+    over = {pk: c.unauthorised for pk, c in counts.items() if pk in upns}
+    over = {pk: n for pk, n in over.items() if n >= FPN_THRESHOLD}
+    if not over:
+        return []
+    dobs = dict(
+        Pupil.objects.for_school(school)
+        .filter(pk__in=list(over))
+        .values_list("pk", "date_of_birth")
+    )
+    found: dict[int, tuple[str, int]] = {}
+    partly = []
+    for pk, n in over.items():
+        age = compulsory_school_age(dobs[pk])
+        if age.spans(window.start, window.end):
+            found[pk] = (upns[pk], n)
+        elif age.overlaps(window.start, window.end):
+            partly.append(pk)
+    if partly:
+        found |= _school_age_counts(school=school, window=window, pupil_ids=partly)
+    return _candidates(found, window)

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from registers.models import School
 
-from . import national
 from .breakdowns import GroupFigures
 from .tables import Table
 
@@ -37,7 +36,6 @@ def _headline(school: School, headline: GroupFigures) -> list[str]:
     found: list[str] = []
     if headline.suppressed or headline.attendance is None:
         return found
-    england = national.ENGLAND_2023_24.values
     target = school.target_pct.quantize(Decimal("0.1"))
     if headline.attendance < school.target_pct:
         found.append(
@@ -49,17 +47,7 @@ def _headline(school: School, headline: GroupFigures) -> list[str]:
             f"Attendance is {headline.attendance}%, at or above the target: what is working "
             "that the school should keep doing?"
         )
-    if headline.persistent is not None and headline.persistent > england["persistent"]:
-        found.append(
-            f"Persistent absence is {headline.persistent}%, above England's "
-            f"{england['persistent']}% ({national.CENSUS_2023_24}). Which groups make up most "
-            "of it, and how are those families supported first?"
-        )
-    if headline.unauthorised is not None and headline.unauthorised > england["unauthorised"]:
-        found.append(
-            "Unauthorised absence is above the national rate: how quickly is an unexplained "
-            "absence followed up on the first day?"
-        )
+    # Comparisons with England are asked beside the like-for-like table (_national).
     found.append("How does the school make sure support comes before enforcement?")
     return found
 
@@ -90,9 +78,46 @@ def _group(table: Table) -> list[str]:
     return [f"{label}: attendance is {-gap} points below other pupils. {prompt}"]
 
 
+NATIONAL_PROMPTS = {
+    "Persistent absence": "Which groups make up most of it, and how are those families "
+    "supported first?",
+    "Unauthorised absence": "How quickly is an unexplained absence followed up on the first day?",
+    "Overall absence": "What are the main reasons, and what is being done about them?",
+    "Severe absence": "Is every severely absent pupil known to the local authority, with "
+    "a plan agreed with the family?",
+}
+
+
+def _national(table: Table) -> list[str]:
+    """A question for each measure where the school's pupils aged 5 to 15 are above the
+    national rate beside them: the phase's first, else England's."""
+    found = []
+    national_columns = list(enumerate(table.columns))[2:]
+    phase_first = sorted(national_columns, key=lambda ic: "all schools" in ic[1].title)
+    for row in table.rows:
+        prompt = next((p for k, p in NATIONAL_PROMPTS.items() if str(row[0]).startswith(k)), None)
+        own = row[1]
+        if prompt is None or not isinstance(own, Decimal):
+            continue
+        for index, column in phase_first:
+            rate = row[index]
+            if isinstance(rate, Decimal):
+                if own > rate:
+                    scope, _, source = column.title.removeprefix("England, ").partition(": ")
+                    measure = str(row[0]).split(" (")[0]
+                    found.append(
+                        f"{measure} among pupils aged 5 to 15 is {own}%, above the {rate}% in "
+                        f"England's {scope} ({source}). {prompt}"
+                    )
+                break
+    return found
+
+
 def questions_for(name: str, *, school: School, headline: GroupFigures, table: Table) -> list[str]:
     if name == "headline":
         return _headline(school, headline)
+    if name == "national":
+        return _national(table)
     if name == "trend":
         return [
             "Is attendance better than at the same point last year? What happened in the "

@@ -20,10 +20,10 @@ from registers.rates import SessionCounts
 from . import (
     bands,
     breakdowns,
+    comparison,
     daily,
     interventions,
     movement,
-    national,
     sections,
     selectors,
 )
@@ -117,8 +117,12 @@ def _build(
     def link(dimension: str, key: str) -> str | None:
         return drill(dimension, key) if drill else None
 
-    benches = national.headline_benchmarks(school.phase)
-    tables = [sections.headline_table(school, headline, benches, link)]
+    # National figures sit in their own like-for-like table (reporting.comparison): pupils
+    # aged 5 to 15 over the year to date, not the period's whole roll.
+    tables = [
+        sections.headline_table(school, headline, [], link),
+        comparison.like_for_like_table(school=school, period=period, aggregate_only=aggregate_only),
+    ]
     keys = breakdowns.AGGREGATE_DIMENSIONS if aggregate_only else list(breakdowns.DIMENSIONS)
     for result in breakdowns.breakdowns(df, keys):
         if aggregate_only:

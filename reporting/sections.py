@@ -69,6 +69,9 @@ def headline_table(
     note = (
         "National figures are labelled with their year: the 2023/24 census is the latest "
         "full-year accredited statistic; the 2024/25 daily data is the most recent indicator."
+        if benches
+        else "The school's whole roll in this period. For England's figures, like for like "
+        "(pupils aged 5 to 15, the year to date), see “Like for like with England”."
     )
     if headline.suppressed:
         rows = [[r[0], None, *r[2:]] for r in rows]

@@ -33,6 +33,7 @@ class Case(TimeStamped):
         LETTER = rules.Stage.LETTER.value, "Letter"
         MEETING = rules.Stage.MEETING.value, "Attendance meeting"
         CONTRACT = rules.Stage.CONTRACT.value, "Attendance contract"
+        SUPERVISION_ORDER = rules.Stage.SUPERVISION_ORDER.value, "Education supervision order"
         NOTICE_TO_IMPROVE = rules.Stage.NOTICE_TO_IMPROVE.value, "Notice to improve"
         PENALTY_REFERRAL = rules.Stage.PENALTY_REFERRAL.value, "Penalty-notice referral"
         LA_REFERRAL = rules.Stage.LA_REFERRAL.value, "Local authority referral"
@@ -131,6 +132,9 @@ class EscalationEvent(models.Model):
         DIP_FLAGGED = "dip_flagged", "Dip flagged"
         FPN_CANDIDATE = "fpn_candidate", "Penalty-notice threshold met"
         FOCUS = "focus", "Focus pupil for the new year"
+        CONVERSATION_DUE = "conversation_due", "Conversation with the family due"
+        SEVERE_PATHWAY = "severe_pathway", "Severe absence: top priority"
+        SUPERVISION_ORDER = "supervision_order", "Education supervision order requested"
         CLOSED = "closed", "Case closed"
 
     school = models.ForeignKey(

@@ -101,8 +101,15 @@ class NoticeToImprove(TimeStamped):
     issued_on = models.DateField()
     period_school_days = models.PositiveSmallIntegerField(
         default=rules.NOTICE_TO_IMPROVE_SCHOOL_DAYS,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        validators=[
+            MinValueValidator(rules.NOTICE_TO_IMPROVE_MIN_SCHOOL_DAYS),
+            MaxValueValidator(rules.NOTICE_TO_IMPROVE_MAX_SCHOOL_DAYS),
+        ],
     )
+    # What the notice must say (DOMAIN.md §10), typed on the case page and printed in it.
+    support_given = models.TextField("support given so far", blank=True)
+    further_support = models.TextField("further support on offer", blank=True)
+    sufficient_improvement = models.TextField("what sufficient improvement looks like", blank=True)
     improvement_ends_on = models.DateField()
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     outcome_on = models.DateField(null=True, blank=True)
@@ -165,6 +172,8 @@ class PenaltyNoticeReferral(TimeStamped):
     early_amount_pence = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REFERRED)
     status_on = models.DateField()
+    # The day the local authority issued the notice: the 3 years run from the first one's.
+    issued_on = models.DateField(null=True, blank=True)
 
     objects = SchoolScopedQuerySet.as_manager()
 
@@ -185,9 +194,15 @@ class PenaltyNoticeReferral(TimeStamped):
                 | (Q(sequence=1) & Q(early_amount_pence__lt=F("amount_pence"))),
                 name="escalation_penaltynoticereferral_discount_on_first_only",
             ),
+            # A period starts at an earlier notice, or at this first notice's issue date.
             models.CheckConstraint(
-                condition=Q(period_start__lte=F("referred_on")),
+                condition=Q(period_start__lte=F("referred_on"))
+                | (Q(sequence=1) & Q(period_start=F("issued_on"))),
                 name="escalation_penaltynoticereferral_period_started",
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True) | Q(issued_on__gte=F("referred_on")),
+                name="escalation_penaltynoticereferral_issued_after_referral",
             ),
         ]
         indexes = [

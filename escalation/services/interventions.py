@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from escalation import rules
@@ -20,7 +21,8 @@ from escalation.services.cases import (
     record_event,
     set_review,
 )
-from registers.models import HalfTerm, SchoolDay
+from registers.models import HalfTerm, Pupil, School, SchoolDay
+from registers.school_age import is_compulsory_school_age, not_of_school_age_message
 from registers.services.marks import Actor
 
 Stage = Case.Stage
@@ -40,6 +42,15 @@ class ContractTerms:
     parent_signed_on: dt.date | None = None
     school_signed_on: dt.date | None = None
     review_on: dt.date | None = None
+
+
+def require_school_age(pupil: Pupil, day: dt.date) -> None:
+    """Notices to improve and penalty notices are for pupils of compulsory school age only
+    (DOMAIN.md §10): refused, with the reason, for anyone else."""
+    if not is_compulsory_school_age(date_of_birth=pupil.date_of_birth, day=day):
+        raise CaseError(
+            not_of_school_age_message(name=pupil.name, date_of_birth=pupil.date_of_birth, day=day)
+        )
 
 
 def default_review_date(*, case: Case, agreed_on: dt.date) -> dt.date:
@@ -120,8 +131,16 @@ def issue_notice_to_improve(
     issued_on: dt.date,
     summary: str,
     period_school_days: int = rules.NOTICE_TO_IMPROVE_SCHOOL_DAYS,
+    further_support: str = "",
+    sufficient_improvement: str = "",
 ) -> NoticeToImprove:
+    """A notice to improve: `summary` is the support given so far, printed in the notice
+    with the further support on offer and what sufficient improvement means."""
     case = lock_open(case)
+    require_school_age(case.pupil, issued_on)
+    problem = rules.improvement_period_problem(period_school_days)
+    if problem:
+        raise CaseError(problem)
     if case.notices.filter(outcome=NoticeToImprove.Outcome.PENDING).exists():
         raise CaseError("A notice to improve is already running for this case.")
     days = (
@@ -139,6 +158,10 @@ def issue_notice_to_improve(
         issued_on=issued_on,
         period_school_days=period_school_days,
         improvement_ends_on=ends_on,
+        support_given=summary.strip(),
+        further_support=further_support.strip() or rules.DEFAULT_FURTHER_SUPPORT,
+        sufficient_improvement=sufficient_improvement.strip()
+        or rules.DEFAULT_SUFFICIENT_IMPROVEMENT,
     )
     record_event(
         case=case,
@@ -184,6 +207,17 @@ def parent_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def same_child(case: Case) -> Q:
+    """Notices for the case's pupil, and for the same child (by UPN) at any school of the
+    trust: the limit of two in three years follows the child, not the school's record."""
+    pupil = case.pupil
+    found = Q(pupil_id=pupil.pk)
+    trust_id = School.objects.filter(pk=case.school_id).values_list("trust_id", flat=True)[0]
+    if trust_id is not None:
+        found |= Q(pupil__upn=pupil.upn, school__trust_id=trust_id)
+    return found
+
+
 @transaction.atomic
 def refer_for_penalty_notice(
     *, case: Case, actor: Actor, parent_name: str, referred_on: dt.date, evidence: str
@@ -191,12 +225,16 @@ def refer_for_penalty_notice(
     """Ask the local authority for a penalty notice to one parent: rules.penalty_terms
     decides the sequence and amounts, or refuses a third (ThirdNoticeRefused)."""
     case = lock_open(case)
+    require_school_age(case.pupil, referred_on)
     key = parent_key(parent_name)
-    earlier = PenaltyNoticeReferral.objects.select_for_update().filter(
-        pupil_id=case.pupil_id, parent_key=key
+    earlier = (
+        PenaltyNoticeReferral.objects.select_for_update(of=("self",))
+        .filter(same_child(case), parent_key=key)
+        .exclude(referred_on__gt=referred_on)
     )
     terms = rules.penalty_terms(
-        prior=[rules.PriorNotice(r.referred_on, r.counts) for r in earlier], on=referred_on
+        prior=[rules.PriorNotice(r.referred_on, r.counts, r.issued_on) for r in earlier],
+        on=referred_on,
     )
     referral = PenaltyNoticeReferral.objects.create(
         school_id=case.school_id,
@@ -247,7 +285,16 @@ def record_referral_outcome(
         raise CaseError(f"The referral is already marked {referral.get_status_display()}.")
     referral.status = status
     referral.status_on = on
-    referral.save(update_fields=["status", "status_on", "updated_at"])
+    fields = ["status", "status_on", "updated_at"]
+    if status == PenaltyNoticeReferral.Status.ISSUED and referral.issued_on is None:
+        if on < referral.referred_on:
+            raise CaseError(
+                f"A notice cannot be issued before the school referred it "
+                f"({referral.referred_on:%-d %B %Y})."
+            )
+        _date_the_period(referral, issued_on=on)
+        fields += ["issued_on", "period_start"]
+    referral.save(update_fields=fields)
     record_event(
         case=case,
         action=Action.REFERRAL_OUTCOME,
@@ -260,6 +307,48 @@ def record_referral_outcome(
     return referral
 
 
+def _date_the_period(referral: PenaltyNoticeReferral, *, issued_on: dt.date) -> None:
+    """The 3 years run from the day the first notice was issued (DOMAIN.md §10): once a
+    first notice is issued, its period, and a second notice's in it, start on that day."""
+    referral.issued_on = issued_on
+    if referral.sequence != 1:
+        return
+    old_start = referral.period_start
+    referral.period_start = issued_on
+    PenaltyNoticeReferral.objects.filter(
+        pupil_id=referral.pupil_id,
+        parent_key=referral.parent_key,
+        period_start=old_start,
+        sequence=2,
+        referred_on__gte=issued_on,
+    ).update(period_start=issued_on, updated_at=timezone.now())
+
+
+@transaction.atomic
+def request_supervision_order(
+    *, case: Case, actor: Actor, requested_on: dt.date, summary: str
+) -> Case:
+    """Ask the local authority to apply for an education supervision order: formal support
+    for the family before any prosecution (DOMAIN.md §10)."""
+    case = lock_open(case)
+    require_school_age(case.pupil, requested_on)
+    record_event(
+        case=case,
+        action=Action.SUPERVISION_ORDER,
+        actor=actor,
+        occurred_on=requested_on,
+        summary=(
+            "Education supervision order requested from the local authority, to formalise "
+            f"support before any prosecution. {summary}"
+        ),
+        data={"kind": "education_supervision_order"},
+    )
+    move_forward(
+        case, Stage.SUPERVISION_ORDER, actor=actor, on=requested_on, why="supervision order"
+    )
+    return case
+
+
 @transaction.atomic
 def refer_to_la(
     *, case: Case, actor: Actor, route: str, referred_on: dt.date, summary: str
@@ -267,6 +356,9 @@ def refer_to_la(
     """Hand the case to the local authority for a legal route (prosecution, an education
     supervision order, …): the timeline is the evidence pack it takes over."""
     case = lock_open(case)
+    # Prosecution, supervision and parenting orders are for pupils of compulsory school
+    # age only, like penalty notices (DOMAIN.md §5).
+    require_school_age(case.pupil, referred_on)
     label = rules.LA_ROUTE_LABELS[rules.LaRoute(route)]
     record_event(
         case=case,

@@ -28,11 +28,14 @@ from registers.figures import (
     COUNT_ANNOTATIONS,
     counted_marks,
     counts_by_pupil,
+    fpn_window,
     remaining_sessions,
+    school_age_fpn_sessions,
     year_to_date,
 )
 from registers.models import Contact, HalfTerm, Mark, School
 from registers.rates import SessionCounts, attendance_pct, band
+from registers.school_age import is_compulsory_school_age
 
 LetterKind = Letter.Kind
 Action = EscalationEvent.Action
@@ -110,6 +113,7 @@ def build_contexts(
             signatory=_signatory(letter),
             reasons=tuple(reasons.get(pupil.pk, ())),
             chart=tuple(chart.get(pupil.pk, ())),
+            school_age=is_compulsory_school_age(date_of_birth=pupil.date_of_birth, day=as_of),
         )
         if letter.case_id and letter.kind in CASE_DETAILS:
             context = CASE_DETAILS[letter.kind](context, letter, contacts.get(pupil.pk, []))
@@ -238,8 +242,28 @@ def _notice(context: LetterContext, letter: Letter, contacts) -> LetterContext:
         "notice_issued_on": _date(notice.issued_on),
         "improvement_school_days": str(notice.period_school_days),
         "improvement_ends_on": _date(notice.improvement_ends_on),
+        "support_given": notice.support_given,
+        "further_support": notice.further_support,
+        "sufficient_improvement": notice.sufficient_improvement,
+        **_window(letter),
     }
     return replace(context, extra=extra)
+
+
+def _window(letter: Letter) -> dict[str, str]:
+    """The penalty-notice window as of the letter's day and the pupil's count in it: the
+    legal basis a notice and a referral quote, not the year's total."""
+    window = fpn_window(school=letter.school, as_of=letter.as_of)
+    if window is None:
+        return {}
+    found = school_age_fpn_sessions(
+        school=letter.school, window=window, pupil_ids=[letter.pupil_id]
+    )
+    return {
+        "window_unauthorised_sessions": str(found.get(letter.pupil_id, 0)),
+        "window_start": _date(window.start),
+        "window_end": _date(window.end),
+    }
 
 
 def _pack(context: LetterContext, letter: Letter, contacts) -> LetterContext:
@@ -251,7 +275,12 @@ def _pack(context: LetterContext, letter: Letter, contacts) -> LetterContext:
     support = tuple((e.occurred_on, e.summary) for e in events if e.action in SUPPORT_ACTIONS)
     people = tuple((c.name, c.relationship, c.phone, c.address) for c in contacts)
     return replace(
-        context, timeline=timeline, support=support, contacts=people, marks=_marks(letter)
+        context,
+        timeline=timeline,
+        support=support,
+        contacts=people,
+        marks=_marks(letter),
+        extra=_window(letter),
     )
 
 

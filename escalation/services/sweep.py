@@ -53,6 +53,8 @@ class SweepSummary:
     cases_opened: list[dict[str, Any]] = field(default_factory=list)
     cases_advanced: list[dict[str, Any]] = field(default_factory=list)
     focus_pupils: list[dict[str, Any]] = field(default_factory=list)
+    conversations_due: list[dict[str, Any]] = field(default_factory=list)
+    severe_pathway: list[dict[str, Any]] = field(default_factory=list)
     dips: list[dict[str, Any]] = field(default_factory=list)
     fpn_candidates: list[dict[str, Any]] = field(default_factory=list)
     letters_queued: list[dict[str, Any]] = field(default_factory=list)
@@ -152,7 +154,9 @@ def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
         if points
         else {}
     )
-    candidates = fpn_from_counts(window=window, counts=in_window, upns=upns) if window else []
+    candidates = (
+        fpn_from_counts(school=school, window=window, counts=in_window, upns=upns) if window else []
+    )
 
     to_open = {pk: steps.OPEN_BAND for pk, d in decisions.items() if d.open_case}
     for pk in dips:
@@ -163,6 +167,8 @@ def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
     cases.update(steps.open_new_cases(school=school, as_of=as_of, reasons=to_open, figures=tonight))
 
     steps.carry_focus(school=school, as_of=as_of, year_start=year_start, cases=cases)
+    steps.ask_for_conversations(as_of=as_of, decisions=decisions, cases=cases)
+    steps.flag_severe(as_of=as_of, decisions=decisions, cases=cases)
     steps.queue_letters(as_of=as_of, figures=tonight, decisions=decisions, cases=cases)
     steps.advance_cases(as_of=as_of, decisions=decisions, cases=cases)
     steps.flag_dips(as_of=as_of, dips=dips, cases=cases)
@@ -195,6 +201,8 @@ def _summary(
         Action.OPENED: summary.cases_opened,
         Action.STAGE_CHANGED: summary.cases_advanced,
         Action.FOCUS: summary.focus_pupils,
+        Action.CONVERSATION_DUE: summary.conversations_due,
+        Action.SEVERE_PATHWAY: summary.severe_pathway,
         Action.DIP_FLAGGED: summary.dips,
         Action.LETTER_QUEUED: summary.letters_queued,
     }

@@ -149,6 +149,12 @@ def decisions(
     ):
         letters[case_id].append((day, rules.LetterKind(kind)))
 
+    # A conversation with the family is on the case: a staff note, meeting or contract.
+    talked = set(
+        EscalationEvent.objects.for_school(school)
+        .filter(action__in=CONVERSATIONS, case__status=Case.Status.OPEN, actor__isnull=False)
+        .values_list("case_id", flat=True)
+    )
     out = {}
     for pk, tonight in figures.items():
         past = history.get(pk, {})
@@ -164,9 +170,61 @@ def decisions(
                 open_stage=rules.Stage(case.stage) if case else None,
                 letters_in_cooldown=frozenset(k for day, k in sent if day >= cooldown_since),
                 last_letter=sent[-1][1] if sent else None,
+                conversation_held=case is not None and case.pk in talked,
+                letter_waits_for_conversation=school.letter_after_conversation,
             )
         )
     return out
+
+
+CONVERSATIONS = (Action.NOTE, Action.MEETING_HELD, Action.CONTRACT_SIGNED)
+CONVERSATION_TASK = (
+    "First step: talk to the family (a call or a meeting) to understand what is getting in "
+    "the way and agree support; letters and texts alone have little effect. Record the "
+    "conversation on the case as a note or a meeting."
+)
+SEVERE_PATHWAY = (
+    "Severe absence (half or more of school missed): the top priority for all partners. "
+    "Work jointly with the local authority (raise the pupil at the next targeting support "
+    "meeting), consider whether an EHC needs assessment should be requested, and whether "
+    "children's social care should be involved."
+)
+
+
+def ask_for_conversations(
+    *, as_of: dt.date, decisions: dict[int, rules.Decision], cases: dict[int, Case]
+) -> None:
+    """A conversation task for the officer, once per case, due tonight."""
+    _tasks(as_of, decisions, cases, "conversation", Action.CONVERSATION_DUE, CONVERSATION_TASK)
+
+
+def flag_severe(
+    *, as_of: dt.date, decisions: dict[int, rules.Decision], cases: dict[int, Case]
+) -> None:
+    """The severe-absence pathway, once per case, due tonight (DOMAIN.md §10)."""
+    _tasks(as_of, decisions, cases, "severe", Action.SEVERE_PATHWAY, SEVERE_PATHWAY)
+
+
+def _tasks(as_of, decisions, cases, flag: str, action: str, summary: str) -> None:
+    due = {
+        cases[pk].pk: cases[pk] for pk, d in decisions.items() if getattr(d, flag) and pk in cases
+    }
+    if not due:
+        return
+    done = set(
+        EscalationEvent.objects.filter(case_id__in=list(due), action=action).values_list(
+            "case_id", flat=True
+        )
+    )
+    new = [case for pk, case in due.items() if pk not in done]
+    EscalationEvent.objects.bulk_create(
+        [_event(c, action, as_of, summary, {}, flag) for c in new], ignore_conflicts=True
+    )
+    Case.objects.filter(pk__in=[c.pk for c in new]).update(
+        next_review=as_of, updated_at=timezone.now()
+    )
+    for case in new:
+        case.next_review = as_of
 
 
 def _band(value: str | None) -> rates.Band | None:

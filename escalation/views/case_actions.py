@@ -120,6 +120,12 @@ case_referral = case_action(
     steps.refer_for_penalty_notice,
     "Penalty-notice referral recorded.",
 )
+case_supervision = case_action(
+    forms.SupervisionOrderForm,
+    "supervision",
+    steps.request_supervision_order,
+    "Education supervision order request recorded.",
+)
 case_la_referral = case_action(
     forms.LaReferralForm, "la", steps.refer_to_la, "Referral to the local authority recorded."
 )

@@ -54,6 +54,8 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
             band=Subquery(latest.values("band")[:1]),
             attendance=Subquery(latest.values("attendance")[:1]),
             overdue=SqlCase(When(next_review__lte=today, then=0), default=1),
+            # Severe absence is the top priority for all partners (DOMAIN.md §10).
+            priority=SqlCase(When(band=PupilFigure.Band.SEVERE, then=0), default=1),
         )
     )
     filters = {
@@ -68,7 +70,9 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
     for name, condition in filters.items():
         if data.get(name):
             cases = cases.filter(condition)
-    cases = cases.order_by("overdue", "next_review", "pupil__surname", "pupil__forename", "pk")
+    cases = cases.order_by(
+        "priority", "overdue", "next_review", "pupil__surname", "pupil__forename", "pk"
+    )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         CaseloadRow(

@@ -47,6 +47,7 @@ CASE_FORMS: dict[str, type[Form]] = {
     "contract": forms.ContractForm,
     "notice": forms.NoticeForm,
     "referral": forms.ReferralForm,
+    "supervision": forms.SupervisionOrderForm,
     "la": forms.LaReferralForm,
     "stage": forms.StageForm,
     "close": forms.CloseForm,
@@ -106,6 +107,8 @@ def case_context(
         "counts": counts_now,
         "attendance": rates.attendance_pct(counts_now),
         "band": band_view(pupil_band),
+        # Severe absence is the top priority for all partners (DOMAIN.md §10).
+        "severe": pupil_band == rates.Band.SEVERE,
         "recovery": rules.recovery(counts_now, lines=lines),
         "remaining": remaining,
         "projected": rates.projected_pct(counts_now, remaining_sessions=remaining),

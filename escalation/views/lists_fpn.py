@@ -12,7 +12,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -31,6 +30,7 @@ from registers.figures import (
     fpn_window,
 )
 from registers.models import Membership, Pupil, School
+from registers.school_age import compulsory_school_age
 
 
 @dataclass
@@ -52,15 +52,17 @@ def fpn_rows(*, school: School, as_of: dt.date) -> list[FpnRow]:
     window: FpnWindow = candidates[0].window
     ids = [c.pupil_id for c in candidates]
     pupils = Pupil.objects.for_school(school).select_related("form").in_bulk(ids)
-    by_code: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (
+    # The codes behind each count, of the sessions the count is made of: those on which
+    # the pupil was of compulsory school age (registers.figures.fpn_candidates).
+    ages = {pk: compulsory_school_age(p.date_of_birth) for pk, p in pupils.items()}
+    by_code: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for pupil_id, code, day in (
         counted_marks(school=school, start=window.start, end=as_of, pupil_ids=ids)
         .filter(code_id__in=codes.FPN_CODES)
-        .values("pupil_id", "code_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+        .values_list("pupil_id", "code_id", "date")
     ):
-        by_code[row["pupil_id"]][row["code_id"]] = row["n"]
+        if ages[pupil_id].covers(day):
+            by_code[pupil_id][code] += 1
     cases = {c.pupil_id: c for c in Case.objects.for_school(school).open().filter(pupil_id__in=ids)}
     rows = []
     for c in candidates:

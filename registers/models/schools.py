@@ -64,6 +64,14 @@ class School(TimeStamped):
     register_open_minutes = models.PositiveSmallIntegerField(
         default=30, validators=[MaxValueValidator(30)]
     )
+    # The sweep's first step for a newly concerning pupil is a conversation task for the
+    # officer; with this on, the standard letter waits until a conversation is recorded.
+    letter_after_conversation = models.BooleanField(
+        "standard letters only after a conversation with the family",
+        default=True,
+        help_text="The nightly sweep first asks the officer to talk to the family; the "
+        "standard letter follows once a conversation is recorded on the case.",
+    )
     la_name = models.CharField("local authority", max_length=120, blank=True)
     # The DfE number is LA number + establishment number (e.g. 873/2001); the Common
     # Transfer File names the sending school by them, beside the URN.

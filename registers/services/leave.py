@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from registers.models import LeaveRequest, Mark, Membership, Pupil, School
+from registers.school_age import is_compulsory_school_age
 from registers.services.calendar import open_sessions
 from registers.services.marks import Actor, Entry, record_mark
 from registers.services.planned import AbsenceError, Conflict, Prefill, check_span, prefill_span
@@ -33,29 +34,6 @@ REFUSED_LEAVE_CODE = "G"
 
 class LeaveError(AbsenceError):
     """A leave request that cannot be recorded or decided."""
-
-
-def _birthday(dob: dt.date, years: int) -> dt.date:
-    try:
-        return dob.replace(year=dob.year + years)
-    except ValueError:  # 29 February
-        return dt.date(dob.year + years, 3, 1)
-
-
-def is_compulsory_school_age(*, date_of_birth: dt.date, day: dt.date) -> bool:
-    """Education Act 1996 s8: from the prescribed day (31 Aug, 31 Dec, 31 Mar) on or after
-    the fifth birthday, to the last Friday in June of the school year the pupil turns 16."""
-    fifth = _birthday(date_of_birth, 5)
-    prescribed = sorted(
-        dt.date(y, m, d)
-        for y in (fifth.year, fifth.year + 1)
-        for m, d in ((3, 31), (8, 31), (12, 31))
-    )
-    start = next(p for p in prescribed if p >= fifth)
-    sixteenth = _birthday(date_of_birth, 16)
-    june_30 = dt.date(sixteenth.year + (1 if sixteenth.month >= 9 else 0), 6, 30)
-    end = june_30 - dt.timedelta(days=(june_30.weekday() - 4) % 7)
-    return start <= day <= end
 
 
 @transaction.atomic

@@ -34,6 +34,10 @@ def days(school):
 @pytest.fixture
 def cast(school, form, days):
     """76 possible sessions each: absences early in the term, so bands hold all October."""
+    # These pupils' tests follow the sweep's letters, so the school sends its letter on the
+    # night the case opens; the default, conversation first, is tested in test_ladder.py.
+    school.letter_after_conversation = False
+    school.save(update_fields=["letter_after_conversation"])
     absences = {
         "expected": 0,
         "monitor": 4,  # 72/76 = 94.7%

@@ -34,6 +34,7 @@ def test_stages_are_in_the_order_of_the_graduated_approach():
         "letter",
         "meeting",
         "contract",
+        "supervision_order",
         "notice_to_improve",
         "penalty_referral",
         "la_referral",

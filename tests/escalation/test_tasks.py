@@ -97,6 +97,8 @@ def test_run_sweep_prints_the_json_summary_alone(school, cast, sweep):
         "cases_opened",
         "cases_advanced",
         "focus_pupils",
+        "conversations_due",
+        "severe_pathway",
         "dips",
         "fpn_candidates",
         "letters_queued",

@@ -177,6 +177,7 @@ ROWS: list[Row] = [
         post=OFFICE_POST,
     ),
     Row("escalation:case_la_referral", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:case_supervision", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
     # The pupil has an open case, so the officer is sent on to it.
     Row(
         "escalation:pupil_case",

@@ -109,7 +109,7 @@ def test_the_head_sees_the_dashboard_with_charts_and_tables(
     assert canvases >= 8
     assert _charts_drawn(page) == canvases
     expect(page.get_by_role("table", name="By pupil premium · This half-term")).to_be_visible()
-    expect(page.get_by_text("2023/24 census (England)").first).to_be_visible()
+    expect(page.get_by_text("England, all schools: 2023/24 census").first).to_be_visible()
     screenshot(page, "dashboard-head")
     # Drill down from a group to its pupils.
     page.get_by_role("link", name="Pupil premium", exact=True).click()

@@ -14,8 +14,9 @@ COLUMNS = ("upn", "unauthorised_sessions", "window_start", "window_end")
 
 class Command(BaseCommand):
     help = (
-        "Print the pupils with 10 or more sessions coded G, N, O or U within the last 10 "
-        "school weeks up to DATE: a penalty notice must be considered, not issued."
+        "Print the pupils on roll on DATE with 10 or more sessions coded G, N, O or U within "
+        "the last 10 school weeks up to DATE, counting only sessions on which they were of "
+        "compulsory school age: a penalty notice must be considered, not issued."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
