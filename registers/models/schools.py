@@ -80,6 +80,8 @@ class School(TimeStamped):
     )
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # The serial number of the school's last Common Transfer File (the <nnn> of its name).
+    ctf_serial = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -28,7 +28,7 @@ from registers.forms import AmendMarkForm, PupilSearchForm, YearForm
 from registers.models import Mark, Membership, School
 from registers.models.calendar import academic_year_start
 from registers.services.marks import Actor, MarkError, record_mark
-from registers.services.transfer import export_pupil_ctf
+from registers.services.transfer import ExportRefused, export_pupil_ctf
 
 PAGE_SIZE = 50
 
@@ -88,7 +88,19 @@ def pupil_ctf(
     query = YearForm(request.GET)
     today = timezone.localdate()
     year = (query.cleaned_data["year"] if query.is_valid() else None) or academic_year_start(today)
-    return file_response(export_pupil_ctf(school=school, pupil=found, start_year=year, today=today))
+    try:
+        export = export_pupil_ctf(
+            school=school,
+            pupil=found,
+            start_year=year,
+            today=today,
+            allow_unmarked=request.GET.get("allow_unmarked") == "1",
+        )
+    except ExportRefused as exc:
+        # Told on the pupil page, where the missing marks (or the sex) can be put right.
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('registers:pupil', args=[school.urn, found.pk])}?year={year}")
+    return file_response(export)
 
 
 @school_view(OFFICE)

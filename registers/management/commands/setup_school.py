@@ -15,10 +15,21 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--phase", required=True, choices=School.Phase.values)
         parser.add_argument("--trust", help="the trust's name; created if new")
+        parser.add_argument(
+            "--lea", help="three-digit LA number of the DfE number (kept when not given)"
+        )
+        parser.add_argument("--estab", help="four-digit establishment number (kept when not given)")
 
     def handle(self, *args, urn: str, name: str, phase: str, trust: str | None, **options):
         try:
-            result = setup_school(urn=urn, name=name, phase=phase, trust_name=trust)
+            result = setup_school(
+                urn=urn,
+                name=name,
+                phase=phase,
+                trust_name=trust,
+                la_number=options.get("lea"),
+                establishment_number=options.get("estab"),
+            )
         except ImportFailed as exc:
             raise CommandError(str(exc)) from None
         state = "created" if result.created else "updated" if result.changed else "unchanged"

@@ -27,11 +27,27 @@ class SchoolResult:
 
 
 @transaction.atomic
-def setup_school(*, urn: str, name: str, phase: str, trust_name: str | None = None) -> SchoolResult:
-    """Create or update a school by URN. Without `trust_name` the school's trust is kept."""
+def setup_school(
+    *,
+    urn: str,
+    name: str,
+    phase: str,
+    trust_name: str | None = None,
+    la_number: str | None = None,
+    establishment_number: str | None = None,
+) -> SchoolResult:
+    """Create or update a school by URN. Without `trust_name` the school's trust is kept;
+    without `la_number` / `establishment_number` (the DfE number the Common Transfer File
+    names the school by) those are kept."""
     urn, name = urn.strip(), name.strip()
     problems = Problems()
     field_checks = {"urn": urn, "name": name}
+    dfe_number = {
+        f: v.strip()
+        for f, v in (("la_number", la_number), ("establishment_number", establishment_number))
+        if v is not None
+    }
+    field_checks.update(dfe_number)
     for field_name, value in field_checks.items():
         try:
             School._meta.get_field(field_name).clean(value, None)
@@ -46,7 +62,7 @@ def setup_school(*, urn: str, name: str, phase: str, trust_name: str | None = No
         problems.add("trust name is too long")
     problems.raise_if_any()
 
-    wanted: dict[str, object] = {"name": name, "phase": phase}
+    wanted: dict[str, object] = {"name": name, "phase": phase, **dfe_number}
     if trust_name:
         wanted["trust"] = Trust.objects.get_or_create(name=trust_name)[0]
     school = School.objects.select_for_update().filter(urn=urn).first()
