@@ -97,6 +97,7 @@ ROWS: list[Row] = [
     Row(
         "registers:pupil_ctf",
         kwargs={"pk": "pupil"},
+        query={"allow_unmarked": "yes"},
         get="L 200 200 403 200 403 403 404",
         post=STAFF_GET_ONLY,
     ),

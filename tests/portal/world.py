@@ -62,6 +62,7 @@ CONSTANTS: dict[str, object] = {
     "past_day": PAST_DAY,
     "am": "AM",
     "termly": "termly",
+    "yes": "1",
 }
 
 
@@ -116,6 +117,9 @@ def build_world(
     *, school: School, form: Form, other_form: Form | None, office: Membership, tag: str
 ) -> World:
     """`tag` makes names unique per school (e.g. "Qx" → "Ilsabet0Qx Quarrendon0Qx")."""
+    # The DfE number a Common Transfer File names the school by (else the export is refused).
+    school.la_number, school.establishment_number = "873", "2001"
+    school.save(update_fields=["la_number", "establishment_number"])
     other_form = other_form or FormFactory(school=school, name="Other")
     pupils = [
         PupilFactory(
