@@ -365,6 +365,7 @@ class MissingMark:
     form: str
     date: dt.date
     session: str
+    form_id: int | None = None
 
 
 def missing_marks(
@@ -393,7 +394,7 @@ def missing_marks(
         ).values_list("pupil_id", "date", "session")
     )
     found = [
-        MissingMark(p.pk, p.upn, p.name, p.form.name if p.form else "", day, session)
+        MissingMark(p.pk, p.upn, p.name, p.form.name if p.form else "", day, session, p.form_id)
         for day, session in sessions
         for p in pupils
         if p.on_roll(day) and (p.pk, day, session) not in marked

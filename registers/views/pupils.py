@@ -27,6 +27,7 @@ from registers import selectors
 from registers.forms import AmendMarkForm, PupilSearchForm, YearForm
 from registers.models import Mark, Membership, School
 from registers.models.calendar import academic_year_start
+from registers.selectors.missing import unmarked_total
 from registers.services.marks import Actor, MarkError, record_mark
 from registers.services.transfer import ExportRefused, export_pupil_ctf
 
@@ -73,6 +74,7 @@ def pupil(request: HttpRequest, school: School, membership: Membership, pk: int)
             school=school, pupil=found, requested_year=requested, today=timezone.localdate()
         ),
         "can_amend": can_amend_marks(membership),
+        "unmarked": unmarked_total(school=school, today=timezone.localdate(), pupil_ids=[found.pk]),
         "prior_attendance": selectors.prior_attendance_of(school=school, pupil=found),
     }
     return render(request, "registers/pupil.html", context)

@@ -81,6 +81,7 @@ ROWS: list[Row] = [
         post="L 200 200 200 200 200 200 404",
     ),
     Row("registers:day", get=STAFF_GET, post=STAFF_GET_ONLY),
+    Row("registers:missing_marks", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
     Row(
         "registers:take",
         kwargs={"form_id": "form", "day": "today", "session": "am"},

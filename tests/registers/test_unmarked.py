@@ -12,6 +12,7 @@ import json
 
 import time_machine
 from django.core.management import call_command
+from django.urls import reverse
 
 from registers import figures
 from registers.models import Mark
@@ -89,3 +90,49 @@ def test_missing_marks_lists_each_session(school, form):
     assert [(m.upn, m.date, m.session, m.form) for m in found] == [
         (pupil.upn, dt.date(2025, 9, 4), "PM", "4A")
     ]
+
+
+# --- the pages: a data-quality count and the school-wide list ----------------------------
+
+
+@time_machine.travel(dt.datetime(2025, 9, 10, 9, 30, tzinfo=dt.UTC), tick=False)
+def test_the_missing_marks_list_covers_any_past_date_and_links_to_fill(
+    login, officer, school, form, pupils
+):
+    for p in pupils:  # everyone marked on Wednesday 3 September but two afternoons
+        mark_sessions(p, [(START, "AM")] + ([] if p in pupils[:2] else [(START, "PM")]))
+    client = login(officer)
+    url = reverse("registers:missing_marks", args=[school.urn])
+    page = client.get(url, {"start": "2025-09-03", "end": "2025-09-03"}).content.decode()
+    assert "2 sessions with no mark in 1 register" in page
+    assert pupils[0].name in page and pupils[2].name not in page
+    take = reverse("registers:take", args=[school.urn, form.pk, "2025-09-03", "PM"])
+    assert take in page
+    # Default: the year so far up to yesterday (3, 4, 5, 8, 9 September).
+    page = client.get(url).content.decode()
+    assert "42 sessions with no mark in 9 registers" in page  # 2 + 5 pupils x 8 sessions
+    # One pupil, and a bad range is told, not a 500.
+    one = client.get(url, {"pupil": pupils[2].pk}).content.decode()
+    assert "8 sessions with no mark" in one
+    bad = client.get(url, {"start": "2025-09-09", "end": "2025-09-03"})
+    assert bad.status_code == 200 and "must not come after" in bad.content.decode()
+
+
+@time_machine.travel(dt.datetime(2025, 9, 10, 9, 30, tzinfo=dt.UTC), tick=False)
+def test_pupil_page_registers_page_and_dashboard_show_the_count(
+    login, officer, head, teacher, school, pupils
+):
+    pupil = pupils[0]
+    missing = reverse("registers:missing_marks", args=[school.urn])
+    page = login(officer).get(reverse("registers:pupil", args=[school.urn, pupil.pk]))
+    text = page.content.decode()
+    assert "10 sessions this year with no mark" in text
+    assert f"{missing}?pupil={pupil.pk}" in text
+    day = login(officer).get(reverse("registers:day", args=[school.urn])).content.decode()
+    assert "50 sessions this year with no mark" in day and missing in day
+    dashboard = login(head).get(reverse("reporting:dashboard", args=[school.urn]))
+    assert "50 sessions this year with no mark" in dashboard.content.decode()
+    # A teacher sees the pupil's count but no link to the office's list.
+    text = login(teacher).get(reverse("registers:pupil", args=[school.urn, pupil.pk]))
+    assert "10 sessions this year with no mark" in text.content.decode()
+    assert missing not in text.content.decode()
