@@ -1,4 +1,9 @@
-"""manage.py attendance_stats: each pupil's figures over a date range (INTERFACES.md)."""
+"""manage.py attendance_stats: each pupil's figures over a date range (INTERFACES.md).
+
+`unmarked_sessions` (issue 15): the open sessions of the range, on days before today, on
+which the pupil was on roll and has no mark. They are not in `possible_sessions` or the
+percentages, which count recorded marks; a record with any is incomplete, and the nightly
+sweep takes no escalation step on it."""
 
 from __future__ import annotations
 
@@ -31,7 +36,9 @@ COLUMNS = (
 class Command(BaseCommand):
     help = (
         "Print one record per pupil on roll at any point in the range, sorted by UPN. "
-        "Without --from/--to the range is the current academic year up to today."
+        "Without --from/--to the range is the current academic year up to today. "
+        "unmarked_sessions: open sessions on roll before today with no mark; they are not "
+        "in possible_sessions, and a record with any is incomplete."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
