@@ -127,8 +127,9 @@ def export_pupil_ctf(
         raise ExportRefused(
             f"{pupil.name} has {unmarked} session{'s' if unmarked != 1 else ''} on roll with no "
             f"mark in {start_year}/{(start_year + 1) % 100:02d}: the figures would be "
-            "incomplete. Fill the missing marks first, or export anyway (--allow-unmarked) "
-            "to send them as the no-mark character '-'."
+            "incomplete. Fill the missing marks first, or export anyway to send them as the "
+            "no-mark character '-' (export_ctf --allow-unmarked, or 'Download anyway' on the "
+            "pupil's page)."
         )
     years.append(own)
     record = ctf.PupilRecord(
