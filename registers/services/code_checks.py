@@ -32,9 +32,11 @@ def code_problem(*, pupil: Pupil, day: dt.date, code: str, minutes_late: int | N
         day=day,
         who=pupil.name,
         minutes_late=minutes_late,
-        compulsory_school_age=is_compulsory_school_age(date_of_birth=pupil.date_of_birth, day=day),
+        compulsory_school_age=code == "X"
+        and is_compulsory_school_age(date_of_birth=pupil.date_of_birth, day=day),
         on_roll=pupil.on_roll(day),
-        register_open_minutes=pupil.school.register_open_minutes,
+        # Read only for L: the school is a query for a pupil loaded without it.
+        register_open_minutes=pupil.school.register_open_minutes if code == "L" else 0,
         part_time_timetable=part_time,
     )
     return code_rules.problem(facts)
