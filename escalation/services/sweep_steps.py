@@ -49,6 +49,7 @@ class NightFigure:
     band: str
     persistent: bool
     severe: bool
+    shown: str = ""  # the attendance as people read it (rates.shown_pct); not stored
 
     @property
     def rate_band(self) -> rates.Band | None:
@@ -74,6 +75,7 @@ def figure(school: School, pupil_id: int, counts: rates.SessionCounts | None) ->
         band.value if band else PupilFigure.Band.NONE,
         rates.is_persistent(counts),
         rates.is_severe(counts),
+        rates.shown_pct_for(counts, school),
     )
 
 
@@ -307,7 +309,8 @@ def queue_letters(
         kind, tonight = decision.letter, figures[pk]
         summary = (
             f"Letter queued: {rules.LETTER_LABELS[kind]} "
-            f"(attendance {tonight.attendance}%, {tonight.band_label.lower()})."
+            f"(attendance {tonight.shown or f'{tonight.attendance}%'}, "
+            f"{tonight.band_label.lower()})."
         )
         data = {"kind": kind.value, "band": tonight.band, "attendance": float(tonight.attendance)}
         key = f"letter:{kind.value}:{as_of.isoformat()}"

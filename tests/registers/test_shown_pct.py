@@ -59,3 +59,11 @@ def test_the_pupil_page_shows_the_extra_decimal(login, officer, school, pupil):
     page = client.get(url, {"year": 2025}).content.decode()
     assert "95.96%" in page
     assert "96.0%" not in page
+
+
+def test_the_sweeps_case_timeline_reads_the_figure_the_same_way(school):
+    from escalation.services.sweep_steps import figure
+
+    night = figure(school, 1, SessionCounts(possible=99, present=95, unauthorised=4))
+    assert night.band == "monitor" and night.attendance == Decimal("96.0")  # stored, as ever
+    assert night.shown == "95.96%"  # what the "Letter queued" entry says
