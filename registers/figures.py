@@ -384,10 +384,16 @@ def missing_marks(
         for s, is_open in (("AM", am), ("PM", pm))
         if is_open
     ]
-    pupils = pupils_on_roll(school=school, start=start, end=end).select_related("form")
-    if pupil_ids is not None:
-        pupils = pupils.filter(pk__in=list(pupil_ids))
-    pupils = list(pupils)
+    # Only the pupils with a gap (unmarked_by_pupil: counts, no rows per mark): a school
+    # that marks every session reads no mark here at all.
+    gaps = unmarked_by_pupil(school=school, start=start, end=end, pupil_ids=pupil_ids)
+    if not gaps:
+        return []
+    pupils = list(
+        pupils_on_roll(school=school, start=start, end=end)
+        .filter(pk__in=list(gaps))
+        .select_related("form")
+    )
     marked = set(
         counted_marks(
             school=school, start=start, end=end, pupil_ids=[p.pk for p in pupils]
