@@ -22,7 +22,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from registers.rates import SessionCounts, attendance_pct, projected_pct, sessions_to_reach
+from registers.rates import (
+    SessionCounts,
+    band_lines,
+    projected_pct,
+    sessions_to_reach,
+    shown_pct,
+)
 
 __all__ = [
     "KIND_PLACEHOLDERS",
@@ -245,7 +251,11 @@ def placeholder_values(c: LetterContext) -> dict[str, str]:
         "date": _date(c.letter_date),
         "period": c.period,
         "as_of_date": _date(c.as_of),
-        "attendance_pct": _pct(attendance_pct(c.counts)),
+        "attendance_pct": shown_pct(
+            c.counts.attended,
+            c.counts.possible,
+            lines=band_lines(target_pct=c.target_pct, formal_pct=c.formal_meeting_pct),
+        ),
         "half_term_pct": _pct(latest),
         "target_pct": target,
         "formal_meeting_pct": formal,

@@ -1,22 +1,40 @@
 """Common Transfer File (CTF) attendance: export a pupil's year, import a previous school's.
 
-Shape (DOMAIN.md §7, CTF specification "Attendance"): <CTfile><Header>…</Header>
-<CTFpupilData><Pupil>…<Attendance><YearData> with Year (the calendar year the academic year
-began), LEA, Estab, SchoolName, SessionsPossible, SessionsAuthorised, SessionsAttended,
-SessionsUnauthorised and <AttendSessions><AttendanceStartDate><AttendanceMarks>.
+Shape (DOMAIN.md §7, CTF specification "Attendance"; the structure emitted is written down
+as an XML schema in registers/ctf.xsd and every export is validated against it in the
+tests): <CTfile><Header> with DocumentName, CTFversion, DateTime, DocumentQualifier,
+SupplierID, <SourceSchool> (LEA, Estab, SchoolName, AcademicYear: no URN, which neither
+the DfE's serializer nor a vendor's export carries) and <DestSchool> (LEA, Estab: `XXX` and
+`XXXX` where the destination is unknown, so the file reaches the Lost Pupil Database); then
+<CTFpupilData><Pupil> with UPN, Surname, Forename, DOB, Sex and <Attendance><YearData>
+(Year: the calendar year the academic year began, LEA, Estab, SchoolName,
+SessionsPossible, SessionsAuthorised, SessionsAttended, SessionsUnauthorised and
+<AttendSessions><AttendanceStartDate><AttendanceMarks>). The file is named
+`<LAEstab>_CTF_<LAEstab>_<nnn>.xml` (source, destination, a serial number).
 
-The mark string (our documented choice; the DfE's carriage of 2024 codes is UNCONFIRMED,
-DOMAIN.md §8 item 7): two characters per calendar day, morning then afternoon, for every
-day from AttendanceStartDate to the last day reported, weekends and holidays included, so
-a receiving school can read the date of any character without the sender's calendar.
-  - a recorded one-character code is itself (/ \\ L K V P W B D M S X C T R I E Q G N O U Z #);
+The mark string: two characters per calendar day, morning then afternoon, for every day
+from AttendanceStartDate to the last day reported, weekends and holidays included, so a
+receiving school can read the date of any character without the sender's calendar.
+  - a one-character code is itself (/ \\ L K V P W B D M S X C T R I E Q G N O U Z #);
   - a session with no school (weekend, holiday, closure) is "#";
-  - an open session with no mark is "-" (MIS convention for "no mark");
-  - the two-character 2024 codes use characters no current code uses: C1 → "A",
-    C2 → "H", J1 → "J", Y1…Y7 → "1"…"7". H and J were withdrawn in 2024 (H: agreed
-    holiday, J: interview), so they cannot be mistaken for a live code; a pre-2024 system
-    reading H or J still counts C2 as authorised absence.
+  - an open session on roll with no mark is "-" (the CTF's no-mark character);
+  - the two-character 2024 codes: how the CTF carries them is not settled by any
+    specification text we could confirm (DOMAIN.md §8 item 7), so we choose the safest
+    reading for every receiver, old or new: the legacy letter whose meaning *contains* the
+    2024 code, never one with another meaning. C1, C2 and J1 (leave of absence granted by
+    the school) are written "C" (leave of absence / other authorised circumstances:
+    authorised absence in every year's code set); Y1-Y7 (unable to attend: unavoidable
+    cause) are written "Y" (unable to attend due to exceptional circumstances: not a
+    possible session, before 2024 as after). No receiver counts them in the wrong
+    category; the exact 2024 code is not carried (the counts are exact). The letters
+    withdrawn in 2024 with another meaning (H agreed holiday, J interview, F extended
+    holiday) are never written.
 Sessions attended = present (/ \\ L) + approved educational activity (K V P W B).
+
+Reading: a year's mark string is decoded by that year's own code set (`codes_for_year`):
+data for a year before 2024/25 may hold the legacy codes (H, J, Y, and F before 2014/15)
+with their own meanings (J an interview counted as attending, H an agreed holiday); data
+for 2024/25 on, the 2024 set (with "C" and "Y" as above), where H, J and F are refused.
 
 Parsing uses the standard library's ElementTree; defusedxml is not installed, so any
 DOCTYPE or ENTITY declaration is refused before parsing (entity-expansion attacks). A CTF
@@ -36,11 +54,50 @@ CTF_VERSION = "25.0"
 MAX_BYTES = 10 * 1024 * 1024
 NO_SCHOOL = "#"
 NO_MARK = "-"
-TWO_CHAR = {"C1": "A", "C2": "H", "J1": "J", **{f"Y{n}": str(n) for n in range(1, 8)}}
+UNKNOWN_LEA, UNKNOWN_ESTAB = "XXX", "XXXX"  # destination unknown: the Lost Pupil Database
+FIRST_2024_YEAR = 2024  # the 2024 codes are in force from 19 August 2024 (2024/25 on)
+# The two-character 2024 codes, written as the legacy letter whose meaning contains them.
+TWO_CHAR = {"C1": "C", "C2": "C", "J1": "C", **{f"Y{n}": "Y" for n in range(1, 8)}}
 CHAR_OF = {c: TWO_CHAR.get(c, c) for c in codes.BY_CODE}
-CODE_OF = {char: code for code, char in CHAR_OF.items()}
-ALPHABET = frozenset(CODE_OF) | {NO_MARK}
+C = codes.Category
+# What a character means in data from 2024/25 on: its 2024 code, or for C and Y the code
+# set they stand for (written back as C and Y: the exact two-character code is not carried).
+CATEGORY_2024 = {code.code: code.category for code in codes.CODES if len(code.code) == 1}
+CATEGORY_2024["Y"] = C.NOT_POSSIBLE  # one of Y1-Y7
+# Before 2024/25 (the 2006 regulations' codes as amended, DOMAIN.md §1): the same letters
+# less the ones new in 2024 (K, Q), plus the withdrawn ones with their own meanings.
+CATEGORY_LEGACY = {k: v for k, v in CATEGORY_2024.items() if k not in {"K", "Q"}}
+CATEGORY_LEGACY.update(
+    {
+        "H": C.AUTHORISED,  # agreed family holiday (withdrawn in 2024)
+        "J": C.AEA,  # interview: an approved educational activity, counted as attending
+        "Y": C.NOT_POSSIBLE,  # unable to attend due to exceptional circumstances
+        "C": C.AUTHORISED,  # other authorised circumstances
+    }
+)
+FIRST_YEAR_WITHOUT_F = 2014  # F, agreed extended family holiday, discontinued September 2014
+CATEGORY_PRE_2014 = {**CATEGORY_LEGACY, "F": C.AUTHORISED}
 ATTENDED = codes.PRESENT_CODES | codes.AEA_CODES
+_COUNTED = {
+    "possible": {C.PRESENT, C.AEA, C.AUTHORISED, C.UNAUTHORISED},
+    "attended": {C.PRESENT, C.AEA},
+    "authorised": {C.AUTHORISED},
+    "unauthorised": {C.UNAUTHORISED},
+}
+
+
+def codes_for_year(year: int) -> dict[str, codes.Category]:
+    """The mark characters valid in a year's data (the year its academic year began),
+    each with the category it counts in, by that year's own code set."""
+    if year >= FIRST_2024_YEAR:
+        return CATEGORY_2024
+    return CATEGORY_LEGACY if year >= FIRST_YEAR_WITHOUT_F else CATEGORY_PRE_2014
+
+
+def alphabet_for_year(year: int) -> frozenset[str]:
+    return frozenset(codes_for_year(year)) | {NO_MARK}
+
+
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -73,15 +130,23 @@ class PupilRecord:
     forename: str
     date_of_birth: dt.date | None
     years: tuple[YearData, ...]
+    sex: str = ""  # M or F
 
 
 @dataclass(frozen=True)
 class Source:
     lea: str
     estab: str
-    urn: str
     name: str
     academic_year: int
+    dest_lea: str = UNKNOWN_LEA
+    dest_estab: str = UNKNOWN_ESTAB
+
+
+def file_name(*, source: Source, serial: int) -> str:
+    """The CTF convention: <source LAEstab>_CTF_<destination LAEstab>_<nnn>.xml."""
+    dest = f"{source.dest_lea}{source.dest_estab}"
+    return f"{source.lea}{source.estab}_CTF_{dest}_{serial % 1000:03d}.xml"
 
 
 def mark_string(*, start: dt.date, end: dt.date, open_sessions, marks) -> str:
@@ -101,32 +166,41 @@ def mark_string(*, start: dt.date, end: dt.date, open_sessions, marks) -> str:
 
 
 def decode_marks(*, start: dt.date, marks: str) -> list[tuple[dt.date, str, str]]:
-    """(date, session, code) of every recorded mark of a mark string ("" for no mark)."""
+    """(date, session, character) of every open session of a mark string ("" for no mark):
+    the character is the code as written (read its meaning with codes_for_year)."""
     found = []
     for i, char in enumerate(marks):
         if char == NO_SCHOOL:
             continue
         day = start + dt.timedelta(days=i // 2)
-        found.append((day, "AM" if i % 2 == 0 else "PM", CODE_OF.get(char, "")))
+        found.append((day, "AM" if i % 2 == 0 else "PM", "" if char == NO_MARK else char))
     return found
+
+
+def count_marks(marks: str, *, year: int) -> dict[str, int]:
+    """possible, attended, authorised and unauthorised sessions of a mark string, each
+    character read by its own year's code set."""
+    meaning = codes_for_year(year)
+    found = [meaning[c] for c in marks if c in meaning and c != NO_SCHOOL]
+    return {name: sum(1 for c in found if c in cats) for name, cats in _COUNTED.items()}
+
+
+def unmarked_in(marks: str) -> int:
+    return marks.count(NO_MARK)
 
 
 def year_data(*, year: int, lea: str, estab: str, school_name: str, start, marks: str) -> YearData:
     """Counts derived from the mark string itself, so the two always agree."""
-    found = [CODE_OF[c] for c in marks if c in CODE_OF]
-
-    def count(codes_set) -> int:
-        return sum(1 for code in found if code in codes_set)
-
+    counted = count_marks(marks, year=year)
     return YearData(
         year=year,
         lea=lea,
         estab=estab,
         school_name=school_name,
-        possible=count(codes.POSSIBLE_CODES),
-        authorised=count(codes.AUTHORISED_CODES),
-        attended=count(ATTENDED),
-        unauthorised=count(codes.UNAUTHORISED_CODES),
+        possible=counted["possible"],
+        authorised=counted["authorised"],
+        attended=counted["attended"],
+        unauthorised=counted["unauthorised"],
         start_date=start,
         marks=marks,
     )
@@ -151,11 +225,13 @@ def build_ctf(*, source: Source, pupils: list[PupilRecord], now: dt.datetime) ->
     for tag, value in (
         ("LEA", source.lea),
         ("Estab", source.estab),
-        ("URN", source.urn),
         ("SchoolName", source.name),
         ("AcademicYear", source.academic_year),
     ):
         _sub(school, tag, value)
+    destination = _sub(header, "DestSchool")
+    _sub(destination, "LEA", source.dest_lea)
+    _sub(destination, "Estab", source.dest_estab)
     data = _sub(root, "CTFpupilData")
     for record in pupils:
         pupil = _sub(data, "Pupil")
@@ -164,6 +240,8 @@ def build_ctf(*, source: Source, pupils: list[PupilRecord], now: dt.datetime) ->
         _sub(pupil, "Forename", record.forename)
         if record.date_of_birth:
             _sub(pupil, "DOB", record.date_of_birth.isoformat())
+        if record.sex:
+            _sub(pupil, "Sex", record.sex)
         attendance = _sub(pupil, "Attendance")
         for year in record.years:
             _year_element(attendance, year)
@@ -174,8 +252,10 @@ def build_ctf(*, source: Source, pupils: list[PupilRecord], now: dt.datetime) ->
 def _year_element(parent: ET.Element, year: YearData) -> None:
     element = _sub(parent, "YearData")
     _sub(element, "Year", year.year)
-    _sub(element, "LEA", year.lea)
-    _sub(element, "Estab", year.estab)
+    if year.lea:  # a previous school's year may come without its DfE number
+        _sub(element, "LEA", year.lea)
+    if year.estab:
+        _sub(element, "Estab", year.estab)
     _sub(element, "SchoolName", year.school_name)
     _sub(element, "SessionsPossible", year.possible)
     _sub(element, "SessionsAuthorised", year.authorised)
@@ -274,7 +354,11 @@ def _read_pupil(pupil: ET.Element, path: str, errors: list[str]) -> PupilRecord 
         errors.append(f"{path}/Attendance: no <YearData> element.")
     surname = _text(pupil, "Surname", path, errors, required=False)
     forename = _text(pupil, "Forename", path, errors, required=False)
-    return PupilRecord(upn, surname, forename, dob, years)
+    # CTF 25 has Sex; older files Gender. Either is M or F; anything else is not kept.
+    sex = _text(pupil, "Sex", path, errors, required=False) or _text(
+        pupil, "Gender", path, errors, required=False
+    )
+    return PupilRecord(upn, surname, forename, dob, years, sex if sex in ("M", "F") else "")
 
 
 def _read_year(element: ET.Element, path: str, errors: list[str]) -> YearData | None:
@@ -306,9 +390,18 @@ def _read_year(element: ET.Element, path: str, errors: list[str]) -> YearData | 
         start_text = _text(sessions, "AttendanceStartDate", where, errors)
         start = _date(start_text, f"{where}/AttendanceStartDate", errors) if start_text else None
         marks = _text(sessions, "AttendanceMarks", where, errors, required=False)
-        bad = sorted({c for c in marks if c not in ALPHABET})
+        year_number = int(year) if year.isdigit() else FIRST_2024_YEAR
+        bad = sorted({c for c in marks if c not in alphabet_for_year(year_number)})
         if bad:
-            errors.append(f"{where}/AttendanceMarks: unknown mark character(s) {''.join(bad)!r}.")
+            which = (
+                "from 2024/25"
+                if year_number >= FIRST_2024_YEAR
+                else f"in {year_number}/{(year_number + 1) % 100:02d}"
+            )
+            errors.append(
+                f"{where}/AttendanceMarks: unknown mark character(s) {''.join(bad)!r} "
+                f"(not codes in force {which})."
+            )
     if len(errors) != before:
         return None
     return YearData(

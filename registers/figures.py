@@ -10,6 +10,7 @@ calendar change after marks were entered.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -298,6 +299,114 @@ def remaining_sessions(*, school: School, after: dt.date) -> int:
         am=Count("pk", filter=Q(am_open=True)), pm=Count("pk", filter=Q(pm_open=True))
     )
     return (row["am"] or 0) + (row["pm"] or 0)
+
+
+# --- Sessions with no mark (Regulation 10: a mark at every session) -------------------
+
+
+def past_end(end: dt.date, *, today: dt.date) -> dt.date:
+    """The last day of [.., end] whose sessions are past: a session of `today` may still
+    have its register open, so a missing mark counts only from the day before today."""
+    return min(end, today - _DAY)
+
+
+def unmarked_by_pupil(
+    *,
+    school: School,
+    start: dt.date,
+    end: dt.date,
+    pupil_ids: Iterable[int] | None = None,
+) -> dict[int, int]:
+    """Open sessions of [start, end] on which the pupil was on roll and has no mark, per
+    pupil id (pupils with none are absent from the dict).
+
+    Callers pass an `end` that is already past (past_end): the open sessions a pupil was on
+    roll for, less the marks that count in them (counted_marks: any code, a not-possible
+    one included). Three queries whatever the roll: the open days, the pupils' on-roll
+    dates and the marks per pupil; the on-roll sessions come from running totals here."""
+    if end < start:
+        return {}
+    days = list(
+        SchoolDay.objects.for_school(school)
+        .between(start, end)
+        .order_by("date")
+        .values_list("date", "am_open", "pm_open")
+    )
+    if not days:
+        return {}
+    dates = [d for d, _, _ in days]
+    running = [0]
+    for _, am, pm in days:
+        running.append(running[-1] + int(am) + int(pm))
+    pupils = pupils_on_roll(school=school, start=start, end=end)
+    if pupil_ids is not None:
+        pupils = pupils.filter(pk__in=list(pupil_ids))
+    marked = dict(
+        counted_marks(school=school, start=start, end=end, pupil_ids=pupil_ids)
+        .values_list("pupil_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = {}
+    for pk, admitted, left in pupils.values_list("pk", "admission_date", "leaving_date"):
+        first = bisect_left(dates, admitted)
+        last = bisect_right(dates, left) if left is not None else len(dates)
+        sessions = running[last] - running[first] if last > first else 0
+        missing = sessions - marked.get(pk, 0)
+        if missing > 0:
+            found[pk] = missing
+    return found
+
+
+@dataclass(frozen=True)
+class MissingMark:
+    pupil_id: int
+    upn: str
+    name: str
+    form: str
+    date: dt.date
+    session: str
+    form_id: int | None = None
+
+
+def missing_marks(
+    *, school: School, start: dt.date, end: dt.date, pupil_ids: Iterable[int] | None = None
+) -> list[MissingMark]:
+    """Every open session of [start, end] on which a pupil on roll has no mark, by date,
+    session, form and name (the school-wide "missing marks" list and a pupil's own)."""
+    if end < start:
+        return []
+    sessions = [
+        (d, s)
+        for d, am, pm in SchoolDay.objects.for_school(school)
+        .between(start, end)
+        .order_by("date")
+        .values_list("date", "am_open", "pm_open")
+        for s, is_open in (("AM", am), ("PM", pm))
+        if is_open
+    ]
+    # Only the pupils with a gap (unmarked_by_pupil: counts, no rows per mark): a school
+    # that marks every session reads no mark here at all.
+    gaps = unmarked_by_pupil(school=school, start=start, end=end, pupil_ids=pupil_ids)
+    if not gaps:
+        return []
+    pupils = list(
+        pupils_on_roll(school=school, start=start, end=end)
+        .filter(pk__in=list(gaps))
+        .select_related("form")
+    )
+    marked = set(
+        counted_marks(
+            school=school, start=start, end=end, pupil_ids=[p.pk for p in pupils]
+        ).values_list("pupil_id", "date", "session")
+    )
+    found = [
+        MissingMark(p.pk, p.upn, p.name, p.form.name if p.form else "", day, session, p.form_id)
+        for day, session in sessions
+        for p in pupils
+        if p.on_roll(day) and (p.pk, day, session) not in marked
+    ]
+    return sorted(found, key=lambda m: (m.date, m.session, m.form, m.name, m.upn))
 
 
 # --- The penalty-notice window (DOMAIN.md §4, INTERFACES.md fpn_candidates) ---------------

@@ -230,6 +230,25 @@ class DayForm(forms.Form):
     missing = forms.BooleanField(label="Only missing or with blanks", required=False)
 
 
+class MissingMarksForm(forms.Form):
+    """The query string of the missing-marks list: ?from=&to=&pupil= (any past dates)."""
+
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    pupil = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("The first day must not come after the last.")
+        return cleaned
+
+
 class PupilSearchForm(forms.Form):
     q = forms.CharField(label="Name or UPN", required=False, max_length=100)
     form = forms.TypedChoiceField(label="Form", required=False, coerce=int, empty_value=None)

@@ -148,3 +148,73 @@ def sessions_to_reach(counts: SessionCounts, *, line_pct: Decimal) -> int | None
     if t >= 1:
         return None
     return math.ceil((t * counts.possible - counts.attended) / (1 - t))
+
+
+# --- Percentages as people read them beside a band ----------------------------------------
+
+# A line a percentage is read against: (the line in %, True where reaching it is the better
+# side, as the school's target; False where reaching it is the worse side, as 90% attendance
+# for persistent absence and 50% for severe absence, both "or more missed").
+Line = tuple[Decimal, bool]
+NATIONAL_LINES: tuple[Line, ...] = (
+    (
+        Decimal(100) - Decimal(PERSISTENT_ABSENCE.numerator * 100) / PERSISTENT_ABSENCE.denominator,
+        False,
+    ),
+    (Decimal(100) - Decimal(SEVERE_ABSENCE.numerator * 100) / SEVERE_ABSENCE.denominator, False),
+)
+
+
+def band_lines(*, target_pct: Decimal, formal_pct: Decimal) -> tuple[Line, ...]:
+    """The lines an attendance figure is compared with: the school's two, the national two."""
+    return ((Decimal(target_pct), True), (Decimal(formal_pct), True), *NATIONAL_LINES)
+
+
+def _rounded(numerator: int, denominator: int, places: int) -> Decimal:
+    scale = 10**places
+    units, remainder = divmod(numerator * 100 * scale, denominator)
+    if 2 * remainder >= denominator:
+        units += 1
+    return Decimal(units).scaleb(-places)
+
+
+def _misleads(shown: Decimal, exact: Fraction, lines: Iterable[Line]) -> Line | None:
+    for line, reaching_is_better in lines:
+        at = Fraction(line)
+        if reaching_is_better and exact < at <= shown:  # 95.96 shown "96.0" beside "< 96%"
+            return line, reaching_is_better
+        if not reaching_is_better and shown <= at < exact:  # 90.04 shown "90.0": not persistent
+            return line, reaching_is_better
+    return None
+
+
+def shown_pct(attended: int, possible: int, *, lines: Iterable[Line] = ()) -> str:
+    """The attendance figure as every page, letter and export shows it: one decimal place
+    (as percent()), unless that rounded figure sits on the wrong side of a line it is read
+    against (the band says "below 96%" and the figure "96.0%"): then two decimal places, and
+    where even those mislead (99,999 of 100,000 sessions), "just below 96%" / "just above
+    90%". "–" where there is no possible session."""
+    if possible <= 0:
+        return "–"
+    lines = tuple(lines)
+    exact = Fraction(attended * 100, possible)
+    for places in (1, 2):
+        shown = _rounded(attended, possible, places)
+        misled = _misleads(shown, exact, lines)
+        if misled is None:
+            return f"{shown}%"
+    line = misled[0]
+    side = "below" if exact < Fraction(line) else "above"
+    return f"just {side} {line.normalize():f}%"
+
+
+def shown_pct_for(counts: SessionCounts | None, school) -> str:
+    """shown_pct of a pupil's counts against the school's lines (a School or anything with
+    target_pct and formal_meeting_pct)."""
+    if counts is None:
+        return "–"
+    return shown_pct(
+        counts.attended,
+        counts.possible,
+        lines=band_lines(target_pct=school.target_pct, formal_pct=school.formal_meeting_pct),
+    )

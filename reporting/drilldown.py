@@ -32,6 +32,7 @@ class PupilRow:
     late: int
     band: str
     url: str | None
+    attendance_shown: str = "–"  # rates.shown_pct: never on the wrong side of the band
 
 
 def pupils_in_group(*, school: School, period: Period, dimension: str, key: str) -> list[PupilRow]:
@@ -55,6 +56,12 @@ def pupils_in_group(*, school: School, period: Period, dimension: str, key: str)
                 late=int(record["late"]),
                 band=band_label(record["band"]) if record["band"] else "–",
                 url=pupil_url(school, record["id"]),
+                attendance_shown=rates.shown_pct_for(
+                    rates.SessionCounts(
+                        possible=int(record["possible"]), present=int(record["attended"])
+                    ),
+                    school,
+                ),
             )
         )
     rows.sort(key=lambda r: (r.attendance is None, r.attendance or 0, r.name))

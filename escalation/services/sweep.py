@@ -58,6 +58,8 @@ class SweepSummary:
     dips: list[dict[str, Any]] = field(default_factory=list)
     fpn_candidates: list[dict[str, Any]] = field(default_factory=list)
     letters_queued: list[dict[str, Any]] = field(default_factory=list)
+    # Pupils whose figure has unmarked sessions before tonight: no step taken on them.
+    incomplete_pupils: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -158,12 +160,16 @@ def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
         fpn_from_counts(school=school, window=window, counts=in_window, upns=upns) if window else []
     )
 
+    # A figure with unmarked sessions decides nothing (issue 15): a separate, last word.
+    held = steps.hold_incomplete(
+        school=school, year_start=year_start, as_of=as_of, decisions=decisions
+    )
     to_open = {pk: steps.OPEN_BAND for pk, d in decisions.items() if d.open_case}
     for pk in dips:
         to_open.setdefault(pk, steps.OPEN_DIP)
     for candidate in candidates:
         to_open.setdefault(candidate.pupil_id, steps.OPEN_FPN)
-    to_open = {pk: reason for pk, reason in to_open.items() if pk not in cases}
+    to_open = {pk: r for pk, r in to_open.items() if pk not in cases and pk not in held}
     cases.update(steps.open_new_cases(school=school, as_of=as_of, reasons=to_open, figures=tonight))
 
     steps.carry_focus(school=school, as_of=as_of, year_start=year_start, cases=cases)
@@ -171,9 +177,13 @@ def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
     steps.flag_severe(as_of=as_of, decisions=decisions, cases=cases)
     steps.queue_letters(as_of=as_of, figures=tonight, decisions=decisions, cases=cases)
     steps.advance_cases(as_of=as_of, decisions=decisions, cases=cases)
-    steps.flag_dips(as_of=as_of, dips=dips, cases=cases)
-    steps.flag_fpn(as_of=as_of, candidates=candidates, cases=cases)
-    return _summary(school, as_of, tonight, decisions, candidates)
+    steps.flag_dips(as_of=as_of, dips={k: v for k, v in dips.items() if k in cases}, cases=cases)
+    steps.flag_fpn(
+        as_of=as_of, candidates=[c for c in candidates if c.pupil_id in cases], cases=cases
+    )
+    summary = _summary(school, as_of, tonight, decisions, candidates)
+    summary.incomplete_pupils = len(held.keys() & upns.keys())
+    return summary
 
 
 def _summary(

@@ -16,7 +16,7 @@ from escalation import rules
 from escalation.models import Case, EscalationEvent, PupilFigure
 from escalation.services.cases import SWEEP, build_event, next_monitoring_point
 from registers import rates
-from registers.figures import FpnCandidate, year_to_date
+from registers.figures import FpnCandidate, unmarked_by_pupil, year_to_date
 from registers.models import HalfTerm, School, SchoolDay
 from registers.services.imports import bulk
 
@@ -49,6 +49,7 @@ class NightFigure:
     band: str
     persistent: bool
     severe: bool
+    shown: str = ""  # the attendance as people read it (rates.shown_pct); not stored
 
     @property
     def rate_band(self) -> rates.Band | None:
@@ -74,6 +75,7 @@ def figure(school: School, pupil_id: int, counts: rates.SessionCounts | None) ->
         band.value if band else PupilFigure.Band.NONE,
         rates.is_persistent(counts),
         rates.is_severe(counts),
+        rates.shown_pct_for(counts, school),
     )
 
 
@@ -102,6 +104,19 @@ def store_figures(*, school: School, as_of: dt.date, figures: dict[int, NightFig
     bulk.insert(PupilFigure, [*STAMP_FIELDS, *FIGURE_FIELDS], new)
     bulk.update(PupilFigure, [*FIGURE_FIELDS, "updated_at"], changed)
     return len(new) + len(changed)
+
+
+def hold_incomplete(
+    *, school: School, year_start: dt.date, as_of: dt.date, decisions: dict[int, rules.Decision]
+) -> dict[int, int]:
+    """Unmarked sessions per pupil before tonight's date (a register of `as_of` may still be
+    open when the sweep is run by day), and their decisions held: a figure with sessions
+    missing a mark (Regulation 10) is incomplete, so it opens no case, queues no letter,
+    advances no stage and moves no pupil to a worse band. An improvement still counts."""
+    unmarked = unmarked_by_pupil(school=school, start=year_start, end=as_of - dt.timedelta(days=1))
+    for pk in unmarked.keys() & decisions.keys():
+        decisions[pk] = rules.Decision(moved=min(decisions[pk].moved, 0))
+    return unmarked
 
 
 def open_cases_by_pupil(school: School) -> dict[int, Case]:
@@ -352,7 +367,8 @@ def queue_letters(
         kind, tonight = decision.letter, figures[pk]
         summary = (
             f"Letter queued: {rules.LETTER_LABELS[kind]} "
-            f"(attendance {tonight.attendance}%, {tonight.band_label.lower()})."
+            f"(attendance {tonight.shown or f'{tonight.attendance}%'}, "
+            f"{tonight.band_label.lower()})."
         )
         data = {"kind": kind.value, "band": tonight.band, "attendance": float(tonight.attendance)}
         key = f"letter:{kind.value}:{as_of.isoformat()}"

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
-from django.db.models import Count, OuterRef, Q, Subquery, When
+from django.db.models import Count, F, OuterRef, Q, Subquery, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -34,6 +34,7 @@ class CaseloadRow:
     badges: list[Badge]
     band: BandView
     attendance: Decimal | None
+    attendance_shown: str  # rates.shown_pct: never on the wrong side of the band
     due: bool
     pupil_url: str
 
@@ -53,6 +54,9 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
         .annotate(
             band=Subquery(latest.values("band")[:1]),
             attendance=Subquery(latest.values("attendance")[:1]),
+            # The counts behind it, so the page shows it as rates.shown_pct does.
+            figure_possible=Subquery(latest.values("possible")[:1]),
+            figure_attended=Subquery(latest.annotate(a=F("present") + F("aea")).values("a")[:1]),
             overdue=SqlCase(When(next_review__lte=today, then=0), default=1),
             # Severe absence is the top priority for all partners (DOMAIN.md §10).
             priority=SqlCase(When(band=PupilFigure.Band.SEVERE, then=0), default=1),
@@ -80,6 +84,12 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
             badges=flag_badges(c.pupil),
             band=band_view(rates.Band(c.band) if c.band else None),
             attendance=c.attendance,
+            attendance_shown=rates.shown_pct_for(
+                rates.SessionCounts(
+                    possible=c.figure_possible or 0, present=c.figure_attended or 0
+                ),
+                school,
+            ),
             due=c.is_open and c.next_review is not None and c.next_review <= today,
             pupil_url=pupil_url(school, c.pupil_id),
         )

@@ -35,7 +35,7 @@ from registers.models import (
     School,
     SchoolDay,
 )
-from registers.rates import attendance_pct
+from registers.rates import attendance_pct, shown_pct_for
 from registers.services.calls import log_call
 from registers.services.marks import Actor, MarkError
 
@@ -56,6 +56,7 @@ class CallingRow:
     pupil_url: str
     errors: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
+    attendance_shown: str = "–"  # rates.shown_pct: never on the wrong side of the band
 
     @property
     def resolved(self) -> bool:
@@ -112,6 +113,7 @@ def calling_rows(
             attendance=attendance_pct(counts[p.pk]) if p.pk in counts else None,
             badges=flag_badges(p),
             pupil_url=pupil_url(school, p.pk),
+            attendance_shown=shown_pct_for(counts.get(p.pk), school),
         )
         for p in pupils
     ]

@@ -33,7 +33,7 @@ from escalation.views.lists import (
 from registers.figures import counts_by_pupil, year_to_date
 from registers.models import Membership, Pupil, School
 from registers.models.pupils import YEAR_GROUPS
-from registers.rates import Band, SessionCounts, attendance_pct, band
+from registers.rates import Band, SessionCounts, attendance_pct, band, shown_pct_for
 
 # Two or more sessions missed in a week puts a pupil on the list even above the target: a
 # dip between monitoring points is discussed before it shows in the yearly figure.
@@ -66,6 +66,7 @@ class ConcernRow:
     case: Case | None
     pupil_url: str
     case_url: str
+    attendance_shown: str = "–"  # rates.shown_pct: never on the wrong side of the band
 
 
 @dataclass
@@ -120,6 +121,7 @@ def concern_blocks(*, school: School, week: Week, year_group: str = "") -> list[
                 case=None,
                 pupil_url=pupil_url(school, p.pk),
                 case_url="",
+                attendance_shown=shown_pct_for(counts, school),
             )
         )
 

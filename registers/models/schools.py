@@ -98,6 +98,8 @@ class School(TimeStamped):
         help_text="Officers, teachers, heads and trust leads must enter a code from an "
         "authenticator app after their password. Governors are not forced.",
     )
+    # The serial number of the school's last Common Transfer File (the <nnn> of its name).
+    ctf_serial = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

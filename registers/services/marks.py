@@ -16,6 +16,7 @@ from django.utils import timezone
 from registers import codes
 from registers.models import Form, Mark, MarkAmendment, Membership, Pupil, Register, SchoolDay
 from registers.models.leave import PREFILLED_SOURCES
+from registers.services.code_checks import code_problem
 
 
 class MarkError(ValueError):
@@ -62,6 +63,8 @@ def check_entry(*, pupil: Pupil, day: dt.date, code: str, minutes_late: int | No
         raise MarkError(f"{pupil.name} is not on roll on {day:%-d %B %Y}.")
     if minutes_late is not None and not 0 <= minutes_late <= 600:
         raise MarkError("Minutes late must be between 0 and 600.")
+    if problem := code_problem(pupil=pupil, day=day, code=code, minutes_late=minutes_late):
+        raise MarkError(problem)
 
 
 def _amend(mark: Mark, entry: Entry, *, actor: Actor, reason: str, source: str) -> MarkAmendment:

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from registers import ctf
@@ -68,31 +69,89 @@ def _prior_years(*, school: School, pupil: Pupil, start_year: int) -> list[ctf.Y
     ]
 
 
+class ExportRefused(ValueError):
+    """A CTF that must not be sent as it stands, with what to do about it."""
+
+
+def _unmarked_before_today(year: ctf.YearData, today: dt.date) -> int:
+    """Open sessions on roll with no mark ("-") on days before today: today's registers
+    may still be open."""
+    if year.start_date is None:
+        return 0
+    return sum(
+        1
+        for day, _, code in ctf.decode_marks(start=year.start_date, marks=year.marks)
+        if not code and day < today
+    )
+
+
 def export_pupil_ctf(
-    *, school: School, pupil: Pupil, start_year: int, today: dt.date, lea: str = "", estab: str = ""
+    *,
+    school: School,
+    pupil: Pupil,
+    start_year: int,
+    today: dt.date,
+    lea: str = "",
+    estab: str = "",
+    dest_lea: str = "",
+    dest_estab: str = "",
+    allow_unmarked: bool = False,
 ) -> tuple[str, str, bytes]:
     """(filename, content type, bytes) of the pupil's CTF attendance for one year.
-    LEA and Estab default to the school's own LA and establishment numbers."""
+
+    LEA and Estab default to the school's own DfE number (setup_school --lea/--estab); the
+    destination to unknown (XXX/XXXX). ExportRefused, with what to do, when the DfE number
+    is not set, the pupil's sex is not recorded, or the year has sessions on roll with no
+    mark (unless `allow_unmarked`: they are then sent as the no-mark character)."""
     lea = lea or school.la_number
     estab = estab or school.establishment_number
-    years = _prior_years(school=school, pupil=pupil, start_year=start_year)
-    years.append(
-        pupil_year(
-            school=school, pupil=pupil, start_year=start_year, today=today, lea=lea, estab=estab
+    if not (lea and estab):
+        raise ExportRefused(
+            f"{school.name} has no DfE number (LA and establishment number), so a receiving "
+            "school could not tell where this file came from. Set it with "
+            "`manage.py setup_school --urn URN --name NAME --phase PHASE --lea NNN "
+            "--estab NNNN` (or in the admin), then export again."
         )
+    if pupil.gender not in ("M", "F"):
+        raise ExportRefused(
+            f"{pupil.name}'s sex is not recorded, and a CTF must carry it. Record it "
+            "(import_pupils with the optional `gender` column, M or F, or in the admin), then "
+            "export again."
+        )
+    years = _prior_years(school=school, pupil=pupil, start_year=start_year)
+    own = pupil_year(
+        school=school, pupil=pupil, start_year=start_year, today=today, lea=lea, estab=estab
     )
+    unmarked = _unmarked_before_today(own, today)
+    if unmarked and not allow_unmarked:
+        raise ExportRefused(
+            f"{pupil.name} has {unmarked} session{'s' if unmarked != 1 else ''} on roll with no "
+            f"mark in {start_year}/{(start_year + 1) % 100:02d}: the figures would be "
+            "incomplete. Fill the missing marks first, or export anyway to send them as the "
+            "no-mark character '-' (export_ctf --allow-unmarked, or 'Download anyway' on the "
+            "pupil's page)."
+        )
+    years.append(own)
     record = ctf.PupilRecord(
         upn=pupil.upn,
         surname=pupil.surname,
         forename=pupil.forename,
         date_of_birth=pupil.date_of_birth,
         years=tuple(years),
+        sex=pupil.gender,
     )
     source = ctf.Source(
-        lea=lea, estab=estab, urn=school.urn, name=school.name, academic_year=start_year
+        lea=lea,
+        estab=estab,
+        name=school.name,
+        academic_year=start_year,
+        dest_lea=dest_lea or ctf.UNKNOWN_LEA,
+        dest_estab=dest_estab or ctf.UNKNOWN_ESTAB,
     )
     data = ctf.build_ctf(source=source, pupils=[record], now=timezone.localtime())
-    return f"ctf-{school.urn}-{pupil.upn}-{start_year}.xml", "application/xml", data
+    School.objects.filter(pk=school.pk).update(ctf_serial=F("ctf_serial") + 1)
+    serial = School.objects.values_list("ctf_serial", flat=True).get(pk=school.pk)
+    return ctf.file_name(source=source, serial=serial), "application/xml", data
 
 
 @dataclass

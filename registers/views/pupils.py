@@ -27,8 +27,9 @@ from registers import selectors
 from registers.forms import AmendMarkForm, PupilSearchForm, YearForm
 from registers.models import Mark, Membership, School
 from registers.models.calendar import academic_year_start
+from registers.selectors.missing import unmarked_total
 from registers.services.marks import Actor, MarkError, record_mark
-from registers.services.transfer import export_pupil_ctf
+from registers.services.transfer import ExportRefused, export_pupil_ctf
 
 PAGE_SIZE = 50
 
@@ -73,6 +74,7 @@ def pupil(request: HttpRequest, school: School, membership: Membership, pk: int)
             school=school, pupil=found, requested_year=requested, today=timezone.localdate()
         ),
         "can_amend": can_amend_marks(membership),
+        "unmarked": unmarked_total(school=school, today=timezone.localdate(), pupil_ids=[found.pk]),
         "prior_attendance": selectors.prior_attendance_of(school=school, pupil=found),
     }
     return render(request, "registers/pupil.html", context)
@@ -88,7 +90,19 @@ def pupil_ctf(
     query = YearForm(request.GET)
     today = timezone.localdate()
     year = (query.cleaned_data["year"] if query.is_valid() else None) or academic_year_start(today)
-    return file_response(export_pupil_ctf(school=school, pupil=found, start_year=year, today=today))
+    try:
+        export = export_pupil_ctf(
+            school=school,
+            pupil=found,
+            start_year=year,
+            today=today,
+            allow_unmarked=request.GET.get("allow_unmarked") == "1",
+        )
+    except ExportRefused as exc:
+        # Told on the pupil page, where the missing marks (or the sex) can be put right.
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('registers:pupil', args=[school.urn, found.pk])}?year={year}")
+    return file_response(export)
 
 
 @school_view(OFFICE)

@@ -23,6 +23,7 @@ from attendance_portal.permissions import (
 from registers import selectors
 from registers.forms import DayForm, RegisterForm
 from registers.models import Form, Membership, School
+from registers.selectors.missing import unmarked_total
 from registers.services.marks import Actor, MarkError, StaleRegister, save_register
 
 
@@ -47,6 +48,10 @@ def day(request: HttpRequest, school: School, membership: Membership) -> HttpRes
         "bad_date": " ".join(query.errors.get("date", [])),
         "today": today,
         "can_manage_absence": can_amend_marks(membership),
+        # The office's data-quality count: sessions with no mark this year before today.
+        "unmarked": unmarked_total(school=school, today=today)
+        if can_amend_marks(membership)
+        else 0,
     }
     return render(request, "registers/day.html", context)
 

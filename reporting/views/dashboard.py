@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from attendance_portal.permissions import OFFICE, Role, school_view
 from registers.models import Membership, School
+from registers.selectors.missing import unmarked_total
 
 from ..drilldown import pupils_in_group
 from ..pdf import render_dashboard_pdf
@@ -51,6 +52,8 @@ def dashboard(request: HttpRequest, school: School, membership: Membership) -> H
         "panels": panels(report.tables[1:]),
         "headline_table": report.tables[0],
         "pupil_level": pupil_level,
+        # Data quality: sessions with no mark this year (figures are incomplete until filled).
+        "unmarked": unmarked_total(school=school, today=today),
     }
     return render(request, "reporting/dashboard.html", context)
 

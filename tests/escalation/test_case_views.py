@@ -347,3 +347,25 @@ def test_without_sessions_the_calculator_says_so(client, as_persona, school, for
     page = as_persona("officer").get(reverse("escalation:case", args=[school.urn, case.pk]))
     assert "nothing to calculate" in page.content.decode()
     assert "Already there" not in page.content.decode()
+
+
+def test_the_caseload_never_shows_96_point_0_below_the_96_percent_target(
+    client, login, officer, school, form
+):
+    """Issue 15 §5: 95 of 99 sessions is 95.96%, in the "below target" band."""
+    pupil = PupilFactory(school=school, form=form)
+    PupilFigure.objects.create(
+        school=school,
+        pupil=pupil,
+        as_of=TODAY,
+        possible=99,
+        present=95,
+        unauthorised=4,
+        attendance=Decimal("96.0"),
+        band="monitor",
+    )
+    services.open_case(
+        pupil=pupil, actor=Actor.for_membership(officer), summary="x", on=TODAY, next_review=TODAY
+    )
+    page = login(officer).get(reverse("escalation:caseload", args=[school.urn])).content.decode()
+    assert "95.96%" in page and "96.0%" not in page

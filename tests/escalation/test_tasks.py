@@ -102,6 +102,7 @@ def test_run_sweep_prints_the_json_summary_alone(school, cast, sweep):
         "dips",
         "fpn_candidates",
         "letters_queued",
+        "incomplete_pupils",
     }
     assert len(first["letters_queued"]) == 4
     assert json.loads(run_command("--school", school.urn, "--date", "2025-10-24")) == first

@@ -99,6 +99,7 @@ ROWS: list[Row] = [
         post="L 200 200 200 200 200 200 404",
     ),
     Row("registers:day", get=STAFF_GET, post=STAFF_GET_ONLY),
+    Row("registers:missing_marks", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
     Row(
         "registers:take",
         kwargs={"form_id": "form", "day": "today", "session": "am"},
@@ -115,6 +116,7 @@ ROWS: list[Row] = [
     Row(
         "registers:pupil_ctf",
         kwargs={"pk": "pupil"},
+        query={"allow_unmarked": "yes"},
         get="L 200 200 403 200 403 403 404",
         post=STAFF_GET_ONLY,
     ),

@@ -65,6 +65,7 @@ CONSTANTS: dict[str, object] = {
     # A password reset link that is not valid (signin's account URLs).
     "uidb64": "MA",
     "token": "not-a-token",
+    "yes": "1",
 }
 
 
@@ -119,6 +120,9 @@ def build_world(
     *, school: School, form: Form, other_form: Form | None, office: Membership, tag: str
 ) -> World:
     """`tag` makes names unique per school (e.g. "Qx" → "Ilsabet0Qx Quarrendon0Qx")."""
+    # The DfE number a Common Transfer File names the school by (else the export is refused).
+    school.la_number, school.establishment_number = "873", "2001"
+    school.save(update_fields=["la_number", "establishment_number"])
     other_form = other_form or FormFactory(school=school, name="Other")
     pupils = [
         PupilFactory(

@@ -99,6 +99,7 @@ def test_attendance_stats_prints_every_figure_as_json_sorted_by_upn(autumn):
             "authorised_sessions": 2,
             "unauthorised_sessions": 0,
             "late_sessions": 0,
+            "unmarked_sessions": 56,
             "attendance_pct": 90.0,
             "persistent_absence": True,  # exactly 10% missed
             "severe_absence": False,
@@ -112,6 +113,7 @@ def test_attendance_stats_prints_every_figure_as_json_sorted_by_upn(autumn):
             "authorised_sessions": 1,
             "unauthorised_sessions": 0,
             "late_sessions": 0,
+            "unmarked_sessions": 54,
             "attendance_pct": 95.5,
             "persistent_absence": False,
             "severe_absence": False,
@@ -125,6 +127,7 @@ def test_attendance_stats_prints_every_figure_as_json_sorted_by_upn(autumn):
             "authorised_sessions": 0,
             "unauthorised_sessions": 0,
             "late_sessions": 0,
+            "unmarked_sessions": 76,
             "attendance_pct": None,
             "persistent_absence": False,
             "severe_absence": False,
@@ -138,6 +141,7 @@ def test_attendance_stats_prints_every_figure_as_json_sorted_by_upn(autumn):
             "authorised_sessions": 0,
             "unauthorised_sessions": 1,
             "late_sessions": 0,
+            "unmarked_sessions": 56,
             "attendance_pct": 95.0,
             "persistent_absence": False,
             "severe_absence": False,
@@ -151,6 +155,7 @@ def test_attendance_stats_prints_every_figure_as_json_sorted_by_upn(autumn):
             "authorised_sessions": 0,
             "unauthorised_sessions": 2,
             "late_sessions": 2,  # L and U
+            "unmarked_sessions": 72,
             "attendance_pct": 50.0,
             "persistent_absence": True,
             "severe_absence": True,
@@ -173,11 +178,11 @@ def test_attendance_stats_csv_uses_y_n_booleans_and_empty_cells_for_null(autumn)
     text = run("attendance_stats", "--school", URN, *AUTUMN, "--format", "csv")
     assert text.splitlines() == [
         ",".join(STATS_KEYS),
-        "A000000000005,20,8,10,2,0,0,90.0,Y,N,persistent",
-        "A000000000010,22,21,0,1,0,0,95.5,N,N,monitor",
-        "A000000000020,0,0,0,0,0,0,,N,N,",
-        "A000000000030,20,19,0,0,1,0,95.0,N,N,monitor",
-        "A000000000040,4,2,0,0,2,2,50.0,Y,Y,severe",
+        "A000000000005,20,8,10,2,0,0,56,90.0,Y,N,persistent",
+        "A000000000010,22,21,0,1,0,0,54,95.5,N,N,monitor",
+        "A000000000020,0,0,0,0,0,0,76,,N,N,",
+        "A000000000030,20,19,0,0,1,0,56,95.0,N,N,monitor",
+        "A000000000040,4,2,0,0,2,2,72,50.0,Y,Y,severe",
     ]
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["upn"] for r in rows] == sorted(r["upn"] for r in rows)

@@ -176,7 +176,8 @@ def test_the_query_count_does_not_grow_with_forms_or_pupils(
 
     add_forms(2)
     client.get(url(school))  # warm the session and the content types
-    with django_assert_max_num_queries(10) as small:
+    # 12: two of them count the school's sessions with no mark (the office's data-quality line).
+    with django_assert_max_num_queries(12) as small:
         client.get(url(school))
     add_forms(10)
     with django_assert_max_num_queries(len(small.captured_queries)):

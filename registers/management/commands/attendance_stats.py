@@ -1,4 +1,9 @@
-"""manage.py attendance_stats: each pupil's figures over a date range (INTERFACES.md)."""
+"""manage.py attendance_stats: each pupil's figures over a date range (INTERFACES.md).
+
+`unmarked_sessions` (issue 15): the open sessions of the range, on days before today, on
+which the pupil was on roll and has no mark. They are not in `possible_sessions` or the
+percentages, which count recorded marks; a record with any is incomplete, and the nightly
+sweep takes no escalation step on it."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ COLUMNS = (
     "authorised_sessions",
     "unauthorised_sessions",
     "late_sessions",
+    "unmarked_sessions",
     "attendance_pct",
     "persistent_absence",
     "severe_absence",
@@ -30,7 +36,9 @@ COLUMNS = (
 class Command(BaseCommand):
     help = (
         "Print one record per pupil on roll at any point in the range, sorted by UPN. "
-        "Without --from/--to the range is the current academic year up to today."
+        "Without --from/--to the range is the current academic year up to today. "
+        "unmarked_sessions: open sessions on roll before today with no mark; they are not "
+        "in possible_sessions, and a record with any is incomplete."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,17 +66,24 @@ class Command(BaseCommand):
         output.write_records(self.stdout, records, columns=COLUMNS, fmt=options["format"])
 
 
-def pupil_records(*, school: School, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def pupil_records(
+    *, school: School, start: dt.date, end: dt.date, today: dt.date | None = None
+) -> list[dict[str, Any]]:
     counts = figures.counts_by_pupil(school=school, start=start, end=end)
+    # Past sessions only: today's registers may still be open (figures.past_end).
+    last_past = figures.past_end(end, today=today or timezone.localdate())
+    unmarked = figures.unmarked_by_pupil(school=school, start=start, end=last_past)
     pupils = figures.pupils_on_roll(school=school, start=start, end=end).values_list("pk", "upn")
     # Sorted here rather than by the database so the order never depends on its collation.
     return [
-        _record(upn, counts.get(pk, rates.SessionCounts()), school)
+        _record(upn, counts.get(pk, rates.SessionCounts()), school, unmarked.get(pk, 0))
         for pk, upn in sorted(pupils, key=lambda row: row[1])
     ]
 
 
-def _record(upn: str, counts: rates.SessionCounts, school: School) -> dict[str, Any]:
+def _record(
+    upn: str, counts: rates.SessionCounts, school: School, unmarked: int = 0
+) -> dict[str, Any]:
     pupil_band = rates.band(
         counts, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct
     )
@@ -80,6 +95,9 @@ def _record(upn: str, counts: rates.SessionCounts, school: School) -> dict[str, 
         "authorised_sessions": counts.authorised,
         "unauthorised_sessions": counts.unauthorised,
         "late_sessions": counts.late,
+        # Open sessions on roll with no mark: not in possible_sessions, and a record with
+        # any is incomplete (its band decides nothing in the sweep).
+        "unmarked_sessions": unmarked,
         "attendance_pct": rates.attendance_pct(counts),
         # Decided on exact session counts, never on the rounded percentage (DOMAIN.md §2).
         "persistent_absence": rates.is_persistent(counts),

@@ -21,6 +21,10 @@ class Command(BaseCommand):
             help="Y: staff with pupil-level access must use two-step sign-in (default N for "
             "a new school; left as it is when omitted)",
         )
+        parser.add_argument(
+            "--lea", help="three-digit LA number of the DfE number (kept when not given)"
+        )
+        parser.add_argument("--estab", help="four-digit establishment number (kept when not given)")
 
     def handle(
         self,
@@ -39,6 +43,8 @@ class Command(BaseCommand):
                 phase=phase,
                 trust_name=trust,
                 require_mfa=None if require_mfa is None else require_mfa == "Y",
+                la_number=options.get("lea"),
+                establishment_number=options.get("estab"),
             )
         except ImportFailed as exc:
             raise CommandError(str(exc)) from None

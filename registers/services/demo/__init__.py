@@ -127,6 +127,9 @@ def _school(plan: SchoolPlan, trust: Trust) -> School:
             "phase": School.Phase.PRIMARY,
             "trust": trust,
             "la_name": "Oakshire County Council",
+            # A DfE number in the right shape (a fictional LA), so the CTF export works.
+            "la_number": "999",
+            "establishment_number": f"2{plan.urn[-3:]}",
             "address": f"{plan.name}\nSchool Lane\nOakfield\nOK1 1AA",
             "phone": plan.phone,
         },

@@ -19,9 +19,10 @@ from pathlib import PurePath
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registers import codes
-from registers.models import Closure, Mark, MarkAmendment, Pupil, School, SchoolDay
+from registers import code_rules, codes
+from registers.models import Closure, LeaveRequest, Mark, MarkAmendment, Pupil, School, SchoolDay
 from registers.models.base import Session
+from registers.services.code_checks import CHECKED_CODES
 
 from . import bulk
 from .csvfile import CsvFile, ImportFailed, Problems, RowError, open_table, parse_date
@@ -91,11 +92,12 @@ def _parse(file: CsvFile, school: School, problems: Problems) -> list[_Entry]:
         },
     )
     pupils = {
-        upn: (pk, admitted, left)
-        for upn, pk, admitted, left in Pupil.objects.for_school(school).values_list(
-            "upn", "pk", "admission_date", "leaving_date"
+        upn: (pk, admitted, left, born)
+        for upn, pk, admitted, left, born in Pupil.objects.for_school(school).values_list(
+            "upn", "pk", "admission_date", "leaving_date", "date_of_birth"
         )
     }
+    part_time = _part_time_timetables(school)
     # Dates and (date, session) verdicts repeat thousands of times in a year's file.
     dates: dict[str, dt.date | None] = {}
     closed: dict[tuple[dt.date, str], str | None] = {}
@@ -133,6 +135,10 @@ def _parse(file: CsvFile, school: School, problems: Problems) -> list[_Entry]:
             admitted, left = pupil[1], pupil[2]
             if day < admitted or (left is not None and day > left):
                 add(f"pupil {upn} is not on roll on {day}", number)
+            elif code in CHECKED_CODES:
+                facts = _facts(pupil, upn, day, code, minutes_late, school, part_time)
+                if problem := code_rules.problem(facts):
+                    add(problem, number)
         if day is not None and session in sessions:
             key = (day, session)
             if key not in closed:
@@ -146,6 +152,34 @@ def _parse(file: CsvFile, school: School, problems: Problems) -> list[_Entry]:
         if len(errors) == before:
             entries.append((pupil[0], day, session, code, minutes_late, comment))
     return entries
+
+
+def _part_time_timetables(school: School) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    """The days of each pupil's granted part-time timetables (C2 comes only from them)."""
+    spans: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for pupil_id, start, end in (
+        LeaveRequest.objects.for_school(school)
+        .granted()
+        .filter(kind=LeaveRequest.Kind.PART_TIME)
+        .values_list("pupil_id", "start_date", "end_date")
+    ):
+        spans.setdefault(pupil_id, []).append((start, end))
+    return spans
+
+
+def _facts(pupil, upn, day, code, minutes_late, school, part_time) -> code_rules.MarkFacts:
+    from registers.services.leave import is_compulsory_school_age
+
+    return code_rules.MarkFacts(
+        code=code,
+        day=day,
+        who=f"pupil {upn}",
+        minutes_late=minutes_late,
+        compulsory_school_age=is_compulsory_school_age(date_of_birth=pupil[3], day=day),
+        on_roll=True,
+        register_open_minutes=school.register_open_minutes,
+        part_time_timetable=any(s <= day <= e for s, e in part_time.get(pupil[0], ())),
+    )
 
 
 NEW_FIELDS = (

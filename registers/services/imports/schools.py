@@ -34,12 +34,22 @@ def setup_school(
     phase: str,
     trust_name: str | None = None,
     require_mfa: bool | None = None,
+    la_number: str | None = None,
+    establishment_number: str | None = None,
 ) -> SchoolResult:
     """Create or update a school by URN. Without `trust_name` the school's trust is kept;
-    without `require_mfa` its sign-in policy is (off for a new school)."""
+    without `require_mfa` its sign-in policy is (off for a new school); without
+    `la_number` / `establishment_number` (the DfE number the Common Transfer File names the
+    school by) those are kept."""
     urn, name = urn.strip(), name.strip()
     problems = Problems()
     field_checks = {"urn": urn, "name": name}
+    dfe_number = {
+        f: v.strip()
+        for f, v in (("la_number", la_number), ("establishment_number", establishment_number))
+        if v is not None
+    }
+    field_checks.update(dfe_number)
     for field_name, value in field_checks.items():
         try:
             School._meta.get_field(field_name).clean(value, None)
@@ -54,7 +64,7 @@ def setup_school(
         problems.add("trust name is too long")
     problems.raise_if_any()
 
-    wanted: dict[str, object] = {"name": name, "phase": phase}
+    wanted: dict[str, object] = {"name": name, "phase": phase, **dfe_number}
     if trust_name:
         wanted["trust"] = Trust.objects.get_or_create(name=trust_name)[0]
     if require_mfa is not None:
