@@ -6,38 +6,50 @@ mark); the services in registers.services.marks repeat and enforce every rule th
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import forms
 from django.http import QueryDict
+from django.utils.choices import normalize_choices
 
 from registers import codes
 from registers.models.pupils import YEAR_GROUPS
 from registers.selectors import RegisterRow, RegisterSheet
 from registers.services.marks import Entry, describe
+from registers.widgets import CodeField, PlainNumberInput, PlainTextInput
 
 NO_MARK = ""
 
 
+@lru_cache(maxsize=4)
 def code_choices(*, blank_label: str | None) -> list:
-    """Every code, grouped as the regulations group them, each showing code and meaning."""
+    """Every code, grouped as the regulations group them, each showing code and meaning.
+
+    Built once per label and shared by every form (CodeField.offer): never mutate it."""
     grouped = [
         (str(group), [(c.code, f"{c.code} – {c.meaning}") for c in items])
         for group, items in codes.grouped()
     ]
-    return ([(NO_MARK, blank_label)] if blank_label is not None else []) + grouped
+    blank = [(NO_MARK, blank_label)] if blank_label is not None else []
+    return normalize_choices(blank + grouped)
 
 
 class _MarkFields(forms.Form):
     """A code with its minutes late and comment, as in the register and the amend page."""
 
-    code = forms.ChoiceField(label="Mark")
+    # Rendered in one pass from the fixed code table (registers.widgets): a register of 30
+    # pupils otherwise spends most of its page in Django's per-option templates.
+    code = CodeField(label="Mark")
     minutes_late = forms.IntegerField(
         label="Minutes late",
         required=False,
         min_value=0,
         max_value=600,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=PlainNumberInput(attrs={"inputmode": "numeric"}),
     )
-    comment = forms.CharField(label="Comment", required=False, max_length=500)
+    comment = forms.CharField(
+        label="Comment", required=False, max_length=500, widget=PlainTextInput
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -82,7 +94,7 @@ class MarkLineForm(_MarkFields):
         # without a mark is offered "No mark". A blank posted for a recorded mark (only a
         # page opened before someone else saved sends one) leaves that mark as it is.
         code.required = False
-        code.choices = code_choices(blank_label=None if mark else "No mark")
+        code.offer(code_choices(blank_label=None if mark else "No mark"))
         code.label = f"Mark for {name}"
         self.fields["minutes_late"].label = f"Minutes late for {name}"
         self.fields["comment"].label = f"Comment for {name}"
@@ -314,7 +326,7 @@ class AmendMarkForm(_MarkFields):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = code_choices(blank_label="Choose a code")
+        self.fields["code"].offer(code_choices(blank_label="Choose a code"))
 
 
 class DayForm(forms.Form):

@@ -91,9 +91,10 @@ def stale_details(register_form: RegisterForm) -> list[str]:
     ]
     others = len(register_form.changed_meanwhile) - len(details)
     if others > 0:
+        other = " other" if details else ""
         details.append(
-            f"{others} other pupil{'s' if others != 1 else ''} changed meanwhile "
-            f"{'are' if others != 1 else 'is'} highlighted with the new mark."
+            f"{others}{other} pupil{'s' if others != 1 else ''} changed meanwhile "
+            f"{'are' if others != 1 else 'is'} highlighted with the saved mark."
         )
     mine = len(register_form.reapplied)
     if mine:
