@@ -186,3 +186,18 @@ def test_on_postgresql_a_bulk_update_without_amendments_is_refused_as_one(late, 
             "WHERE trigger_name = 'registers_mark_amended_only'"
         )
         assert set(cursor.fetchall()) == {("AFTER", "STATEMENT")}
+
+
+def test_the_history_shows_a_comment_change(login, officer, late):
+    record_mark(
+        pupil=late.pupil,
+        day=MONDAY,
+        session="AM",
+        entry=Entry(late.pupil_id, "L", 10, "bus cancelled"),
+        actor=Actor.for_membership(officer),
+        reason="Mum's note",
+    )
+    pupil = late.pupil
+    url = reverse("registers:amend", args=[pupil.school.urn, pupil.pk, MONDAY, "AM"])
+    page = login(officer).get(url).content.decode()
+    assert 'Comment: “bus” <span aria-label="changed to">→</span> “bus cancelled”' in page
