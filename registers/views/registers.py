@@ -133,8 +133,9 @@ def take(
     refusal = edit_refusal(membership, day, timezone.localdate())
     # Marks pre-filled from granted leave or a planned absence are the office's to change.
     locked = not can_amend_marks(membership)
-    register_form = RegisterForm(sheet, lock_prefilled=locked)
-    if request.method == "POST":
+    if request.method != "POST":
+        register_form = RegisterForm(sheet, lock_prefilled=locked)
+    else:
         if refusal:
             raise PermissionDenied(refusal)
         register_form = RegisterForm(sheet, request.POST.copy(), lock_prefilled=locked)
