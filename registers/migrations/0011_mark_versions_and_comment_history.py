@@ -194,12 +194,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="markamendment",
             name="new_comment",
-            field=models.CharField(blank=True, default="", max_length=500),
+            field=models.CharField(blank=True, db_default="", default="", max_length=500),
         ),
         migrations.AddField(
             model_name="markamendment",
             name="old_comment",
-            field=models.CharField(blank=True, default="", max_length=500),
+            field=models.CharField(blank=True, db_default="", default="", max_length=500),
         ),
         migrations.AddConstraint(
             model_name="markamendment",

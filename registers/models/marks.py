@@ -176,8 +176,8 @@ class MarkAmendment(models.Model):
     new_code = models.CharField(max_length=2)
     old_minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
     new_minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
-    old_comment = models.CharField(max_length=500, blank=True, default="")
-    new_comment = models.CharField(max_length=500, blank=True, default="")
+    old_comment = models.CharField(max_length=500, blank=True, default="", db_default="")
+    new_comment = models.CharField(max_length=500, blank=True, default="", db_default="")
     mark_version = models.PositiveIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=500)
     changed_by = models.ForeignKey(
