@@ -6,39 +6,51 @@ mark); the services in registers.services.marks repeat and enforce every rule th
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import forms
 from django.http import QueryDict
+from django.utils.choices import normalize_choices
 
 from attendance_portal.dates import DateField
 from registers import codes
 from registers.models.pupils import YEAR_GROUPS
 from registers.selectors import RegisterRow, RegisterSheet
-from registers.services.marks import Entry
+from registers.services.marks import Entry, describe
+from registers.widgets import CodeField, PlainNumberInput, PlainTextInput
 
 NO_MARK = ""
 
 
+@lru_cache(maxsize=4)
 def code_choices(*, blank_label: str | None) -> list:
-    """Every code, grouped as the regulations group them, each showing code and meaning."""
+    """Every code, grouped as the regulations group them, each showing code and meaning.
+
+    Built once per label and shared by every form (CodeField.offer): never mutate it."""
     grouped = [
         (str(group), [(c.code, f"{c.code} – {c.meaning}") for c in items])
         for group, items in codes.grouped()
     ]
-    return ([(NO_MARK, blank_label)] if blank_label is not None else []) + grouped
+    blank = [(NO_MARK, blank_label)] if blank_label is not None else []
+    return normalize_choices(blank + grouped)
 
 
 class _MarkFields(forms.Form):
     """A code with its minutes late and comment, as in the register and the amend page."""
 
-    code = forms.ChoiceField(label="Mark")
+    # Rendered in one pass from the fixed code table (registers.widgets): a register of 30
+    # pupils otherwise spends most of its page in Django's per-option templates.
+    code = CodeField(label="Mark")
     minutes_late = forms.IntegerField(
         label="Minutes late",
         required=False,
         min_value=0,
         max_value=600,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=PlainNumberInput(attrs={"inputmode": "numeric"}),
     )
-    comment = forms.CharField(label="Comment", required=False, max_length=500)
+    comment = forms.CharField(
+        label="Comment", required=False, max_length=500, widget=PlainTextInput
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -83,7 +95,7 @@ class MarkLineForm(_MarkFields):
         # without a mark is offered "No mark". A blank posted for a recorded mark (only a
         # page opened before someone else saved sends one) leaves that mark as it is.
         code.required = False
-        code.choices = code_choices(blank_label=None if mark else "No mark")
+        code.offer(code_choices(blank_label=None if mark else "No mark"))
         code.label = f"Mark for {name}"
         self.fields["minutes_late"].label = f"Minutes late for {name}"
         self.fields["comment"].label = f"Comment for {name}"
@@ -94,6 +106,8 @@ class MarkLineForm(_MarkFields):
             # The select is shown disabled; a hidden input posts the recorded code.
             code.widget.attrs["disabled"] = True
         self.stale = False
+        self.changed_meanwhile = False
+        self.yours: tuple[str, str, str] | None = None
 
     def _raw(self, field: str) -> str:
         if self.is_bound:
@@ -110,27 +124,109 @@ class MarkLineForm(_MarkFields):
         return not self.chosen_code
 
     @property
+    def chosen(self) -> tuple[str, str, str]:
+        """What the page holds for this pupil: (code, minutes late, comment) as text."""
+        return (self.chosen_code, self._raw("minutes_late"), self._raw("comment"))
+
+    @property
     def changes_recorded_mark(self) -> bool:
-        """Whether the page's value differs from the recorded mark (code or lateness)."""
+        """Whether the page's value differs from the recorded mark (code, lateness or
+        comment): an amendment, which needs a reason."""
         mark = self.row.mark
-        if mark is None:
+        if mark is None or self.is_unmarked:
             return False
-        minutes = "" if mark.minutes_late is None else str(mark.minutes_late)
-        return (self.chosen_code, self._raw("minutes_late")) != (mark.code_id, minutes)
+        return self.chosen != mark_values(mark)
+
+    @property
+    def seen_name(self) -> str:
+        return self.add_prefix("seen")
+
+    @property
+    def seen_token(self) -> str:
+        """The mark as this page was first opened with it, posted back in a hidden field:
+        after a stale save it tells the user's own changes from everyone else's."""
+        if self.is_bound and self.seen_name in self.data:
+            return self.data[self.seen_name]
+        return seen_token(self.row.mark)
+
+    def rebase(self) -> None:
+        """After StaleRegister (the row now holds the current mark): start from the current
+        mark, put back only what this user changed themselves, and mark the pupils whose
+        mark changed meanwhile. A value the user did not touch is never posted again."""
+        current = mark_values(self.row.mark) if self.row.mark else None
+        seen = parse_seen(self.data.get(self.seen_name))
+        mine = self.chosen
+        # A blank code for a recorded mark means "leave it": not a change of the user's.
+        if seen is UNKNOWN:  # a page without the hidden field: assume the worst
+            touched = bool(mine[0]) and mine != current
+            self.changed_meanwhile = current is not None and touched
+        else:
+            touched = bool(mine[0]) and mine != seen
+            self.changed_meanwhile = current != seen
+        self.stale = True
+        if touched and self.changed_meanwhile:
+            self.yours = mine  # offered beside their mark, not applied
+        if not touched or self.changed_meanwhile:
+            code, minutes, comment = current or ("", "", "")
+            self.data[self.add_prefix("code")] = code
+            self.data[self.add_prefix("minutes_late")] = minutes
+            self.data[self.add_prefix("comment")] = comment
+        self.data[self.seen_name] = seen_token(self.row.mark)
 
     @property
     def conflict(self) -> bool:
-        """After a stale save: somebody else's mark differs from this user's choice."""
-        return self.stale and self.changes_recorded_mark
+        """After a stale save: this user and someone else both changed this pupil."""
+        return self.yours is not None
+
+    @property
+    def yours_text(self) -> str:
+        if self.yours is None:
+            return ""
+        code, minutes, comment = self.yours
+        return describe(code, int(minutes) if minutes.isdigit() else None, comment)
 
     def entry_or_none(self) -> Entry | None:
         """The pupil's entry, or None for a line left blank (nothing to record)."""
+        mark = self.row.mark
+        if self.locked and mark is not None:
+            # Shown, not editable: the hidden input posts the recorded code and the comment
+            # is shown as text. A crafted post of another code is passed on, for
+            # save_register to refuse.
+            data = self.cleaned_data
+            minutes = data.get("minutes_late")
+            return Entry(
+                self.row.pupil.pk,
+                data.get("code") or mark.code_id,
+                mark.minutes_late if minutes is None else minutes,
+                mark.comment,
+            )
         if not self.cleaned_data.get("code"):
-            mark = self.row.mark
-            if self.locked and mark is not None:  # the disabled select posted nothing
-                return Entry(self.row.pupil.pk, mark.code_id, mark.minutes_late, mark.comment)
             return None
         return self.entry(self.row.pupil.pk)
+
+
+UNKNOWN = object()
+
+
+def mark_values(mark) -> tuple[str, str, str]:
+    """A recorded mark as the page's fields hold it: (code, minutes late, comment)."""
+    minutes = "" if mark.minutes_late is None else str(mark.minutes_late)
+    return (mark.code_id, minutes, mark.comment.strip())
+
+
+def seen_token(mark) -> str:
+    return "" if mark is None else "|".join(mark_values(mark))
+
+
+def parse_seen(token: str | None):
+    """The hidden field back to (code, minutes, comment), None for no mark, UNKNOWN if the
+    page did not send it or it is not of the page's making."""
+    if token is None:
+        return UNKNOWN
+    if token == "":
+        return None
+    parts = token.split("|", 2)
+    return tuple(parts) if len(parts) == 3 else UNKNOWN
 
 
 class RegisterForm(forms.Form):
@@ -187,25 +283,36 @@ class RegisterForm(forms.Form):
                 filled += 1
         return filled
 
-    def show_current_marks(self) -> None:
-        """After StaleRegister: keep the user's choices, show the marks saved meanwhile
-        beside them, and take the current version so that the next save can go through."""
+    def rebase_after_stale(self) -> None:
+        """After StaleRegister, with the sheet read again: the current marks are the
+        starting point, only this user's own changes are put back (where nobody else
+        changed the same pupil), and the current version is taken so the next save can go
+        through. The reason stays only if a change that needs it was put back."""
         self.data["version"] = str(self.sheet.version)
         self.stale = True
         for line in self.lines:
-            line.stale = True
-            # A line this user left blank simply takes the other person's mark: nothing of
-            # theirs is lost, and a blank cannot stand for a recorded mark.
-            mark = line.row.mark
-            if mark is None:
-                continue
-            if line.is_unmarked:
-                self.data[line.add_prefix("code")] = mark.code_id
-                minutes = mark.minutes_late
-                self.data[line.add_prefix("minutes_late")] = "" if minutes is None else str(minutes)
-            # Likewise their comment, where this user wrote none.
-            if mark.comment and not line._raw("comment"):
-                self.data[line.add_prefix("comment")] = mark.comment
+            line.rebase()
+        if not self.changes_recorded_marks:
+            self.data["reason"] = ""
+
+    @property
+    def changed_meanwhile(self) -> list[MarkLineForm]:
+        return [line for line in self.lines if line.changed_meanwhile]
+
+    @property
+    def conflicts(self) -> list[MarkLineForm]:
+        return [line for line in self.lines if line.conflict]
+
+    @property
+    def reapplied(self) -> list[MarkLineForm]:
+        """After a stale save: the user's own changes put back for the next save."""
+        return [
+            line
+            for line in self.lines
+            if not line.changed_meanwhile
+            and line.chosen_code
+            and (line.row.mark is None or line.changes_recorded_mark)
+        ]
 
 
 class AmendMarkForm(_MarkFields):
@@ -220,7 +327,7 @@ class AmendMarkForm(_MarkFields):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = code_choices(blank_label="Choose a code")
+        self.fields["code"].offer(code_choices(blank_label="Choose a code"))
 
 
 class DayForm(forms.Form):

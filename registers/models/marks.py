@@ -108,6 +108,10 @@ class Mark(TimeStamped):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # How many amendments the mark has had since versions were kept: each amendment row
+    # names the version it made (MarkAmendment.mark_version). On PostgreSQL the database
+    # refuses an UPDATE that changes the mark without its amendment row (migration 0011).
+    version = models.PositiveIntegerField(default=0, db_default=0)
 
     objects = MarkQuerySet.as_manager()
 
@@ -156,7 +160,9 @@ class MarkAmendment(models.Model):
     """One change to a mark: the original entry, the new one, why, who and when.
 
     Append-only (the register must keep every entry for six years): the database refuses
-    UPDATE and DELETE on this table (see migration 0003), so it has no updated_at.
+    UPDATE and DELETE on this table (see migration 0003), so it has no updated_at. A change
+    of code, minutes late or comment is an amendment; `mark_version` is the mark's version
+    it made (empty for amendments recorded before versions were kept).
     """
 
     school = models.ForeignKey(
@@ -170,6 +176,9 @@ class MarkAmendment(models.Model):
     new_code = models.CharField(max_length=2)
     old_minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
     new_minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
+    old_comment = models.CharField(max_length=500, blank=True, default="", db_default="")
+    new_comment = models.CharField(max_length=500, blank=True, default="", db_default="")
+    mark_version = models.PositiveIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=500)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -186,7 +195,16 @@ class MarkAmendment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(reason=""), name="registers_markamendment_reason_required"
-            )
+            ),
+            # One amendment per version of a mark: the database's check that a changed mark
+            # has its amendment (migration 0011) looks it up by this index. Partial, so that
+            # amendments from before versions were kept need none (and SQLite adds it as an
+            # index instead of rebuilding the table).
+            models.UniqueConstraint(
+                fields=["mark", "mark_version"],
+                condition=Q(mark_version__isnull=False),
+                name="registers_markamendment_one_per_version",
+            ),
         ]
         indexes = [
             # The pupil page shows the pupil's history, newest first.

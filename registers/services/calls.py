@@ -12,6 +12,7 @@ from django.db import transaction
 from registers import codes
 from registers.models import CallAttempt, Contact, Mark, Pupil
 from registers.services.marks import Actor, Entry, MarkError, record_mark
+from registers.services.versions import lock_registers, register_key
 
 Outcome = CallAttempt.Outcome
 
@@ -91,8 +92,14 @@ def log_call(
     """
     note = note.strip()
     _validate(pupil=pupil, outcome=outcome, code=code, contact=contact, minutes_late=minutes_late)
-    # Locking the day's N marks makes two officers calling the same family at once
-    # serialise here: the second sees the absence already resolved.
+    # The pupil's registers of the day first (record_mark advances their versions, so a
+    # class register opened before this call cannot be saved over it), then the day's N
+    # marks: two officers calling the same family at once serialise here and the second
+    # sees the absence already resolved. Registers before marks, as every writer does.
+    lock_registers(
+        school_id=pupil.school_id,
+        keys=[register_key(pupil, day, "AM"), register_key(pupil, day, "PM")],
+    )
     unexplained = list(
         Mark.objects.filter(school_id=pupil.school_id)
         .select_for_update()

@@ -17,6 +17,7 @@ from registers import codes
 from registers.models import Form, Mark, MarkAmendment, Membership, Pupil, Register, SchoolDay
 from registers.models.leave import PREFILLED_SOURCES
 from registers.services.code_checks import code_problem
+from registers.services.versions import advance_registers, lock_registers, register_key
 
 
 class MarkError(ValueError):
@@ -68,7 +69,10 @@ def check_entry(*, pupil: Pupil, day: dt.date, code: str, minutes_late: int | No
 
 
 def _amend(mark: Mark, entry: Entry, *, actor: Actor, reason: str, source: str) -> MarkAmendment:
-    history = MarkAmendment(
+    """Change `mark` to `entry` with its amendment: old and new code, minutes late and
+    comment, the reason, who and when. The amendment row goes first: on PostgreSQL and
+    SQLite the database refuses a change to a mark without it (migration 0011)."""
+    history = MarkAmendment.objects.create(
         school_id=mark.school_id,
         mark=mark,
         pupil_id=mark.pupil_id,
@@ -78,6 +82,9 @@ def _amend(mark: Mark, entry: Entry, *, actor: Actor, reason: str, source: str) 
         new_code=entry.code,
         old_minutes_late=mark.minutes_late,
         new_minutes_late=entry.minutes_late,
+        old_comment=mark.comment,
+        new_comment=entry.comment,
+        mark_version=mark.version + 1,
         reason=reason,
         changed_by=actor.user,
         changed_by_name=actor.name,
@@ -88,16 +95,50 @@ def _amend(mark: Mark, entry: Entry, *, actor: Actor, reason: str, source: str) 
     mark.comment = entry.comment
     mark.source = source
     mark.recorded_by = actor.user
+    mark.version += 1
     mark.save(
-        update_fields=["code", "minutes_late", "comment", "source", "recorded_by", "updated_at"]
+        update_fields=[
+            "code",
+            "minutes_late",
+            "comment",
+            "source",
+            "recorded_by",
+            "version",
+            "updated_at",
+        ]
     )
-    history.save()
     return history
 
 
 def differs(mark: Mark, entry: Entry) -> bool:
-    """Whether the entry changes what the register says (code or lateness)."""
-    return (mark.code_id, mark.minutes_late) != (entry.code, entry.minutes_late)
+    """Whether the entry changes the recorded mark: its code, minutes late or comment."""
+    # Spaces around a comment are no change (the page's fields strip them).
+    return (mark.code_id, mark.minutes_late, mark.comment.strip()) != (
+        entry.code,
+        entry.minutes_late,
+        entry.comment.strip(),
+    )
+
+
+def describe(code: str, minutes_late: int | None = None, comment: str = "") -> str:
+    """A mark as a message shows it: `L 10 min “bus late”`."""
+    text = code + (f" {minutes_late} min" if minutes_late is not None else "")
+    return text + (f" “{comment}”" if comment else "")
+
+
+def recorded_by_name(mark: Mark) -> str:
+    user = mark.recorded_by
+    return (user.get_full_name() or user.username) if user else "someone"
+
+
+def change_refusal(*, pupil: Pupil, mark: Mark, entry: Entry) -> str:
+    """Why changing `mark` to `entry` needs a reason, showing both marks side by side."""
+    return (
+        f"{pupil.name} already has {describe(mark.code_id, mark.minutes_late, mark.comment)} "
+        f"(recorded by {recorded_by_name(mark)}); you chose "
+        f"{describe(entry.code, entry.minutes_late, entry.comment)}. "
+        "Give a reason to change it."
+    )
 
 
 @transaction.atomic
@@ -111,17 +152,30 @@ def record_mark(
     source: str = Mark.Source.OFFICE,
     reason: str = "",
 ) -> Mark:
-    """Record one pupil's mark, amending (with a reason) if one is already there."""
+    """Record one pupil's mark, amending (with a reason) if one is already there.
+
+    The pupil's register is locked first and its version advanced when the mark changes,
+    so a class register opened before this change cannot be saved over it.
+    """
     school_day = SchoolDay.objects.filter(school_id=pupil.school_id, date=day).first()
     check_session_open(school_day=school_day, day=day, session=session)
     check_entry(pupil=pupil, day=day, code=entry.code, minutes_late=entry.minutes_late)
-    mark = Mark.objects.select_for_update().filter(pupil=pupil, date=day, session=session).first()
+    registers = lock_registers(
+        school_id=pupil.school_id, keys=[register_key(pupil, day, session)]
+    ).values()
+    mark = (
+        Mark.objects.select_for_update(of=("self",))
+        .select_related("recorded_by")
+        .filter(pupil=pupil, date=day, session=session)
+        .first()
+    )
     if mark is None:
         try:
             # A savepoint: another transaction may insert this session's mark after our
-            # read; the unique constraint stops it and this user is told, not a 500.
+            # read (a pupil without a form has no register to wait on); the unique
+            # constraint stops it and this user is told, not a 500.
             with transaction.atomic():
-                return Mark.objects.create(
+                created = Mark.objects.create(
                     school_id=pupil.school_id,
                     pupil=pupil,
                     date=day,
@@ -133,17 +187,28 @@ def record_mark(
                     recorded_by=actor.user,
                 )
         except IntegrityError:
+            theirs = (
+                Mark.objects.select_related("recorded_by")
+                .filter(pupil=pupil, date=day, session=session)
+                .first()
+            )
+            shown = (
+                f": {describe(theirs.code_id, theirs.minutes_late)} by {recorded_by_name(theirs)}"
+                if theirs
+                else ""
+            )
             raise MarkError(
-                "Someone else recorded a mark for this session a moment ago. "
+                f"Someone else recorded a mark for {pupil.name} for this session a moment "
+                f"ago{shown}; you chose {describe(entry.code, entry.minutes_late)}. "
                 "Check it, then change it with a reason if it is wrong."
             ) from None
+        advance_registers(registers)
+        return created
     if differs(mark, entry):
         if not reason.strip():
-            raise MarkError("Give a reason for changing a mark that is already recorded.")
+            raise MarkError(change_refusal(pupil=pupil, mark=mark, entry=entry))
         _amend(mark, entry, actor=actor, reason=reason.strip(), source=source)
-    elif mark.comment != entry.comment:
-        mark.comment = entry.comment
-        mark.save(update_fields=["comment", "updated_at"])
+        advance_registers(registers)
     return mark
 
 
@@ -152,13 +217,17 @@ def _is_prefilled(mark: Mark | None) -> bool:
 
 
 class StaleRegister(MarkError):
-    """Someone else saved this register since it was opened; nothing was written."""
+    """Someone else changed this register since it was opened; nothing was written.
+
+    `current` holds the register's marks as they are now (with who recorded them), for
+    the page to show beside the user's own choices.
+    """
 
     def __init__(self, current: list[Mark]):
         self.current = current
         super().__init__(
-            "Someone else saved this register while you had it open. Their marks are shown; "
-            "check them and save again."
+            "Someone else changed this register while you had it open, so nothing of yours "
+            "was saved. The page now shows the saved marks; check them and save again."
         )
 
 
@@ -171,48 +240,26 @@ class RegisterResult:
     unmarked: list[int] = field(default_factory=list)
 
 
-@transaction.atomic
-def save_register(
+@dataclass(frozen=True)
+class PlannedWrite:
+    """One checked entry of a register save and the mark it finds (None: a first mark)."""
+
+    entry: Entry
+    mark: Mark | None
+
+
+def validate_register_entries(
     *,
-    form: Form,
     day: dt.date,
-    session: str,
     entries: list[Entry],
-    actor: Actor,
-    expected_version: int,
-    reason: str = "",
-    protect_prefilled: bool = False,
-) -> RegisterResult:
-    """Save a class register as one unit: all entries or none.
-
-    `expected_version` is the register version the user opened; if someone saved since,
-    StaleRegister is raised with their changes and nothing is written. Changing a mark
-    that was already recorded is an amendment and needs `reason`. With `protect_prefilled`
-    (a teacher's register), a mark pre-filled from granted leave or a planned absence cannot
-    be changed at all: the whole save is refused, so the office's arrangement is never
-    silently overwritten.
-    """
-    school_day = SchoolDay.objects.filter(school_id=form.school_id, date=day).first()
-    check_session_open(school_day=school_day, day=day, session=session)
-    register, _ = Register.objects.get_or_create(
-        form=form, date=day, session=session, defaults={"school_id": form.school_id}
-    )
-    register = Register.objects.select_for_update().get(pk=register.pk)
-    pupils = {
-        p.pk: p
-        for p in Pupil.objects.for_school(form.school).filter(pk__in=[e.pupil_id for e in entries])
-    }
-    existing = {
-        m.pupil_id: m
-        for m in Mark.objects.select_for_update().filter(
-            pupil_id__in=pupils, date=day, session=session
-        )
-    }
-    if register.version != expected_version:
-        raise StaleRegister(list(existing.values()))
-
-    result = RegisterResult(register=register)
-    errors = []
+    pupils: dict[int, Pupil],
+    existing: dict[int, Mark],
+    reason: str,
+    protect_prefilled: bool,
+) -> list[PlannedWrite]:
+    """The checking half of save_register: every entry against the rules, every problem
+    reported at once (MarkError), nothing written. One check_entry call per mark."""
+    planned, errors = [], []
     for entry in entries:
         pupil = pupils.get(entry.pupil_id)
         if pupil is None:
@@ -224,26 +271,42 @@ def save_register(
             errors.append(str(exc))
             continue
         mark = existing.get(pupil.pk)
-        if protect_prefilled and _is_prefilled(mark) and differs(mark, entry):
-            errors.append(
-                f"{pupil.name} has {mark.code_id} from a {mark.get_source_display().lower()}; "
-                "only the attendance office can change it."
-            )
-            continue
-        if mark is not None and differs(mark, entry) and not reason.strip():
-            errors.append(
-                f"{pupil.name} already had {mark.code_id}; give a reason for changing it."
-            )
+        if mark is not None and differs(mark, entry):
+            if protect_prefilled and _is_prefilled(mark):
+                errors.append(
+                    f"{pupil.name} has {mark.code_id} from a "
+                    f"{mark.get_source_display().lower()}; only the attendance office can "
+                    "change it."
+                )
+                continue
+            if not reason.strip():
+                errors.append(change_refusal(pupil=pupil, mark=mark, entry=entry))
+                continue
+        planned.append(PlannedWrite(entry, mark))
     if errors:
         raise MarkError(" ".join(errors))
+    return planned
 
+
+def write_register(
+    *,
+    register: Register,
+    day: dt.date,
+    session: str,
+    planned: list[PlannedWrite],
+    actor: Actor,
+    reason: str,
+) -> RegisterResult:
+    """The writing half of save_register: first marks inserted, changed ones amended,
+    then the register stamped and its version advanced (its row is locked)."""
+    result = RegisterResult(register=register)
     new_marks = []
-    for entry in entries:
-        mark = existing.get(entry.pupil_id)
+    for write in planned:
+        entry, mark = write.entry, write.mark
         if mark is None:
             new_marks.append(
                 Mark(
-                    school_id=form.school_id,
+                    school_id=register.school_id,
                     pupil_id=entry.pupil_id,
                     date=day,
                     session=session,
@@ -260,14 +323,18 @@ def save_register(
         else:
             result.unchanged += 1
     try:
-        # The register's row lock does not stop the office (record_mark) from recording a
-        # first mark for one of these pupils meanwhile: then the unique constraint refuses
-        # ours, and this save is stale like any other (the whole save is rolled back).
+        # A pupil without this form's register lock (e.g. moved form today) can still get
+        # a first mark from elsewhere meanwhile: then the unique constraint refuses ours,
+        # and this save is stale like any other (the whole save is rolled back).
         with transaction.atomic():
             Mark.objects.bulk_create(new_marks)
     except IntegrityError:
         raise StaleRegister(
-            list(Mark.objects.filter(pupil_id__in=pupils, date=day, session=session))
+            list(
+                Mark.objects.select_related("recorded_by").filter(
+                    pupil_id__in=[w.entry.pupil_id for w in planned], date=day, session=session
+                )
+            )
         ) from None
     result.created = len(new_marks)
 
@@ -276,3 +343,53 @@ def save_register(
     register.version += 1
     register.save(update_fields=["taken_by", "taken_at", "version", "updated_at"])
     return result
+
+
+@transaction.atomic
+def save_register(
+    *,
+    form: Form,
+    day: dt.date,
+    session: str,
+    entries: list[Entry],
+    actor: Actor,
+    expected_version: int,
+    reason: str = "",
+    protect_prefilled: bool = False,
+) -> RegisterResult:
+    """Save a class register as one unit: all entries or none.
+
+    `expected_version` is the register version the user opened; if anyone changed one of
+    its marks since (another register save, the office, an import: every writer advances
+    the version), StaleRegister is raised with the current marks and nothing is written.
+    Changing a mark that was already recorded (code, minutes late or comment) is an
+    amendment and needs `reason`. With `protect_prefilled` (a teacher's register), a mark
+    pre-filled from granted leave or a planned absence cannot be changed at all: the whole
+    save is refused, so the office's arrangement is never silently overwritten.
+    """
+    school_day = SchoolDay.objects.filter(school_id=form.school_id, date=day).first()
+    check_session_open(school_day=school_day, day=day, session=session)
+    (register,) = lock_registers(school_id=form.school_id, keys=[(form.pk, day, session)]).values()
+    pupils = {
+        p.pk: p
+        for p in Pupil.objects.for_school(form.school).filter(pk__in=[e.pupil_id for e in entries])
+    }
+    existing = {
+        m.pupil_id: m
+        for m in Mark.objects.select_for_update(of=("self",))
+        .select_related("recorded_by")
+        .filter(pupil_id__in=pupils, date=day, session=session)
+    }
+    if register.version != expected_version:
+        raise StaleRegister(list(existing.values()))
+    planned = validate_register_entries(
+        day=day,
+        entries=entries,
+        pupils=pupils,
+        existing=existing,
+        reason=reason,
+        protect_prefilled=protect_prefilled,
+    )
+    return write_register(
+        register=register, day=day, session=session, planned=planned, actor=actor, reason=reason
+    )

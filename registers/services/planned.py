@@ -17,6 +17,7 @@ from django.db import transaction
 from registers.models import LeaveRequest, Mark, PlannedAbsence, Pupil, School
 from registers.services.calendar import open_sessions
 from registers.services.marks import Actor, MarkError
+from registers.services.versions import advance_registers, lock_registers, register_key
 
 
 class AbsenceError(MarkError):
@@ -88,6 +89,11 @@ def prefill_span(
     result.past = len(sessions) - len(future)
     if not future:
         return result
+    # Registers before marks, as every writer of marks does; the ones given a mark here
+    # advance their version, so a register opened earlier cannot be saved over it.
+    registers = lock_registers(
+        school_id=pupil.school_id, keys=[register_key(pupil, d, s) for d, s in future]
+    )
     existing = {
         (m.date, m.session): m
         for m in Mark.objects.select_for_update().filter(
@@ -115,6 +121,9 @@ def prefill_span(
         else:
             result.conflicts.append(Conflict(day, session, mark.code_id))
     Mark.objects.bulk_create(new)
+    advance_registers(
+        registers[key] for m in new if (key := register_key(pupil, m.date, m.session)) in registers
+    )
     result.filled = len(new)
     return result
 

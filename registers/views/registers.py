@@ -24,7 +24,7 @@ from registers import selectors
 from registers.forms import DayForm, RegisterForm
 from registers.models import Form, Membership, School
 from registers.selectors.missing import unmarked_total
-from registers.services.marks import Actor, MarkError, StaleRegister, save_register
+from registers.services.marks import Actor, MarkError, StaleRegister, describe, save_register
 
 
 @school_view(STAFF)
@@ -84,6 +84,33 @@ def edit_refusal(membership: Membership, day: dt.date, today: dt.date) -> str:
     return ""
 
 
+def stale_details(register_form: RegisterForm) -> list[str]:
+    """After a stale save: each pupil both people changed, with the saved mark beside the
+    user's, and what was put back for the next save."""
+    details = [
+        f"{line.row.pupil.name}: saved meanwhile "
+        f"{describe(line.row.mark.code_id, line.row.mark.minutes_late, line.row.mark.comment)} "
+        f"by {line.row.recorded_by_name or 'someone'}; you chose {line.yours_text}. "
+        "The saved mark is shown: choose yours again if it is right."
+        for line in register_form.conflicts
+    ]
+    others = len(register_form.changed_meanwhile) - len(details)
+    if others > 0:
+        other = " other" if details else ""
+        details.append(
+            f"{others}{other} pupil{'s' if others != 1 else ''} changed meanwhile "
+            f"{'are' if others != 1 else 'is'} highlighted with the saved mark."
+        )
+    mine = len(register_form.reapplied)
+    if mine:
+        details.append(
+            f"Your change{'s' if mine != 1 else ''} to {mine} "
+            f"pupil{'s' if mine != 1 else ''} {'are' if mine != 1 else 'is'} put back: "
+            "check and save again."
+        )
+    return details
+
+
 def _saved_message(request: HttpRequest, sheet: selectors.RegisterSheet, result, n: int) -> None:
     counts = [(result.created, "new"), (result.amended, "changed"), (result.unchanged, "unchanged")]
     summary = ", ".join(f"{k} {label}" for k, label in counts if k) or "no marks"
@@ -111,8 +138,9 @@ def take(
     refusal = edit_refusal(membership, day, timezone.localdate())
     # Marks pre-filled from granted leave or a planned absence are the office's to change.
     locked = not can_amend_marks(membership)
-    register_form = RegisterForm(sheet, lock_prefilled=locked)
-    if request.method == "POST":
+    if request.method != "POST":
+        register_form = RegisterForm(sheet, lock_prefilled=locked)
+    else:
         if refusal:
             raise PermissionDenied(refusal)
         register_form = RegisterForm(sheet, request.POST.copy(), lock_prefilled=locked)
@@ -133,11 +161,14 @@ def take(
                     protect_prefilled=locked,
                 )
             except StaleRegister as exc:
-                # Read again: the page must show what is saved now, beside the user's input.
+                # Read again: the page starts from what is saved now; only the user's own
+                # changes are put back, and whose mark is whose is said beside each pupil.
                 sheet = selectors.register_sheet(school=school, form=form, day=day, session=session)
                 register_form = RegisterForm(sheet, request.POST.copy(), lock_prefilled=locked)
-                register_form.show_current_marks()
+                register_form.rebase_after_stale()
                 register_form.add_error(None, str(exc))
+                for message in stale_details(register_form):
+                    register_form.add_error(None, message)
             except MarkError as exc:
                 register_form.add_error(None, str(exc))
             else:

@@ -17,10 +17,18 @@
     return input ? input.value.trim() : "";
   }
 
-  // Same test as the server's MarkLineForm.changes_recorded_mark: code or lateness differs.
+  function commentOf(row) {
+    var input = row.querySelector(".comment-cell input[type=text]");
+    return input ? input.value.trim() : (row.dataset.recordedComment || "");
+  }
+
+  // Same test as the server's MarkLineForm.changes_recorded_mark: code, lateness or
+  // comment differs from the recorded mark (a blank code leaves the mark as it is).
   function changesRecorded(row) {
     var recorded = row.dataset.recordedCode;
-    return !!recorded && (codeOf(row) !== recorded || lateOf(row) !== row.dataset.recordedLate);
+    return !!recorded && codeOf(row) !== "" && (codeOf(row) !== recorded ||
+      lateOf(row) !== row.dataset.recordedLate ||
+      commentOf(row) !== (row.dataset.recordedComment || "").trim());
   }
 
   function refresh() {
@@ -43,7 +51,7 @@
 
   form.addEventListener("change", refresh);
   form.addEventListener("input", function (event) {
-    if (event.target.type === "number") refresh();
+    if (event.target.type === "number" || event.target.type === "text") refresh();
   });
 
   if (fill) {

@@ -206,5 +206,47 @@ def test_two_first_marks_for_one_session_give_the_second_person_a_message(
         ),
     )
     assert not isinstance(first, Exception), first
-    assert isinstance(second, MarkError) and "a moment ago" in str(second), second
+    # The second waited on the register and is shown the first person's mark beside its own.
+    assert isinstance(second, MarkError), second
+    assert f"{pupil.name} already has I (recorded by" in str(second)
+    assert "you chose /" in str(second)
     assert Mark.objects.get(pupil=pupil, date=DAY, session="PM").code_id == "I"
+
+
+def test_an_office_correction_during_a_register_save_makes_the_save_stale(
+    form, pupils, teacher_actor, officer_actor
+):
+    """The office amends one pupil while the teacher saves the register opened before:
+    the teacher's save waits for the office's and is refused, the correction stands."""
+    save_register(
+        form=form,
+        day=DAY,
+        session="AM",
+        entries=entries(pupils, "N"),
+        actor=teacher_actor,
+        expected_version=0,
+    )
+    first, second, waited = first_then_second(
+        lambda: record_mark(
+            pupil=pupils[0],
+            day=DAY,
+            session="AM",
+            entry=Entry(pupils[0].pk, "I"),
+            actor=officer_actor,
+            reason="Parent phoned: ill",
+        ),
+        lambda: save_register(
+            form=form,
+            day=DAY,
+            session="AM",
+            entries=[Entry(p.pk, "N") for p in pupils[:-1]] + [Entry(pupils[-1].pk, "L", 10)],
+            actor=teacher_actor,
+            expected_version=1,
+            reason="Arrived late",
+        ),
+    )
+    assert not isinstance(first, Exception), first
+    assert isinstance(second, StaleRegister), second
+    assert waited >= HOLD * 0.8
+    assert Mark.objects.get(pupil=pupils[0], date=DAY, session="AM").code_id == "I"
+    assert Mark.objects.get(pupil=pupils[-1], date=DAY, session="AM").code_id == "N"

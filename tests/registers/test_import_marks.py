@@ -12,6 +12,7 @@ from registers.models import Closure, Mark, MarkAmendment
 from registers.services.calendar import rebuild_school_days
 from registers.services.imports import CsvFile, ImportFailed, bulk
 from registers.services.imports.marks import import_marks
+from registers.services.marks import Actor, Entry, record_mark
 from tests.registers.factories import PupilFactory
 
 HEADER = "upn,date,session,code,minutes_late,comment"
@@ -53,7 +54,7 @@ def test_it_creates_marks(school, pupils, tmp_path):
         f"{a},2025-09-08,AM,/,,", f"{a},2025-09-08,PM,L,12,bus late", f"{b},2025-09-08,AM,I,,"
     )
     output = run(school, write(tmp_path, text))
-    assert output.strip() == "marks: 3 created, 0 amended, 0 unchanged (0 with a new comment)"
+    assert output.strip() == "marks: 3 created, 0 amended (0 only in the comment), 0 unchanged"
     late = Mark.objects.get(pupil=pupils[0], session="PM")
     assert (late.code_id, late.minutes_late, late.comment, late.source) == (
         "L",
@@ -84,12 +85,16 @@ def test_a_change_of_minutes_late_is_an_amendment_too(school, pupil, tmp_path):
     assert (history.old_minutes_late, history.new_minutes_late) == (5, 15)
 
 
-def test_a_new_comment_alone_is_not_an_amendment(school, pupil, tmp_path):
-    run(school, write(tmp_path, csv(f"{pupil.upn},2025-09-08,AM,I,,")))
-    output = run(school, write(tmp_path, csv(f"{pupil.upn},2025-09-08,AM,I,,flu")))
-    assert "1 unchanged (1 with a new comment)" in output
-    assert Mark.objects.get().comment == "flu"
-    assert not MarkAmendment.objects.exists()
+def test_a_new_comment_alone_is_an_amendment_with_old_and_new_values(school, pupil, tmp_path):
+    run(school, write(tmp_path, csv(f"{pupil.upn},2025-09-08,AM,I,,cold")))
+    output = run(school, write(tmp_path, csv(f"{pupil.upn},2025-09-08,AM,I,,flu"), "fix.csv"))
+    assert "0 created, 1 amended (1 only in the comment), 0 unchanged" in output
+    mark = Mark.objects.get()
+    assert (mark.comment, mark.version) == ("flu", 1)
+    history = MarkAmendment.objects.get()
+    assert (history.old_code, history.new_code) == ("I", "I")
+    assert (history.old_comment, history.new_comment) == ("cold", "flu")
+    assert (history.reason, history.mark_version) == ("imported from fix.csv", 1)
 
 
 def test_the_same_file_twice_changes_nothing_the_second_time(school, pupils, tmp_path):
@@ -101,7 +106,7 @@ def test_the_same_file_twice_changes_nothing_the_second_time(school, pupils, tmp
     before = snapshot(school)
     output = run(school, path)
     assert snapshot(school) == before
-    assert "0 created, 0 amended, 20 unchanged" in output
+    assert "0 created, 0 amended (0 only in the comment), 20 unchanged" in output
     assert MarkAmendment.objects.count() == 2
 
 
@@ -206,7 +211,9 @@ def test_a_missing_file_and_an_unknown_school_are_refused(school, tmp_path):
 
 
 def test_a_header_only_file_imports_nothing(school, tmp_path):
-    assert "0 created, 0 amended, 0 unchanged" in run(school, write(tmp_path, csv()))
+    assert "0 created, 0 amended (0 only in the comment), 0 unchanged" in run(
+        school, write(tmp_path, csv())
+    )
 
 
 def test_the_service_raises_import_failed_with_every_row(school, pupil):
@@ -240,7 +247,15 @@ def test_a_mark_changed_by_someone_else_mid_import_refuses_the_import(
     real_insert = bulk.insert
 
     def register_saved_meanwhile(model, fields, rows):
-        Mark.objects.filter(pupil=pupil).update(code_id="M")
+        if model is Mark:  # the office amends the mark between the import's read and write
+            record_mark(
+                pupil=pupil,
+                day=MONDAY,
+                session="AM",
+                entry=Entry(pupil.pk, "M"),
+                actor=Actor(None, "office"),
+                reason="dentist",
+            )
         real_insert(model, fields, rows)
 
     monkeypatch.setattr(bulk, "insert", register_saved_meanwhile)

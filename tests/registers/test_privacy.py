@@ -67,8 +67,9 @@ def give_history(pupil: Pupil, office) -> Pupil:
         new_code="I",
         reason="Mum phoned",
         changed_by_name="Officer",
+        mark_version=1,
     )
-    Mark.objects.filter(pk=marks[0].pk).update(code_id="I")
+    Mark.objects.filter(pk=marks[0].pk).update(code_id="I", version=1)
     contact = Contact.objects.create(school=school, pupil=pupil, name=f"Parent of {pupil.upn}")
     CallAttempt.objects.create(
         school=school, pupil=pupil, date=day, contact=contact, outcome="no_answer"

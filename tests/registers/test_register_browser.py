@@ -154,7 +154,7 @@ def test_the_register_works_with_the_keyboard_alone_on_a_portrait_tablet(
     assert len(marks) == 8
 
 
-def test_a_stale_save_keeps_the_teachers_choices_beside_the_office_marks(
+def test_a_stale_save_keeps_the_office_mark_and_offers_the_teachers_beside_it(
     page, sign_in, live_server, form, class_4a, taker, officer, register_day
 ):
     sign_in(taker.user.username)
@@ -172,13 +172,65 @@ def test_a_stale_save_keeps_the_teachers_choices_beside_the_office_marks(
         expected_version=0,
     )
     page.get_by_role("button", name="Save register").click()
-    expect(page.get_by_text("Someone else saved this register")).to_be_visible()
-    expect(page.get_by_label(f"Mark for {ben.name}")).to_have_value("N")
-    # The office's comment is carried into the empty comment box, not lost on the next save.
+    expect(page.get_by_text("Someone else changed this register")).to_be_visible()
+    # Both changed Ben: the office's mark is the starting point, the teacher's is offered.
+    expect(page.get_by_label(f"Mark for {ben.name}")).to_have_value("I")
     expect(page.get_by_label(f"Comment for {ben.name}")).to_have_value("Mum phoned")
-    expect(page.locator("td.theirs-cell").filter(has_text="I")).to_have_count(1)
+    expect(page.get_by_text("You chose: N (not applied)")).to_be_visible()
+    expect(page.locator("tr.register-row.conflict")).to_have_count(1)
+    # The teacher's present marks for everyone else are put back.
+    expect(page.get_by_label(f"Mark for {class_4a[0].name}")).to_have_value("/")
     screenshot(page, "register-stale")
     assert Mark.objects.filter(date=register_day).count() == 1  # only the office's mark
+
+    page.get_by_role("button", name="Save register").click()
+    expect(page.get_by_text("Saved the AM register of 4A")).to_be_visible()
+    marks = {m.pupil_id: m.code_id for m in Mark.objects.filter(date=register_day)}
+    assert marks[ben.pk] == "I" and len(marks) == 8
+
+
+def test_an_office_correction_survives_a_teachers_save_and_second_click(
+    page, sign_in, live_server, form, class_4a, taker, officer, register_day
+):
+    """Issue 22: the register taken, the teacher has it open, the office corrects one
+    pupil; the teacher records a late arrival and saves, twice."""
+    amara, ben = class_4a[0], class_4a[1]
+    save_register(
+        form=form,
+        day=register_day,
+        session="AM",
+        entries=[Entry(p.pk, "/") for p in class_4a if p != ben] + [Entry(ben.pk, "N")],
+        actor=Actor.for_membership(taker),
+        expected_version=0,
+    )
+    sign_in(taker.user.username)
+    page.goto(register_url(live_server, form, register_day))
+    record_mark(
+        pupil=ben,
+        day=register_day,
+        session="AM",
+        entry=Entry(ben.pk, "I"),
+        actor=Actor.for_membership(officer),
+        reason="Parent phoned: ill",
+    )
+    page.get_by_label(f"Mark for {amara.name}").select_option("L")
+    page.get_by_label(f"Minutes late for {amara.name}").fill("10")
+    page.get_by_label("Reason for changing recorded marks").fill("Arrived 9:10")
+    page.get_by_role("button", name="Save register").click()
+    expect(page.get_by_text("Someone else changed this register")).to_be_visible()
+    expect(page.get_by_label(f"Mark for {ben.name}")).to_have_value("I")
+    expect(page.locator("tr.register-row.changed-meanwhile")).to_have_count(1)
+    expect(page.get_by_label(f"Mark for {amara.name}")).to_have_value("L")
+    expect(page.get_by_label(f"Minutes late for {amara.name}")).to_have_value("10")
+    screenshot(page, "register-stale-office-correction")
+
+    page.get_by_role("button", name="Save register").click()
+    expect(page.get_by_text("Saved the AM register of 4A")).to_be_visible()
+    marks = {m.pupil_id: m for m in Mark.objects.filter(date=register_day)}
+    assert marks[ben.pk].code_id == "I"
+    assert (marks[amara.pk].code_id, marks[amara.pk].minutes_late) == ("L", 10)
+    ben_history = MarkAmendment.objects.filter(pupil=ben).values_list("new_code", "reason")
+    assert list(ben_history) == [("I", "Parent phoned: ill")]
 
 
 # On SQLite the flush is a DELETE, which the append-only trigger on the history refuses.

@@ -152,7 +152,7 @@ def test_a_partly_marked_register_is_saved_with_a_warning_about_blanks(
     assert Mark.objects.count() == 1
 
 
-def test_a_stale_save_shows_the_other_marks_and_keeps_the_users_choices(
+def test_a_stale_save_starts_from_the_saved_marks_and_puts_back_only_the_users_own(
     login, teacher, officer, form, pupils
 ):
     # The teacher opens the register (version 0); meanwhile the office saves it.
@@ -169,16 +169,19 @@ def test_a_stale_save_shows_the_other_marks_and_keeps_the_users_choices(
     response = login(teacher).post(url(form), data(pupils, mine, version=opened))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Someone else saved this register" in page
+    assert "Someone else changed this register" in page
     assert "Saved meanwhile" in page
     register_form = response.context["form"]
     assert register_form.data["version"] == "1"  # the next save can go through
     lines = {line.row.pupil: line for line in register_form.lines}
-    assert lines[pupils[0]].chosen_code == "N" and lines[pupils[0]].conflict
+    # Both changed pupils[0]: the saved mark stays, the teacher's is offered beside it.
+    assert lines[pupils[0]].chosen_code == "I" and lines[pupils[0]].conflict
+    assert lines[pupils[0]].yours_text == "N"
+    assert re.search(rf'name="p{pupils[0].pk}-code"[^>]*>.*?value="I" selected', page, re.S)
+    # Only the teacher changed pupils[2]: put back.
     assert lines[pupils[2]].chosen_code == "L"
     # A line the teacher left blank takes the office's mark rather than losing it.
     assert lines[pupils[1]].chosen_code == "/" and not lines[pupils[1]].conflict
-    assert re.search(rf'name="p{pupils[0].pk}-code"[^>]*>.*?value="N" selected', page, re.S)
     # Nothing of the teacher's was written.
     assert Mark.objects.get(pupil=pupils[0]).code_id == "I"
     assert not Mark.objects.filter(pupil=pupils[2]).exists()
@@ -223,7 +226,9 @@ def test_changing_a_recorded_mark_needs_a_reason(login, officer, teacher, form, 
     assert "Reason for changing recorded marks" in page
     changed = {p: "N" for p in pupils} | {pupils[0]: "I"}
     response = client.post(url(form), data(pupils, changed, version=1))
-    assert "give a reason for changing it" in response.content.decode()
+    refusal = response.content.decode()
+    assert f"{pupils[0].name} already has N (recorded by" in refusal
+    assert "you chose I. Give a reason to change it." in refusal
     assert Mark.objects.get(pupil=pupils[0]).code_id == "N"
 
     response = client.post(url(form), data(pupils, changed, version=1, reason="Mum rang: flu"))

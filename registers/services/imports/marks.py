@@ -23,6 +23,7 @@ from registers import code_rules, codes
 from registers.models import Closure, LeaveRequest, Mark, MarkAmendment, Pupil, School, SchoolDay
 from registers.models.base import Session
 from registers.services.code_checks import CHECKED_CODES
+from registers.services.versions import advance_registers, lock_registers
 
 from . import bulk
 from .csvfile import CsvFile, ImportFailed, Problems, RowError, open_table, parse_date
@@ -37,13 +38,13 @@ COMMENT_MAX = Mark._meta.get_field("comment").max_length
 class MarksResult:
     created: int = 0
     amended: int = 0
-    comments_updated: int = 0
+    comments_updated: int = 0  # amendments that changed the comment alone
     unchanged: int = 0
 
     def summary(self) -> str:
         return (
-            f"marks: {self.created} created, {self.amended} amended, "
-            f"{self.unchanged} unchanged ({self.comments_updated} with a new comment)"
+            f"marks: {self.created} created, {self.amended} amended "
+            f"({self.comments_updated} only in the comment), {self.unchanged} unchanged"
         )
 
 
@@ -186,14 +187,16 @@ NEW_FIELDS = (
     "school_id", "pupil_id", "date", "session", "code_id", "minutes_late", "comment",
     "source", "recorded_by_id", "created_at", "updated_at",
 )  # fmt: skip
-AMEND_FIELDS = ("code_id", "minutes_late", "comment", "source", "recorded_by_id", "updated_at")
+AMEND_FIELDS = (
+    "code_id", "minutes_late", "comment", "source", "recorded_by_id", "version", "updated_at",
+)  # fmt: skip
 HISTORY_FIELDS = (
     "school_id", "mark_id", "pupil_id", "date", "session", "old_code", "new_code",
-    "old_minutes_late", "new_minutes_late", "reason", "changed_by_id", "changed_by_name",
-    "changed_by_role", "created_at",
+    "old_minutes_late", "new_minutes_late", "old_comment", "new_comment", "mark_version",
+    "reason", "changed_by_id", "changed_by_name", "changed_by_role", "created_at",
 )  # fmt: skip
 # The guard: a mark is only amended if it still holds what this import read.
-READ_FIELDS = ("code_id", "minutes_late")
+READ_FIELDS = ("code_id", "minutes_late", "comment", "version")
 CHANGED_MEANWHILE = (
     "marks of this file were changed by someone else while it was importing; "
     "nothing was imported, run the import again"
@@ -203,7 +206,11 @@ CHANGED_MEANWHILE = (
 def import_marks(
     *, school: School, file: CsvFile, changed_by_name: str, changed_by_id: int | None = None
 ) -> MarksResult:
-    """Import a marks file; a changed code or lateness is recorded as an amendment."""
+    """Import a marks file; a changed code, lateness or comment is an amendment.
+
+    The registers of the changed sessions are locked first and their versions advanced, so
+    a class register opened before the import cannot be saved over what it changed.
+    """
     problems = Problems(file.name)
     entries = _parse(file, school, problems)
     problems.raise_if_any()
@@ -213,13 +220,17 @@ def import_marks(
     reason = f"imported from {PurePath(file.name).name}"[:500]
     dates = [e[1] for e in entries]
     existing = {
-        (pupil_id, day, session): (pk, code, minutes, comment)
-        for pk, pupil_id, day, session, code, minutes, comment in Mark.objects.for_school(school)
+        (pupil_id, day, session): (pk, code, minutes, comment, version)
+        for pk, pupil_id, day, session, code, minutes, comment, version in Mark.objects.for_school(
+            school
+        )
         .between(min(dates), max(dates))
-        .values_list("pk", "pupil_id", "date", "session", "code_id", "minutes_late", "comment")
+        .values_list(
+            "pk", "pupil_id", "date", "session", "code_id", "minutes_late", "comment", "version"
+        )
     }
     now = timezone.now()
-    new, amended, commented, history = [], [], [], []
+    new, amended, history, touched = [], [], [], []
     source = Mark.Source.IMPORT.value
     for pupil_id, day, session, code, minutes, comment in entries:
         old = existing.get((pupil_id, day, session))
@@ -228,33 +239,44 @@ def import_marks(
                 (school.pk, pupil_id, day, session, code, minutes, comment, source,
                  changed_by_id, now, now)
             )  # fmt: skip
+            touched.append((pupil_id, day, session))
             continue
-        pk, old_code, old_minutes, old_comment = old
-        if (old_code, old_minutes) != (code, minutes):
-            amended.append(
-                (pk, code, minutes, comment, source, changed_by_id, now, old_code, old_minutes)
-            )
-            history.append(
-                (school.pk, pk, pupil_id, day, session, old_code, code, old_minutes, minutes,
-                 reason, changed_by_id, changed_by_name, IMPORT_ROLE, now)
-            )  # fmt: skip
-        elif old_comment != comment:
-            commented.append((pk, comment, now, old_code, old_minutes))
-        else:
+        pk, old_code, old_minutes, old_comment, version = old
+        if (old_code, old_minutes, old_comment) == (code, minutes, comment):
             result.unchanged += 1
+            continue
+        if (old_code, old_minutes) == (code, minutes):
+            result.comments_updated += 1
+        amended.append(
+            (pk, code, minutes, comment, source, changed_by_id, version + 1, now,
+             old_code, old_minutes, old_comment, version)
+        )  # fmt: skip
+        history.append(
+            (school.pk, pk, pupil_id, day, session, old_code, code, old_minutes, minutes,
+             old_comment, comment, version + 1, reason, changed_by_id, changed_by_name,
+             IMPORT_ROLE, now)
+        )  # fmt: skip
+        touched.append((pupil_id, day, session))
+    if not touched:
+        return result
 
+    forms = dict(Pupil.objects.for_school(school).values_list("pk", "form_id"))
     try:
         with transaction.atomic():
+            # Registers before marks, as every writer of marks does (services.versions).
+            registers = lock_registers(
+                school_id=school.pk, keys=[(forms.get(p), d, s) for p, d, s in touched]
+            )
+            advance_registers(registers.values())
             bulk.insert(Mark, NEW_FIELDS, new)
-            updated = bulk.update(Mark, AMEND_FIELDS, amended, guard=READ_FIELDS)
-            updated += bulk.update(Mark, ("comment", "updated_at"), commented, guard=READ_FIELDS)
-            if updated != len(amended) + len(commented):
-                raise ImportFailed([RowError(CHANGED_MEANWHILE, file.name)])
+            # Each amendment before its mark's change: the database refuses the change
+            # of a mark without the amendment of its new version (migration 0011).
             bulk.insert(MarkAmendment, HISTORY_FIELDS, history)
+            if bulk.update(Mark, AMEND_FIELDS, amended, guard=READ_FIELDS) != len(amended):
+                raise ImportFailed([RowError(CHANGED_MEANWHILE, file.name)])
     except IntegrityError:
-        # A register saved for the same sessions between our read and our insert.
+        # A register saved for the same sessions between our read and our writes: a first
+        # mark inserted meanwhile, or an amendment of the same version.
         raise ImportFailed([RowError(CHANGED_MEANWHILE, file.name)]) from None
     result.created, result.amended = len(new), len(amended)
-    result.comments_updated = len(commented)
-    result.unchanged += len(commented)
     return result
