@@ -75,7 +75,22 @@ def cohort(november, form):
     }
     for pupil in pupils.values():
         absent(pupil, WEEK)
+        present_before(pupil, WEEK[0])
     return pupils
+
+
+def present_before(pupil: Pupil, day: dt.date) -> None:
+    """Present at every open session on roll before `day`: a complete register, since the
+    sweep takes no step on a figure with unmarked sessions (issue 15 part 2)."""
+    days = SchoolDay.objects.for_school(pupil.school).filter(
+        date__lt=day, date__gte=pupil.admission_date
+    )
+    Mark.objects.bulk_create(
+        Mark(school=pupil.school, pupil=pupil, date=d.date, session=s, code_id=c)
+        for d in days
+        for s, c, is_open in (("AM", "/", d.am_open), ("PM", "\\", d.pm_open))
+        if is_open
+    )
 
 
 def test_the_scenario_dates_are_those_of_the_law():
