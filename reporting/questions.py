@@ -35,7 +35,7 @@ GROUP_PROMPTS = {
 
 def _headline(school: School, headline: GroupFigures) -> list[str]:
     found: list[str] = []
-    if headline.suppressed or headline.attendance is None:
+    if headline.suppressed or not isinstance(headline.attendance, Decimal):
         return found
     england = national.ENGLAND_2023_24.values
     target = school.target_pct.quantize(Decimal("0.1"))
@@ -49,13 +49,17 @@ def _headline(school: School, headline: GroupFigures) -> list[str]:
             f"Attendance is {headline.attendance}%, at or above the target: what is working "
             "that the school should keep doing?"
         )
-    if headline.persistent is not None and headline.persistent > england["persistent"]:
+    # A withheld figure (reporting.disclosure) prompts no question.
+    if isinstance(headline.persistent, Decimal) and headline.persistent > england["persistent"]:
         found.append(
             f"Persistent absence is {headline.persistent}%, above England's "
             f"{england['persistent']}% ({national.CENSUS_2023_24}). Which groups make up most "
             "of it, and how are those families supported first?"
         )
-    if headline.unauthorised is not None and headline.unauthorised > england["unauthorised"]:
+    if (
+        isinstance(headline.unauthorised, Decimal)
+        and headline.unauthorised > england["unauthorised"]
+    ):
         found.append(
             "Unauthorised absence is above the national rate: how quickly is an unexplained "
             "absence followed up on the first day?"

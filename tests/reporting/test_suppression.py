@@ -1,5 +1,5 @@
-"""Governors' figures: groups of fewer than 5 pupils are hidden, and enough others that
-the hidden figure cannot be recovered by subtraction."""
+"""Governors' figures: groups of fewer than 5 pupils are withheld ("c"), and enough others
+("x") that the hidden figure cannot be recovered by subtraction."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from reporting import bands, breakdowns
+from reporting import bands, breakdowns, disclosure
+from reporting.disclosure import PROTECTED, SMALL, Cell, Withheld, protect
 from reporting.periods import resolve_period
 from reporting.report import build_report, pupil_frame
-from reporting.suppression import FEWER_THAN, hidden_keys
 from tests.registers.factories import PupilFactory
 from tests.reporting.conftest import PRESENT, add_marks
 
@@ -19,17 +19,29 @@ from tests.reporting.conftest import PRESENT, add_marks
 @pytest.mark.parametrize(
     ("sizes", "hidden"),
     [
-        ({"yes": 12, "no": 30}, set()),
-        ({"yes": 5, "no": 30}, set()),  # 5 is enough
-        ({"yes": 4, "no": 30}, {"yes", "no"}),  # its complement would give it away
-        ({"a": 3, "b": 20, "c": 30}, {"a", "b"}),  # the smallest other group goes too
-        ({"a": 2, "b": 3, "c": 30}, {"a", "b"}),  # together they hold 5 pupils
-        ({"a": 1, "b": 2, "c": 30, "d": 40}, {"a", "b", "c"}),
-        ({"a": 0, "b": 30}, set()),  # an empty group reveals nobody
+        ({"yes": 12, "no": 30}, {}),
+        ({"yes": 5, "no": 30}, {}),  # 5 is enough
+        ({"yes": 4, "no": 30}, {"yes": "c", "no": "x"}),  # its complement would give it away
+        ({"a": 3, "b": 20, "c": 30}, {"a": "c", "b": "x"}),  # the smallest other group goes too
+        ({"a": 2, "b": 3, "c": 30}, {"a": "c", "b": "c"}),  # each may be anything from 1 to 4
+        ({"a": 1, "b": 2, "c": 30, "d": 40}, {"a": "c", "b": "c", "c": "x"}),
+        ({"a": 0, "b": 30}, {}),  # an empty group reveals nobody
+        # x means "0 or at least 5": a 1 hidden beside a 5 would be 1 again, so a third goes.
+        ({"a": 1, "b": 5, "c": 30}, {"a": "c", "b": "x", "c": "x"}),
+        ({"a": 1, "b": 5}, None),  # nothing protects it: the caller hides everything
     ],
 )
-def test_hidden_keys(sizes, hidden):
-    assert hidden_keys(sizes) == hidden
+def test_protect(sizes, hidden):
+    total = sum(sizes.values())
+    assert protect([Cell(k, n, total) for k, n in sizes.items()], total) == hidden
+
+
+def test_what_a_reader_can_work_out_from_a_c_beside_an_x():
+    # Knowing a + b = 6, a is "c" (1-4) and b is "x" (0 or 5+): a is 1.
+    cells = [Cell("a", 1, 6, SMALL), Cell("b", 5, 6, PROTECTED)]
+    assert disclosure.feasible(cells, 6, "a") == [(1, 1)]
+    cells = [Cell("a", 1, 40, SMALL), Cell("b", 30, 40, PROTECTED)]
+    assert disclosure.feasible(cells, 31, "a") == [(1, 4)]
 
 
 @pytest.fixture
@@ -48,12 +60,18 @@ def test_governors_see_fewer_than_5_instead_of_small_groups(school, small_groups
     period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
     report = build_report(school=school, period=period, aggregate_only=True)
     cla = report.table("cla")
-    assert [row[1] for row in cla.rows] == [FEWER_THAN, FEWER_THAN]
-    assert all(cell is None for row in cla.rows for cell in row[2:9])
+    # The 2 looked-after pupils: c; the other 28 are hidden only to protect them: x.
+    assert [row[1] for row in cla.rows] == [SMALL, PROTECTED]
+    assert [row[1].reason for row in cla.rows] == [
+        "fewer than 5 pupils, not shown",
+        "not shown to protect a small group",
+    ]
+    assert all(isinstance(cell, Withheld) for row in cla.rows for cell in row[2:9])
     assert cla.links == [None, None]
+    assert "c: fewer than 5 pupils, not shown" in cla.note
     sen = {row[0]: row for row in report.table("sen").rows}
-    # EHC plan 3 + SEN support 2 = 5 hidden pupils: enough, No SEN stays visible.
-    assert sen["EHC plan"][1] == sen["SEN support"][1] == FEWER_THAN
+    # EHC plan 3 + SEN support 2: either may be anything from 1 to 4; No SEN stays visible.
+    assert sen["EHC plan"][1] == sen["SEN support"][1] == SMALL
     assert sen["No SEN"][1] == 25
 
 
@@ -74,7 +92,7 @@ def test_governors_have_no_form_breakdown_and_no_pupil_level_tables(school, smal
 def test_band_counts_under_5_are_hidden_for_governors(school, small_groups):
     period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
     frame = pupil_frame(school=school, period=period)
-    rows = {r.key: r for r in bands.band_counts(frame, hide_small=True)}
+    rows = {r.key: r for r in bands.band_counts(frame, marks=_plan(frame).bands)}
     # 10 pupils missed one session in ten (persistent), 20 are expected; others are 0.
     assert rows["persistent"].pupils == 10 and rows["expected"].pupils == 20
     assert rows["monitor"].pupils == 0
@@ -86,9 +104,32 @@ def test_a_small_band_is_hidden_with_the_next_smallest_so_it_cannot_be_subtracte
         add_marks(PupilFactory(school=school, form=form), ["O"] * 10 if n < 3 else PRESENT)
     period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
     frame = pupil_frame(school=school, period=period)
-    rows = {r.key: r for r in bands.band_counts(frame, hide_small=True)}
-    assert rows["severe"].suppressed and rows["expected"].suppressed
+    rows = {r.key: r for r in bands.band_counts(frame, marks=_plan(frame).bands)}
+    # 3 severe of 23: c, and the 20 expected x, else 23 - 20 would give the 3.
+    assert rows["severe"].pupils == SMALL and rows["expected"].pupils == PROTECTED
     assert rows["monitor"].pupils == 0
+
+
+def test_a_small_band_is_hidden_with_enough_others_that_it_cannot_be_subtracted(school, form):
+    # 2 severe, 3 persistent (not severe), 20 expected: the persistent band and the severe
+    # band add up to the headline's 5 persistent pupils, so both are withheld as c.
+    for n in range(25):
+        codes = ["O"] * 10 if n < 2 else (["O", *PRESENT[1:]] if n < 5 else PRESENT)
+        add_marks(PupilFactory(school=school, form=form), codes)
+    period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
+    frame = pupil_frame(school=school, period=period)
+    plan = _plan(frame)
+    assert plan.headline == {"severe": "c"}
+    rows = {r.key: r for r in bands.band_counts(frame, marks=plan.bands)}
+    assert rows["severe"].pupils == SMALL and rows["persistent"].pupils == SMALL
+    assert rows["expected"].pupils == 20
+
+
+def _plan(frame):
+    whole = breakdowns.whole_school(frame)
+    return disclosure.plan(
+        whole.pupils, whole.persistent_pupils, whole.severe_pupils, bands.band_values(frame)
+    )
 
 
 def test_questions_are_about_the_group_not_its_complement(school, form):
