@@ -199,37 +199,30 @@ class Plan:
 
 
 def plan(roll: int, persistent: int, severe: int, bands: Mapping[str, int]) -> Plan:
-    """Decide the headline and the band table of one school (bands: pupils per band)."""
-    headline = {m: SMALL for m, n in ((PERSISTENT, persistent), (SEVERE, severe)) if is_small(n)}
-    if is_small(roll):  # nothing of the school is shown
-        hidden = {k: SMALL if n else PROTECTED for k, n in bands.items()}
-        return Plan(roll, {PERSISTENT: persistent, SEVERE: severe}, headline, hidden)
-    band_marks: dict[str, str] | None = None
+    """Decide the headline and the band table of one school (bands: pupils per band).
+
+    When no choice of cells protects the band table, all of it is withheld as ``x`` (an
+    ``x`` in a table with no ``c`` may be anything, small counts included).
+    """
+    totals = {PERSISTENT: persistent, SEVERE: severe}
+    headline = {m: SMALL for m, n in totals.items() if is_small(n)}
+    every_band = (*NOT_PERSISTENT_BANDS, PERSISTENT, SEVERE)
+    withheld = dict.fromkeys(every_band, PROTECTED)
+    if is_small(roll):  # nothing of the school is shown (the headline is hidden whole)
+        return Plan(roll, totals, headline, withheld)
     if PERSISTENT not in headline:
         # The persistent band and the severe band add up to the headline's persistent total;
         # the other bands to the rest of the roll: two partitions.
         inner = protect(_band_cells(bands, (PERSISTENT, SEVERE), persistent), persistent)
-        if inner is None:
-            # Too few persistently absent pupils to hide the severe ones among: the
-            # persistent total itself is not shown (nor by group), and the bands become
-            # one partition of the roll.
-            headline[PERSISTENT] = PROTECTED
-        else:
-            outer = protect(
-                _band_cells(bands, NOT_PERSISTENT_BANDS, roll - persistent), roll - persistent
-            )
-            band_marks = {
-                **inner,
-                **(outer if outer is not None else dict.fromkeys(NOT_PERSISTENT_BANDS, PROTECTED)),
-            }
-    if band_marks is None:
-        keys = (*NOT_PERSISTENT_BANDS, PERSISTENT, SEVERE)
-        band_marks = protect(_band_cells(bands, keys, roll), roll)
-        if band_marks is None:
-            band_marks = dict.fromkeys(keys, PROTECTED)
-    if severe in headline and bands.get(SEVERE):
-        band_marks[SEVERE] = SMALL  # the same figure as the headline, the same symbol
-    return Plan(roll, {PERSISTENT: persistent, SEVERE: severe}, headline, band_marks)
+        if inner is not None:
+            rest = roll - persistent
+            outer = protect(_band_cells(bands, NOT_PERSISTENT_BANDS, rest), rest)
+            return Plan(roll, totals, headline, withheld if outer is None else inner | outer)
+        # Too few persistently absent pupils to hide the severe ones among: the persistent
+        # total is not shown either (nor by group), and the bands are one partition.
+        headline[PERSISTENT] = PROTECTED
+    marks = protect(_band_cells(bands, every_band, roll), roll)
+    return Plan(roll, totals, headline, withheld if marks is None else marks)
 
 
 def _band_cells(bands: Mapping[str, int], keys: Iterable[str], total: int) -> list[Cell]:

@@ -152,3 +152,108 @@ def test_questions_are_about_the_group_not_its_complement(school, form):
     table.rows = [["Young carer", Decimal("-4.0")], ["Not a young carer", Decimal("4.0")]]
     (question,) = questions_for("young_carer", school=school, headline=headline, table=table)
     assert question.startswith("Young carer: attendance is 4.0 points below other pupils.")
+
+
+def _brute_force(cells: list[Cell], marks: dict[str, str], total: int) -> dict[str, set[int]]:
+    """Every value each cell can take, by trying every assignment a reader could think of."""
+    import itertools
+
+    options = []
+    for cell in cells:
+        symbol = marks.get(cell.key)
+        if symbol is None:
+            options.append([cell.value])
+        elif symbol == SMALL:
+            options.append(range(1, min(4, cell.cap) + 1))
+        else:
+            options.append([0, *range(5, cell.cap + 1)])
+    seen: dict[str, set[int]] = {c.key: set() for c in cells}
+    for values in itertools.product(*options):
+        if sum(values) == total:
+            for cell, value in zip(cells, values, strict=True):
+                seen[cell.key].add(value)
+    return seen
+
+
+def test_no_c_can_be_narrowed_by_any_assignment_a_reader_could_try():
+    """protect() against a brute-force reader, over many small random partitions."""
+    import random
+
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(300):
+        values = [rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]) for _ in range(rng.randint(2, 4))]
+        total = sum(values)
+        cells = [Cell(f"g{i}", v, 14) for i, v in enumerate(values)]
+        marks = protect(cells, total)
+        if marks is None:
+            continue  # the caller hides the whole partition
+        seen = _brute_force(cells, marks, total)
+        for cell in cells:
+            if marks.get(cell.key) == SMALL:
+                assert seen[cell.key] == {1, 2, 3, 4}, (values, marks, seen)
+                checked += 1
+            elif cell.key not in marks:
+                assert not disclosure.is_small(cell.value), (values, marks)
+    assert checked > 100  # the partitions tried hold small counts to protect
+
+
+def test_the_band_table_and_the_headline_never_give_a_small_severe_count_away():
+    """plan() against a brute-force reader of the headline (persistent and severe totals)
+    and the band table together, over many random schools."""
+    import itertools
+    import random
+
+    rng = random.Random(7)
+    keys = ["expected", "monitor", "concern", "persistent", "severe"]
+    checked = 0
+    for _ in range(150):
+        bands_ = dict(
+            zip(
+                keys,
+                [rng.randint(0, 9) for _ in range(3)]
+                + [rng.choice([0, 1, 2, 3, 5, 6, 8]), rng.choice([0, 1, 2, 3, 4, 5])],
+                strict=True,
+            )
+        )
+        roll = sum(bands_.values())
+        if roll < 5:
+            continue
+        persistent, severe = bands_["persistent"] + bands_["severe"], bands_["severe"]
+        p = disclosure.plan(roll, persistent, severe, bands_)
+
+        def fits(shown: str | None, value: int) -> bool:
+            if shown is None:
+                return True
+            return 1 <= value <= 4 if shown == SMALL else not disclosure.is_small(value)
+
+        options = [[bands_[k]] if k not in p.bands else range(0, roll + 1) for k in keys]
+        # Every band x: the table is withheld as a whole, and an x may then be anything.
+        whole = len(p.bands) == len(keys) and set(p.bands.values()) == {PROTECTED}
+        seen = set()
+        for first in itertools.product(*options[:-1]):
+            values = (*first, roll - sum(first))  # the bands add up to the roll
+            if values[-1] not in options[-1]:
+                continue
+            found = dict(zip(keys, values, strict=True))
+            if not whole and not all(fits(p.bands.get(k), found[k]) for k in keys):
+                continue
+            p_total, s_total = found["persistent"] + found["severe"], found["severe"]
+            if "persistent" not in p.headline and p_total != persistent:
+                continue
+            if "severe" not in p.headline and s_total != severe:
+                continue
+            if not fits(p.headline.get("persistent"), p_total):
+                continue
+            if not fits(p.headline.get("severe"), s_total):
+                continue
+            seen.add(s_total)
+        if p.headline.get("severe") == SMALL:
+            if p.headline.get("persistent") == SMALL:
+                # Both totals 1-4: severe <= persistent is plain, so severe may be known to
+                # be at most 3; never a single value.
+                assert len(seen) >= 2 and seen <= {1, 2, 3, 4}, (bands_, p)
+            else:
+                assert seen == {1, 2, 3, 4}, (bands_, p)
+            checked += 1
+    assert checked > 20
