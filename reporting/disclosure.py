@@ -268,10 +268,9 @@ def breakdown(groups: list[GroupCounts], p: Plan) -> BreakdownMarks | None:
             Cell(
                 g.key,
                 getattr(g, measure),
-                # A hidden row's size is unknown: 1–4 for a "c" row, any for an "x" row.
-                g.pupils
-                if g.key not in rows
-                else (LARGEST_SMALL if rows[g.key] == SMALL else p.roll),
+                # The group's size, even for a hidden row: a governor who knows the school
+                # may well know how many looked-after children it has.
+                g.pupils,
                 OPEN if g.key in rows else None,
             )
             for g in groups
