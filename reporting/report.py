@@ -114,7 +114,7 @@ def _build(
     df = pupil_frame(school=school, period=period, moves=moves, counts=counts)
     headline = breakdowns.whole_school(df)
     withhold = aggregate_only or not pupil_level
-    if aggregate_only or not pupil_level:
+    if withhold:
         drill = None
     plan = None
     if withhold:
@@ -131,10 +131,13 @@ def _build(
 
     benches = national.headline_benchmarks(school.phase)
     tables = [sections.headline_table(school, headline, benches, link)]
+    if withhold and headline.suppressed:
+        # 1–4 pupils in all: every other table (even of sessions) would be about them.
+        return Report(school, period, headline, tables, df, aggregate_only, withhold)
     keys = breakdowns.AGGREGATE_DIMENSIONS if aggregate_only else list(breakdowns.DIMENSIONS)
     for result in breakdowns.breakdowns(df, keys):
         if plan is not None:
-            result = breakdowns.withhold(result, plan) if not headline.suppressed else None
+            result = breakdowns.withhold(result, plan)
             if result is None:
                 continue
         tables.append(sections.breakdown_table(school, result, link))

@@ -127,3 +127,19 @@ def test_staff_keep_exact_figures(client, school, looked_after_two, head):
     assert report.headline.severe == Decimal("0.8")
     cla = {row[0]: row for row in report.table("cla").rows}
     assert cla["Looked after"][1] == 4 and cla["Looked after"][5] == Decimal("50.0")
+
+
+def test_a_school_of_fewer_than_5_pupils_shows_nothing_about_them(
+    client, school, form, governor, trust_lead
+):
+    for codes in (SEVERE, PRESENT, ["I", *PRESENT[1:]]):
+        add_marks(PupilFactory(school=school, form=form), codes)
+    client.force_login(governor.user)
+    report = client.get(reverse("reporting:governors", args=[school.urn])).context["report"]
+    # Not even the sessions by reason or by weekday: with 3 pupils they are theirs.
+    assert [t.name for t in report.tables] == ["headline"]
+    assert {row[1] for row in report.tables[0].rows} == {SMALL}
+    client.force_login(trust_lead.user)
+    trust = client.get(reverse("reporting:trust", args=[school.urn]))
+    (row,) = trust.context["rows"]
+    assert {row.pupils, row.attendance, row.persistent, row.severe, row.pp_gap} == {SMALL}
