@@ -19,11 +19,17 @@ practice for published pupil statistics (the DfE's statistics "c" symbol):
    not shown by group at all: a 0% beside a hidden cell, or a ``c`` among ``x``s, would
    tell which group holds them. Every group's cell of that measure shows ``x``.
 4. The headline. A percentage of pupils computed from 1 to 4 pupils (severe absence 0.2%
-   of 416 pupils is one pupil) shows ``c`` too, in the headline and in the band table,
-   which must agree with it; and the band table's "persistent" band is protected against
-   the headline's persistent total in the same way as a breakdown against its total.
+   of 416 pupils is one pupil) shows ``c`` too, and so does the band table's severe band;
+   the persistent band and the severe band add up to the headline's persistent total and
+   are protected against it as a breakdown is against its total (if they cannot be, the
+   persistent total is withheld as ``x`` as well, and not shown by group).
+5. When no choice of cells protects a partition, all of it is withheld as ``x``: in a
+   column (or band table) with no ``c``, an ``x`` may be anything, small counts included,
+   and the table's note says the measure is not shown by group. A school of 1 to 4 pupils
+   shows nothing but its withheld headline (reporting.report).
 
-Officers and heads see exact figures: they already see the pupils.
+Officers and heads see exact figures: they already see the pupils. Tables of sessions
+(week by week, weekdays, reasons) count sessions, not pupils, and are shown as they are.
 
 How it is checked: ``feasible`` works out, by interval arithmetic, every value a hidden cell
 can take given the total, the visible cells and the symbols' meaning; ``protect`` hides
