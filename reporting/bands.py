@@ -13,7 +13,8 @@ import pandas as pd
 from registers import rates
 from registers.rates import BAND_LABELS, Band, SessionCounts
 
-from .suppression import hidden_keys
+from . import disclosure
+from .disclosure import Withheld
 
 BAND_ORDER = list(Band)  # best to worst
 
@@ -79,34 +80,40 @@ def movement_of(df: pd.DataFrame) -> pd.Series:
 class CountRow:
     key: str
     label: str
-    pupils: int | None  # None when suppressed
-    share: Decimal | None  # % of the pupils counted
+    pupils: int | Withheld
+    share: Decimal | Withheld | None  # % of the pupils counted
 
     @property
     def suppressed(self) -> bool:
-        return self.pupils is None
+        return isinstance(self.pupils, Withheld)
 
 
-def _rows(counts: dict[str, int], labels: dict[str, str], total: int, *, hide: bool):
-    hidden = hidden_keys(counts) if hide else set()
+def _rows(counts: dict[str, int], labels: dict[str, str], total: int, marks: dict[str, str]):
     return [
-        CountRow(key, labels[key], None, None)
-        if key in hidden
+        CountRow(key, labels[key], disclosure.as_cell(marks[key]), disclosure.as_cell(marks[key]))
+        if key in marks
         else CountRow(key, labels[key], n, rates.percent(n, total))
         for key, n in counts.items()
     ]
 
 
-def band_counts(df: pd.DataFrame, *, hide_small: bool = False) -> list[CountRow]:
+def band_values(df: pd.DataFrame) -> dict[str, int]:
+    """Pupils per band, every band (0 for an empty one)."""
     counts = df["band"].value_counts()
-    found = {band.value: int(counts.get(band.value, 0)) for band in Band}
-    return _rows(found, {b.value: BAND_LABELS[b] for b in Band}, len(df), hide=hide_small)
+    return {band.value: int(counts.get(band.value, 0)) for band in Band}
 
 
-def movement_counts(df: pd.DataFrame, *, hide_small: bool = False) -> list[CountRow]:
+def band_counts(df: pd.DataFrame, *, marks: dict[str, str] | None = None) -> list[CountRow]:
+    """Pupils per band; `marks` (reporting.disclosure.Plan.bands) withholds cells."""
+    labels = {b.value: BAND_LABELS[b] for b in Band}
+    return _rows(band_values(df), labels, len(df), marks or {})
+
+
+def movement_counts(df: pd.DataFrame, *, withhold: bool = False) -> list[CountRow]:
     counts = movement_of(df).value_counts() if len(df) else pd.Series(dtype=int)
     found = {key: int(counts.get(key, 0)) for key in MOVEMENT_LABELS}
-    return _rows(found, MOVEMENT_LABELS, len(df), hide=hide_small)
+    marks = disclosure.counts(found, len(df)) if withhold else {}
+    return _rows(found, MOVEMENT_LABELS, len(df), marks)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ from registers import rates
 from registers.models.pupils import YEAR_GROUPS
 from registers.rates import SessionCounts
 
+from . import disclosure
 from .bands import band_series, movement_of
+from .disclosure import Withheld
 from .selectors import GROUP_FIELDS
-from .suppression import hidden_keys
 
 COUNT_FIELDS = ("possible", "present", "aea", "authorised", "unauthorised", "late")
 SUMS = ("possible", "attended", "authorised", "unauthorised", "late", "persistent", "severe")
@@ -111,28 +112,36 @@ DIMENSIONS: dict[str, Dimension] = {
 AGGREGATE_DIMENSIONS = [k for k in DIMENSIONS if k != "form"]
 
 
+Figure = Decimal | Withheld | None  # Withheld: not shown to governors or trust leads
+
+
 @dataclass(frozen=True)
 class GroupFigures:
     dimension: str
     key: str
     label: str
-    pupils: int
+    pupils: int | Withheld
     possible: int
-    attendance: Decimal | None
-    authorised: Decimal | None
-    unauthorised: Decimal | None
-    absence: Decimal | None
-    persistent: Decimal | None
-    severe: Decimal | None
-    attendance_gap: Decimal | None = None  # points above (+) or below (−) the rest of the school
-    persistent_gap: Decimal | None = None
-    suppressed: bool = False
+    attendance: Figure
+    authorised: Figure
+    unauthorised: Figure
+    absence: Figure
+    persistent: Figure
+    severe: Figure
+    attendance_gap: Figure = None  # points above (+) or below (−) the rest of the school
+    persistent_gap: Figure = None
+    suppressed: bool = False  # the whole row is withheld
+    # Pupils behind `persistent` and `severe` (what the disclosure rules count); never
+    # printed, and None once withheld.
+    persistent_pupils: int | None = 0
+    severe_pupils: int | None = 0
 
 
 @dataclass(frozen=True)
 class Breakdown:
     dimension: Dimension
     rows: list[GroupFigures]
+    notes: tuple[str, ...] = ()  # why cells are withheld, for the table's note
 
 
 def pupil_frame(
@@ -175,6 +184,8 @@ def _figures(sums: dict[str, int], pupils: int) -> dict:
         "absence": pct(sums["authorised"] + sums["unauthorised"], sums["possible"]),
         "persistent": pct(sums["persistent"], pupils),
         "severe": pct(sums["severe"], pupils),
+        "persistent_pupils": sums["persistent"],
+        "severe_pupils": sums["severe"],
     }
 
 
@@ -260,16 +271,53 @@ def breakdowns(df: pd.DataFrame, keys: list[str] | None = None) -> list[Breakdow
     return found
 
 
-def suppress(result: Breakdown) -> Breakdown:
-    """Hide groups of fewer than 5 pupils (and enough others that they cannot be derived)."""
-    hidden = hidden_keys({r.key: r.pupils for r in result.rows})
-    rows = [hide(r) if r.key in hidden else r for r in result.rows]
-    return Breakdown(result.dimension, rows)
+MEASURE_TITLES = {"persistent": "Persistent absence", "severe": "Severe absence"}
 
 
-def hide(row: GroupFigures) -> GroupFigures:
-    blank = dict.fromkeys(
+def withhold(result: Breakdown, plan: disclosure.Plan) -> Breakdown | None:
+    """The breakdown as governors and trust leads may see it (reporting.disclosure), or
+    None when the school is too small for it to be shown at all."""
+    marks = disclosure.breakdown(
+        [
+            disclosure.GroupCounts(r.key, r.pupils, r.persistent_pupils, r.severe_pupils)
+            for r in result.rows
+        ],
+        plan,
+    )
+    if marks is None:
+        return None
+    rows = []
+    for r in result.rows:
+        if r.key in marks.rows:
+            rows.append(hide(r, disclosure.as_cell(marks.rows[r.key])))
+            continue
+        changes: dict = {}
+        for measure, gap in (("persistent", "persistent_gap"), ("severe", None)):
+            symbol = marks.measures[measure].get(r.key)
+            if symbol is not None:
+                changes[measure] = disclosure.as_cell(symbol)
+                changes[f"{measure}_pupils"] = None
+                if gap:
+                    changes[gap] = disclosure.as_cell(symbol)
+        rows.append(replace(r, **changes))
+    notes = []
+    for measure, title in MEASURE_TITLES.items():
+        if not plan.by_group(measure):
+            notes.append(
+                f"{title} is not shown by group: fewer than {disclosure.THRESHOLD} pupils of "
+                "the school have it (or it would let such a figure be worked out), and a "
+                "group's figure would tell which group holds them."
+            )
+        elif measure in marks.whole:
+            notes.append(f"{title} is not shown by group here, to protect a small group.")
+    return Breakdown(result.dimension, rows, tuple(notes))
+
+
+def hide(row: GroupFigures, cell: Withheld = disclosure.SMALL) -> GroupFigures:
+    """The whole row withheld: every figure shows the symbol (the staff never see this)."""
+    shown = dict.fromkeys(
         (
+            "pupils",
             "attendance",
             "authorised",
             "unauthorised",
@@ -278,9 +326,12 @@ def hide(row: GroupFigures) -> GroupFigures:
             "severe",
             "attendance_gap",
             "persistent_gap",
-        )
+        ),
+        cell,
     )
-    return replace(row, pupils=0, possible=0, suppressed=True, **blank)
+    return replace(
+        row, possible=0, suppressed=True, persistent_pupils=None, severe_pupils=None, **shown
+    )
 
 
 def in_group(df: pd.DataFrame, dimension: str, key: str) -> pd.DataFrame:

@@ -34,7 +34,7 @@ GROUP_PROMPTS = {
 
 def _headline(school: School, headline: GroupFigures) -> list[str]:
     found: list[str] = []
-    if headline.suppressed or headline.attendance is None:
+    if headline.suppressed or not isinstance(headline.attendance, Decimal):
         return found
     target = school.target_pct.quantize(Decimal("0.1"))
     if headline.attendance < school.target_pct:

@@ -1,15 +1,17 @@
 """Assemble a school's report for a period: the figures (selectors + pandas) laid out as
 tables. The dashboard, the governors' page, the exports and the PDFs all come from here.
 
-`aggregate_only=True` is the governors' version: small groups suppressed, no drill-down
-links, no pupil-level tables; the frame it is built from never holds names or UPNs.
+`aggregate_only=True` is the governors' version: no drill-down links, no pupil-level
+tables; the frame it is built from never holds names or UPNs. Every report that is not
+`pupil_level` (governors, trust leads) goes through reporting.disclosure: small numbers
+withheld, so that no pupil can be singled out from it or from its exports.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pandas as pd
@@ -22,6 +24,7 @@ from . import (
     breakdowns,
     comparison,
     daily,
+    disclosure,
     interventions,
     movement,
     sections,
@@ -32,7 +35,6 @@ from .movement import Snapshot
 from .periods import Period
 from .questions import questions_for
 from .sections import one_place
-from .suppression import MINIMUM_GROUP
 from .tables import Table
 
 Drill = Callable[[str, str], str | None]
@@ -46,6 +48,7 @@ class Report:
     tables: list[Table]
     frame: pd.DataFrame = field(repr=False)
     aggregate_only: bool = False
+    withheld: bool = False  # the disclosure rules applied (governors, trust leads)
 
     @property
     def has_data(self) -> bool:
@@ -58,7 +61,7 @@ class Report:
     @property
     def below_target(self) -> bool:
         attendance = self.headline.attendance
-        return attendance is not None and attendance < self.school.target_pct
+        return isinstance(attendance, Decimal) and attendance < self.school.target_pct
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
@@ -95,7 +98,8 @@ def build_report(
     drill: Drill | None = None,
 ) -> Report:
     """The report for an audience: staff (`pupil_level`: drill-down links and per-case
-    rows), trust leads (aggregates), governors (`aggregate_only`: also suppressed)."""
+    rows, exact figures), trust leads (aggregates with small numbers withheld), governors
+    (`aggregate_only`: the same, without forms and with questions)."""
     with selectors.report_reads():
         return _build(school, period, aggregate_only, pupil_level, drill)
 
@@ -109,10 +113,18 @@ def _build(
     counts, day_codes = selectors.period_counts(school=school, period=period)
     df = pupil_frame(school=school, period=period, moves=moves, counts=counts)
     headline = breakdowns.whole_school(df)
-    if aggregate_only or not pupil_level:
+    withhold = aggregate_only or not pupil_level
+    if withhold:
         drill = None
-    if aggregate_only and 0 < headline.pupils < MINIMUM_GROUP:
-        headline = breakdowns.hide(headline)
+    plan = None
+    if withhold:
+        plan = disclosure.plan(
+            headline.pupils,
+            headline.persistent_pupils,
+            headline.severe_pupils,
+            bands.band_values(df),
+        )
+        headline = _withheld_headline(headline, plan)
 
     def link(dimension: str, key: str) -> str | None:
         return drill(dimension, key) if drill else None
@@ -121,12 +133,17 @@ def _build(
     # aged 5 to 15 over the year to date, not the period's whole roll.
     tables = [
         sections.headline_table(school, headline, [], link),
-        comparison.like_for_like_table(school=school, period=period, aggregate_only=aggregate_only),
+        comparison.like_for_like_table(school=school, period=period, aggregate_only=withhold),
     ]
+    if withhold and headline.suppressed:
+        # 1–4 pupils in all: every other table (even of sessions) would be about them.
+        return Report(school, period, headline, tables[:1], df, aggregate_only, withhold)
     keys = breakdowns.AGGREGATE_DIMENSIONS if aggregate_only else list(breakdowns.DIMENSIONS)
     for result in breakdowns.breakdowns(df, keys):
-        if aggregate_only:
-            result = breakdowns.suppress(result)
+        if plan is not None:
+            result = breakdowns.withhold(result, plan)
+            if result is None:
+                continue
         tables.append(sections.breakdown_table(school, result, link))
 
     this_year, last_year = daily.trend(day_codes, *selectors.trend_span(period))
@@ -134,13 +151,13 @@ def _build(
     reasons = daily.by_code(day_codes, period)
     tables.append(sections.reasons_table(reasons, headline.possible))
     tables.append(sections.weekday_table(daily.weekdays(day_codes, period)))
-    tables.append(sections.lateness_table(reasons, df, headline.possible, aggregate_only))
+    tables.append(sections.lateness_table(reasons, df, headline.possible, withhold))
     tables.append(
         sections.count_table(
             "bands",
             "Pupils in each band",
             "Band",
-            bands.band_counts(df, hide_small=aggregate_only),
+            bands.band_counts(df, marks=plan.bands if plan else None),
             lambda key: link("band", key),
             note=f"Bands use the school's target of {one_place(school.target_pct)}% and the "
             f"formal-meeting line of {one_place(school.formal_meeting_pct)}%; the national lines "
@@ -154,12 +171,12 @@ def _build(
                 "movement",
                 "Band movement since the last half-term",
                 "Movement",
-                bands.movement_counts(df, hide_small=aggregate_only),
+                bands.movement_counts(df, withhold=withhold),
                 lambda key: link("movement", key),
                 note=movement.describe(before, after),
             )
         )
-        if not aggregate_only:
+        if not withhold:
             tables.append(sections.matrix_table(bands.movement_matrix(df), period))
     if pupil_level:
         impact = interventions.impact_table(school=school, period=period, drill=drill)
@@ -170,7 +187,16 @@ def _build(
             table.questions = questions_for(
                 table.name, school=school, headline=headline, table=table
             )
-    return Report(school, period, headline, tables, df, aggregate_only)
+    return Report(school, period, headline, tables, df, aggregate_only, withhold)
+
+
+def _withheld_headline(headline: GroupFigures, plan: disclosure.Plan) -> GroupFigures:
+    """The whole school's figures as governors and trust leads see them."""
+    if disclosure.is_small(headline.pupils):
+        return breakdowns.hide(headline, disclosure.SMALL)
+    changes = {measure: disclosure.as_cell(symbol) for measure, symbol in plan.headline.items()}
+    changes.update({f"{measure}_pupils": None for measure in plan.headline})
+    return replace(headline, **changes)
 
 
 def group_title(dimension: str, key: str, period: Period) -> str:

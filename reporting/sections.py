@@ -13,13 +13,13 @@ from registers.figures import WeekdayPattern
 from registers.models import School
 from registers.rates import BAND_LABELS, Band
 
-from . import national
+from . import disclosure, national
 from .bands import CountRow, MatrixRow
 from .breakdowns import Breakdown, GroupFigures
 from .daily import WeekRow
+from .disclosure import THRESHOLD, Withheld
 from .national import Benchmark
 from .periods import Period
-from .suppression import FEWER_THAN, hidden_keys
 from .tables import ChartSpec, Column, Kind, Table
 
 PCT, GAP, COUNT = Kind.PCT, Kind.GAP, Kind.COUNT
@@ -74,8 +74,11 @@ def headline_table(
         "(pupils aged 5 to 15, the year to date), see “Like for like with England”."
     )
     if headline.suppressed:
-        rows = [[r[0], None, *r[2:]] for r in rows]
-        note = f"The school has {FEWER_THAN} pupils with figures, so its figures are hidden."
+        note = (
+            f"The school has fewer than {THRESHOLD} pupils with figures, so its figures are hidden."
+        )
+    if _withheld(rows):
+        note += " " + disclosure.legend_text()
     return Table("headline", "Attendance and absence", columns, rows, links, note)
 
 
@@ -104,7 +107,7 @@ def breakdown_table(
     for r in result.rows:
         row = [
             r.label,
-            FEWER_THAN if r.suppressed else r.pupils,
+            r.pupils,
             r.attendance,
             r.authorised,
             r.unauthorised,
@@ -129,11 +132,10 @@ def breakdown_table(
     note = "Gap: the group's rate minus the rate of all other pupils of the school."
     if sources:
         note += " England: " + "; ".join(sources) + "."
-    if any(r.suppressed for r in result.rows):
-        note += (
-            f" Groups of {FEWER_THAN} pupils are not shown (and, where needed, one more "
-            "group) so that no pupil can be identified."
-        )
+    for extra in result.notes:
+        note += " " + extra
+    if _withheld(rows):
+        note += " " + disclosure.legend_text()
     chart = ChartSpec("bar", [2], reference=("School target", one_place(school.target_pct)))
     return Table(dim.key, dim.section_title, columns, rows, links, note, chart)
 
@@ -223,13 +225,16 @@ def weekday_table(pattern: list[WeekdayPattern]) -> Table:
 
 
 def lateness_table(
-    by_code: dict[str, int], df: pd.DataFrame, possible: int, aggregate_only: bool
+    by_code: dict[str, int], df: pd.DataFrame, possible: int, withhold: bool
 ) -> Table:
     late_before, late_after = by_code.get("L", 0), by_code.get("U", 0)
     often = int((df["late"] >= OFTEN_LATE).sum()) if len(df) else 0
     often_cell: int | str = often
-    if aggregate_only and hidden_keys({"often": often, "rest": len(df) - often}):
-        often_cell = FEWER_THAN if often < 5 else "not shown"
+    if withhold:
+        # Only the pupils often late are shown; the rest of the roll is their complement.
+        marks = disclosure.counts({"often": often, "rest": len(df) - often}, len(df))
+        if "often" in marks:
+            often_cell = disclosure.as_cell(marks["often"])
     rows = [
         [
             "Late before the register closed (L, counts as present)",
@@ -249,6 +254,8 @@ def lateness_table(
     ]
     columns = [Column("Lateness"), Column("Number", COUNT), Column("Share", PCT)]
     note = "Shares of sessions are of possible sessions; the share of pupils is of all pupils."
+    if isinstance(often_cell, Withheld):
+        note += " " + disclosure.legend_text()
     return Table("lateness", "Lateness", columns, rows, note=note)
 
 
@@ -273,14 +280,18 @@ def count_table(
     link: Callable[[str], str | None],
     note: str = "",
 ) -> Table:
-    rows = [[c.label, FEWER_THAN if c.suppressed else c.pupils, c.share] for c in counts]
+    rows = [[c.label, c.pupils, c.share] for c in counts]
     links = [None if c.suppressed or not c.pupils else link(c.key) for c in counts]
-    if any(c.suppressed for c in counts):
-        note += f" Counts of {FEWER_THAN} pupils are not shown so that no pupil can be identified."
+    if _withheld(rows):
+        note += " " + disclosure.legend_text()
     columns = [Column(first), Column("Pupils", COUNT), Column("Share of pupils", PCT)]
     labels = [SHORT_LABELS.get(c.key, c.label) for c in counts]
     chart = ChartSpec("bar", [1], horizontal=True, unit="", labels=labels)
     return Table(name, title, columns, rows, links, note.strip(), chart)
+
+
+def _withheld(rows: list[list]) -> bool:
+    return any(isinstance(cell, Withheld) for row in rows for cell in row)
 
 
 def matrix_table(matrix: list[MatrixRow], period: Period) -> Table:

@@ -12,7 +12,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .suppression import FEWER_THAN
+from .disclosure import Withheld
 
 Cell = str | int | Decimal | None
 
@@ -33,7 +33,7 @@ class Column:
 @dataclass(frozen=True)
 class DisplayCell:
     text: str
-    css: str  # "num" right-aligns; "suppressed" marks "fewer than 5"
+    css: str  # "num" right-aligns; "suppressed" marks a withheld figure (c or x)
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,10 @@ class Table:
         columns = [(c.kind, "num" if c.kind is not Kind.TEXT else "") for c in self.columns[1:]]
         for row, link in zip(self.rows, links, strict=True):
             cells = [
-                (fmt(cell, kind), f"{css} suppressed".strip() if cell == FEWER_THAN else css)
+                (
+                    fmt(cell, kind),
+                    f"{css} suppressed".strip() if isinstance(cell, Withheld) else css,
+                )
                 for cell, (kind, css) in zip(row[1:], columns, strict=True)
             ]
             yield fmt(row[0], label_kind), link, cells

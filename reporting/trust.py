@@ -4,6 +4,10 @@ lead keeps (DOMAIN.md §9), computed from each school's own calendar.
 Each school has its own half-terms, so figures are per school: the year to date (as the
 DfE daily-data tool counts it) plus the current half-term against the one before. A fixed
 handful of queries per school, however many pupils it has.
+
+Trust leads do not work with the pupils, so their figures go through reporting.disclosure
+as the governors' do: the same plan as the school's own report for the year to date, so
+the trust view and that report agree cell for cell.
 """
 
 from __future__ import annotations
@@ -15,24 +19,27 @@ from decimal import Decimal
 from registers import figures, rates
 from registers.models import School, Trust
 
-from . import breakdowns, selectors
+from . import bands, breakdowns, disclosure, selectors
+from .disclosure import Withheld
 from .periods import YTD, resolve_period
 from .tables import ChartSpec, Column, Kind, Table
+
+Figure = Decimal | Withheld | None
 
 
 @dataclass(frozen=True)
 class SchoolRow:
     school: School
-    pupils: int
-    attendance: Decimal | None  # year to date
-    half_term: Decimal | None  # the current half-term
-    change: Decimal | None  # current half-term minus the previous one, points
-    authorised: Decimal | None
-    unauthorised: Decimal | None
-    persistent: Decimal | None
-    severe: Decimal | None
-    pp_gap: Decimal | None
-    send_gap: Decimal | None
+    pupils: int | Withheld
+    attendance: Figure  # year to date
+    half_term: Figure  # the current half-term
+    change: Figure  # current half-term minus the previous one, points
+    authorised: Figure
+    unauthorised: Figure
+    persistent: Figure
+    severe: Figure
+    pp_gap: Figure
+    send_gap: Figure
     period_label: str
 
 
@@ -51,7 +58,8 @@ SORTS = {
 }
 
 
-def school_row(school: School, today: dt.date) -> SchoolRow | None:
+def school_row(school: School, today: dt.date, *, withhold: bool = True) -> SchoolRow | None:
+    """The school's row; `withhold=False` gives the exact figures (tests of the sums)."""
     ytd = resolve_period(school=school, key=YTD, today=today)
     if ytd is None:
         return None
@@ -78,7 +86,13 @@ def school_row(school: School, today: dt.date) -> SchoolRow | None:
                 now.attended * before.possible - before.attended * now.possible,
                 now.possible * before.possible,
             )
-    has_pupils = len(df) > 0
+    plan = disclosure.plan(
+        whole.pupils, whole.persistent_pupils, whole.severe_pupils, bands.band_values(df)
+    )
+    hidden = plan.headline if withhold else {}
+    label = str(current.half_term) if current.half_term else ""
+    if withhold and disclosure.is_small(whole.pupils):  # 1–4 pupils: nothing of it is shown
+        return SchoolRow(school, *[disclosure.SMALL] * 10, period_label=label)
     return SchoolRow(
         school=school,
         pupils=whole.pupils,
@@ -87,12 +101,22 @@ def school_row(school: School, today: dt.date) -> SchoolRow | None:
         change=change,
         authorised=whole.authorised,
         unauthorised=whole.unauthorised,
-        persistent=whole.persistent,
-        severe=whole.severe,
-        pp_gap=breakdowns.gap_for(df, df["pupil_premium"]) if has_pupils else None,
-        send_gap=breakdowns.gap_for(df, df["sen"] != "N") if has_pupils else None,
-        period_label=str(current.half_term) if current.half_term else "",
+        persistent=disclosure.headline_value(whole.persistent, hidden.get("persistent")),
+        severe=disclosure.headline_value(whole.severe, hidden.get("severe")),
+        pp_gap=_gap(df, df["pupil_premium"], withhold),
+        send_gap=_gap(df, df["sen"] != "N", withhold),
+        period_label=label,
     )
+
+
+def _gap(df, mask, withhold: bool) -> Figure:
+    """A group's attendance gap to the rest, withheld when either side has 1–4 pupils."""
+    if not len(df):
+        return None
+    inside = int(mask.sum())
+    if withhold and (disclosure.is_small(inside) or disclosure.is_small(len(df) - inside)):
+        return disclosure.SMALL
+    return breakdowns.gap_for(df, mask)
 
 
 def trust_rows(trust: Trust, *, today: dt.date, sort: str = "name") -> list[SchoolRow]:
@@ -103,8 +127,9 @@ def trust_rows(trust: Trust, *, today: dt.date, sort: str = "name") -> list[Scho
     if key not in SORTS:
         key, sort = "name", "name"
     getter = SORTS[key][1]
-    present = [r for r in rows if getter(r) is not None]
-    missing = [r for r in rows if getter(r) is None]
+    # Schools without a figure (none, or withheld) go last either way.
+    present = [r for r in rows if getter(r) is not None and not isinstance(getter(r), Withheld)]
+    missing = [r for r in rows if r not in present]
     present.sort(key=getter, reverse=sort.startswith("-"))
     return present + missing  # schools without a figure go last either way
 
@@ -121,7 +146,8 @@ def trust_table(rows: list[SchoolRow]) -> Table:
     table_rows = [[getter(r) for _, getter in SORTS.values()] for r in rows]
     note = (
         "Year-to-date figures from each school's own calendar. Gaps: the group's attendance "
-        "minus other pupils' (points); SEND means SEN support or an EHC plan."
+        "minus other pupils' (points); SEND means SEN support or an EHC plan. "
+        + disclosure.legend_text()
     )
     return Table(
         "trust",

@@ -1,4 +1,5 @@
-"""The governors' pages: aggregates only, small groups suppressed, questions beside."""
+"""The governors' pages: aggregates only, small numbers withheld (reporting.disclosure),
+questions beside; the page's tables download as CSV and XLSX like the dashboard's."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from registers.models import Membership, School
 from ..pdf import render_governors_pdf
 from ..periods import period_choices, resolve_period
 from ..report import Report, build_report
-from ..responses import file_response, panels
+from ..responses import export_tables, file_response, panels
 
 
 def _report(request: HttpRequest, school: School) -> tuple[Report | None, list]:
@@ -29,6 +30,10 @@ def governors(request: HttpRequest, school: School, membership: Membership) -> H
     report, choices = _report(request, school)
     if report is None:
         return render(request, "reporting/no_calendar.html", {"school": school})
+    fmt = request.GET.get("format")
+    if fmt:
+        stem = [school.urn, "governors", report.period.label]
+        return export_tables(report.tables, fmt=fmt, name=request.GET.get("table"), stem=stem)
     context = {
         "school": school,
         "report": report,
@@ -36,6 +41,7 @@ def governors(request: HttpRequest, school: School, membership: Membership) -> H
         "choices": choices,
         "headline_table": report.tables[0],
         "panels": panels(report.tables[1:]),
+        "export_query": f"period={report.period.key}",
     }
     return render(request, "reporting/governors.html", context)
 

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from django.urls import reverse
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.registers.factories import PupilFactory
@@ -33,6 +34,10 @@ class Links(HTMLParser):
 def _text(response) -> str:
     if response["Content-Type"].startswith("application/pdf"):
         return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        book = load_workbook(io.BytesIO(response.content))  # zipped: read its cells
+        cells = (c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+        return "\n".join(str(c) for c in cells if c is not None)
     return response.content.decode("utf-8", errors="replace")
 
 
@@ -89,6 +94,9 @@ def test_a_governor_never_meets_a_pupil(client, school, form, ten_pupils, govern
     reached = {url for url, (status, _) in pages.items() if status == 200}
     pdf = reverse("reporting:governors_pdf", args=[school.urn])
     assert any(url.startswith(pdf) for url in reached)
+    # The page's CSV and Excel downloads were followed and read too.
+    assert any("format=csv" in url for url in reached)
+    assert any("format=xlsx" in url for url in reached)
     assert reverse("home") in pages  # the brand link (it redirects to the school)
     assert len(reached) >= 6
     forbidden = [(p.forename, p.surname, p.upn) for p in [*ten_pupils, *extra]]

@@ -41,7 +41,10 @@ def primary(school, form):
 
 def report(school, *, aggregate_only: bool):
     period = resolve_period(school=school, key="ytd", today=TODAY)
-    return build_report(school=school, period=period, aggregate_only=aggregate_only)
+    # Staff reports are pupil-level (exact figures); governors' are aggregate and withheld.
+    return build_report(
+        school=school, period=period, aggregate_only=aggregate_only, pupil_level=not aggregate_only
+    )
 
 
 def rows(table):
@@ -81,11 +84,70 @@ def test_each_national_figure_is_cited_with_publication_period_and_status(primar
     assert "https://explore-education-statistics.service.gov.uk/" in note
 
 
-def test_governors_are_asked_about_persistent_absence_above_the_phase_rate(primary):
-    table = report(primary, aggregate_only=True).table("national")
+@pytest.fixture
+def larger_primary(school, form):
+    """33 pupils of Year 4, 6 persistently absent (18.2%), and 5 Reception children: enough
+    pupils on each side of the age line for governors to see the figures."""
+    for n in range(33):
+        pupil = PupilFactory(school=school, form=form, upn=f"E{n:011d}1")
+        add_marks(pupil, ["I", *PRESENT[1:]] if n < 6 else PRESENT)
+    for n in range(5):
+        child = PupilFactory(
+            school=school,
+            form=form,
+            upn=f"F{n:011d}1",
+            year_group="R",
+            date_of_birth=dt.date(2021, 1, 1),
+        )
+        add_marks(child, ["O"] * 10)
+    return school
+
+
+def test_governors_are_asked_about_persistent_absence_above_the_phase_rate(larger_primary):
+    table = report(larger_primary, aggregate_only=True).table("national")
     asked = " ".join(table.questions)
     assert "Persistent absence among pupils aged 5 to 15 is 18.2%, above the 14.6%" in asked
     assert "primary schools" in asked
+
+
+def test_governors_see_no_small_count_in_the_comparison_nor_by_subtraction(primary):
+    """2 of the 11 pupils aged 5 to 15 are persistently absent: a count of 1 to 4, withheld
+    as c for governors, while staff see the exact 18.2%."""
+    built = report(primary, aggregate_only=True)
+    by_measure = rows(built.table("national"))
+    assert by_measure["Persistent absence"][1] == "c"
+    assert "withheld to protect a small group" in built.table("national").note
+
+
+def test_a_roll_of_1_to_4_outside_the_age_line_withholds_the_whole_column(school, form):
+    for n in range(10):
+        add_marks(PupilFactory(school=school, form=form, upn=f"G{n:011d}1"), PRESENT)
+    child = PupilFactory(
+        school=school,
+        form=form,
+        upn="H00000000001",
+        year_group="R",
+        date_of_birth=dt.date(2021, 1, 1),
+    )
+    add_marks(child, ["O"] * 10)
+    table = report(school, aggregate_only=True).table("national")
+    assert {row[1] for row in table.rows} == {"x"}
+    assert "10 pupils" not in table.note
+    staff = rows(report(school, aggregate_only=False).table("national"))
+    assert staff["Attendance"][1] == Decimal("100.0")
+
+
+def test_what_the_year_to_date_headline_withholds_the_column_withholds(school, form):
+    """All 12 pupils are aged 5 to 15, so the column is the whole roll: with 2 pupils
+    persistently absent the headline shows no persistent figure, nor may the column."""
+    for n in range(12):
+        add_marks(
+            PupilFactory(school=school, form=form, upn=f"K{n:011d}1"),
+            ["I", *PRESENT[1:]] if n < 2 else PRESENT,
+        )
+    built = report(school, aggregate_only=True)
+    assert not isinstance(built.headline.persistent, Decimal)
+    assert rows(built.table("national"))["Persistent absence"][1] == built.headline.persistent
 
 
 def test_the_fsm_figures_are_the_autumn_2024_25_release():

@@ -1,5 +1,5 @@
-"""Governors' figures: groups of fewer than 5 pupils are hidden, and enough others that
-the hidden figure cannot be recovered by subtraction."""
+"""Governors' figures: groups of fewer than 5 pupils are withheld ("c"), and enough others
+("x") that the hidden figure cannot be recovered by subtraction."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from reporting import bands, breakdowns
+from reporting import bands, breakdowns, disclosure
+from reporting.disclosure import PROTECTED, SMALL, Cell, Withheld, protect
 from reporting.periods import resolve_period
 from reporting.report import build_report, pupil_frame
-from reporting.suppression import FEWER_THAN, hidden_keys
 from tests.registers.factories import PupilFactory
 from tests.reporting.conftest import PRESENT, add_marks
 
@@ -19,17 +19,29 @@ from tests.reporting.conftest import PRESENT, add_marks
 @pytest.mark.parametrize(
     ("sizes", "hidden"),
     [
-        ({"yes": 12, "no": 30}, set()),
-        ({"yes": 5, "no": 30}, set()),  # 5 is enough
-        ({"yes": 4, "no": 30}, {"yes", "no"}),  # its complement would give it away
-        ({"a": 3, "b": 20, "c": 30}, {"a", "b"}),  # the smallest other group goes too
-        ({"a": 2, "b": 3, "c": 30}, {"a", "b"}),  # together they hold 5 pupils
-        ({"a": 1, "b": 2, "c": 30, "d": 40}, {"a", "b", "c"}),
-        ({"a": 0, "b": 30}, set()),  # an empty group reveals nobody
+        ({"yes": 12, "no": 30}, {}),
+        ({"yes": 5, "no": 30}, {}),  # 5 is enough
+        ({"yes": 4, "no": 30}, {"yes": "c", "no": "x"}),  # its complement would give it away
+        ({"a": 3, "b": 20, "c": 30}, {"a": "c", "b": "x"}),  # the smallest other group goes too
+        ({"a": 2, "b": 3, "c": 30}, {"a": "c", "b": "c"}),  # each may be anything from 1 to 4
+        ({"a": 1, "b": 2, "c": 30, "d": 40}, {"a": "c", "b": "c", "c": "x"}),
+        ({"a": 0, "b": 30}, {}),  # an empty group reveals nobody
+        # x means "0 or at least 5": a 1 hidden beside a 5 would be 1 again, so a third goes.
+        ({"a": 1, "b": 5, "c": 30}, {"a": "c", "b": "x", "c": "x"}),
+        ({"a": 1, "b": 5}, None),  # nothing protects it: the caller hides everything
     ],
 )
-def test_hidden_keys(sizes, hidden):
-    assert hidden_keys(sizes) == hidden
+def test_protect(sizes, hidden):
+    total = sum(sizes.values())
+    assert protect([Cell(k, n, total) for k, n in sizes.items()], total) == hidden
+
+
+def test_what_a_reader_can_work_out_from_a_c_beside_an_x():
+    # Knowing a + b = 6, a is "c" (1-4) and b is "x" (0 or 5+): a is 1.
+    cells = [Cell("a", 1, 6, SMALL), Cell("b", 5, 6, PROTECTED)]
+    assert disclosure.feasible(cells, 6, "a") == [(1, 1)]
+    cells = [Cell("a", 1, 40, SMALL), Cell("b", 30, 40, PROTECTED)]
+    assert disclosure.feasible(cells, 31, "a") == [(1, 4)]
 
 
 @pytest.fixture
@@ -48,12 +60,18 @@ def test_governors_see_fewer_than_5_instead_of_small_groups(school, small_groups
     period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
     report = build_report(school=school, period=period, aggregate_only=True)
     cla = report.table("cla")
-    assert [row[1] for row in cla.rows] == [FEWER_THAN, FEWER_THAN]
-    assert all(cell is None for row in cla.rows for cell in row[2:9])
+    # The 2 looked-after pupils: c; the other 28 are hidden only to protect them: x.
+    assert [row[1] for row in cla.rows] == [SMALL, PROTECTED]
+    assert [row[1].reason for row in cla.rows] == [
+        "fewer than 5 pupils, not shown",
+        "not shown to protect a small group",
+    ]
+    assert all(isinstance(cell, Withheld) for row in cla.rows for cell in row[2:9])
     assert cla.links == [None, None]
+    assert "c: fewer than 5 pupils, not shown" in cla.note
     sen = {row[0]: row for row in report.table("sen").rows}
-    # EHC plan 3 + SEN support 2 = 5 hidden pupils: enough, No SEN stays visible.
-    assert sen["EHC plan"][1] == sen["SEN support"][1] == FEWER_THAN
+    # EHC plan 3 + SEN support 2: either may be anything from 1 to 4; No SEN stays visible.
+    assert sen["EHC plan"][1] == sen["SEN support"][1] == SMALL
     assert sen["No SEN"][1] == 25
 
 
@@ -74,7 +92,7 @@ def test_governors_have_no_form_breakdown_and_no_pupil_level_tables(school, smal
 def test_band_counts_under_5_are_hidden_for_governors(school, small_groups):
     period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
     frame = pupil_frame(school=school, period=period)
-    rows = {r.key: r for r in bands.band_counts(frame, hide_small=True)}
+    rows = {r.key: r for r in bands.band_counts(frame, marks=_plan(frame).bands)}
     # 10 pupils missed one session in ten (persistent), 20 are expected; others are 0.
     assert rows["persistent"].pupils == 10 and rows["expected"].pupils == 20
     assert rows["monitor"].pupils == 0
@@ -86,9 +104,32 @@ def test_a_small_band_is_hidden_with_the_next_smallest_so_it_cannot_be_subtracte
         add_marks(PupilFactory(school=school, form=form), ["O"] * 10 if n < 3 else PRESENT)
     period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
     frame = pupil_frame(school=school, period=period)
-    rows = {r.key: r for r in bands.band_counts(frame, hide_small=True)}
-    assert rows["severe"].suppressed and rows["expected"].suppressed
+    rows = {r.key: r for r in bands.band_counts(frame, marks=_plan(frame).bands)}
+    # 3 severe of 23: c, and the 20 expected x, else 23 - 20 would give the 3.
+    assert rows["severe"].pupils == SMALL and rows["expected"].pupils == PROTECTED
     assert rows["monitor"].pupils == 0
+
+
+def test_a_small_band_is_hidden_with_enough_others_that_it_cannot_be_subtracted(school, form):
+    # 2 severe, 3 persistent (not severe), 20 expected: the persistent band and the severe
+    # band add up to the headline's 5 persistent pupils, so both are withheld as c.
+    for n in range(25):
+        codes = ["O"] * 10 if n < 2 else (["O", *PRESENT[1:]] if n < 5 else PRESENT)
+        add_marks(PupilFactory(school=school, form=form), codes)
+    period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
+    frame = pupil_frame(school=school, period=period)
+    plan = _plan(frame)
+    assert plan.headline == {"severe": "c"}
+    rows = {r.key: r for r in bands.band_counts(frame, marks=plan.bands)}
+    assert rows["severe"].pupils == SMALL and rows["persistent"].pupils == SMALL
+    assert rows["expected"].pupils == 20
+
+
+def _plan(frame):
+    whole = breakdowns.whole_school(frame)
+    return disclosure.plan(
+        whole.pupils, whole.persistent_pupils, whole.severe_pupils, bands.band_values(frame)
+    )
 
 
 def test_questions_are_about_the_group_not_its_complement(school, form):
@@ -111,3 +152,108 @@ def test_questions_are_about_the_group_not_its_complement(school, form):
     table.rows = [["Young carer", Decimal("-4.0")], ["Not a young carer", Decimal("4.0")]]
     (question,) = questions_for("young_carer", school=school, headline=headline, table=table)
     assert question.startswith("Young carer: attendance is 4.0 points below other pupils.")
+
+
+def _brute_force(cells: list[Cell], marks: dict[str, str], total: int) -> dict[str, set[int]]:
+    """Every value each cell can take, by trying every assignment a reader could think of."""
+    import itertools
+
+    options = []
+    for cell in cells:
+        symbol = marks.get(cell.key)
+        if symbol is None:
+            options.append([cell.value])
+        elif symbol == SMALL:
+            options.append(range(1, min(4, cell.cap) + 1))
+        else:
+            options.append([0, *range(5, cell.cap + 1)])
+    seen: dict[str, set[int]] = {c.key: set() for c in cells}
+    for values in itertools.product(*options):
+        if sum(values) == total:
+            for cell, value in zip(cells, values, strict=True):
+                seen[cell.key].add(value)
+    return seen
+
+
+def test_no_c_can_be_narrowed_by_any_assignment_a_reader_could_try():
+    """protect() against a brute-force reader, over many small random partitions."""
+    import random
+
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(300):
+        values = [rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]) for _ in range(rng.randint(2, 4))]
+        total = sum(values)
+        cells = [Cell(f"g{i}", v, 14) for i, v in enumerate(values)]
+        marks = protect(cells, total)
+        if marks is None:
+            continue  # the caller hides the whole partition
+        seen = _brute_force(cells, marks, total)
+        for cell in cells:
+            if marks.get(cell.key) == SMALL:
+                assert seen[cell.key] == {1, 2, 3, 4}, (values, marks, seen)
+                checked += 1
+            elif cell.key not in marks:
+                assert not disclosure.is_small(cell.value), (values, marks)
+    assert checked > 100  # the partitions tried hold small counts to protect
+
+
+def test_the_band_table_and_the_headline_never_give_a_small_severe_count_away():
+    """plan() against a brute-force reader of the headline (persistent and severe totals)
+    and the band table together, over many random schools."""
+    import itertools
+    import random
+
+    rng = random.Random(7)
+    keys = ["expected", "monitor", "concern", "persistent", "severe"]
+    checked = 0
+    for _ in range(150):
+        bands_ = dict(
+            zip(
+                keys,
+                [rng.randint(0, 9) for _ in range(3)]
+                + [rng.choice([0, 1, 2, 3, 5, 6, 8]), rng.choice([0, 1, 2, 3, 4, 5])],
+                strict=True,
+            )
+        )
+        roll = sum(bands_.values())
+        if roll < 5:
+            continue
+        persistent, severe = bands_["persistent"] + bands_["severe"], bands_["severe"]
+        p = disclosure.plan(roll, persistent, severe, bands_)
+
+        def fits(shown: str | None, value: int) -> bool:
+            if shown is None:
+                return True
+            return 1 <= value <= 4 if shown == SMALL else not disclosure.is_small(value)
+
+        options = [[bands_[k]] if k not in p.bands else range(0, roll + 1) for k in keys]
+        # Every band x: the table is withheld as a whole, and an x may then be anything.
+        whole = len(p.bands) == len(keys) and set(p.bands.values()) == {PROTECTED}
+        seen = set()
+        for first in itertools.product(*options[:-1]):
+            values = (*first, roll - sum(first))  # the bands add up to the roll
+            if values[-1] not in options[-1]:
+                continue
+            found = dict(zip(keys, values, strict=True))
+            if not whole and not all(fits(p.bands.get(k), found[k]) for k in keys):
+                continue
+            p_total, s_total = found["persistent"] + found["severe"], found["severe"]
+            if "persistent" not in p.headline and p_total != persistent:
+                continue
+            if "severe" not in p.headline and s_total != severe:
+                continue
+            if not fits(p.headline.get("persistent"), p_total):
+                continue
+            if not fits(p.headline.get("severe"), s_total):
+                continue
+            seen.add(s_total)
+        if p.headline.get("severe") == SMALL:
+            if p.headline.get("persistent") == SMALL:
+                # Both totals 1-4: severe <= persistent is plain, so severe may be known to
+                # be at most 3; never a single value.
+                assert len(seen) >= 2 and seen <= {1, 2, 3, 4}, (bands_, p)
+            else:
+                assert seen == {1, 2, 3, 4}, (bands_, p)
+            checked += 1
+    assert checked > 20

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
-from reporting.suppression import FEWER_THAN
+from reporting.disclosure import SMALL
 from reporting.tables import Column, Kind, Table
 
 
@@ -17,13 +17,13 @@ def table(**kwargs) -> Table:
 
 def test_rows_have_a_row_header_right_aligned_numbers_and_a_drill_down_link():
     html = table(
-        rows=[["Year 7", 120, Decimal("94.5")], ["Year 8", FEWER_THAN, None]],
+        rows=[["Year 7", 120, Decimal("94.5")], ["Year 8", SMALL, None]],
         links=["/s/1/reporting/group/?dimension=year_group&group=7", None],
     ).body_html
     assert html.splitlines() == [
         '<tr><th scope="row"><a href="/s/1/reporting/group/?dimension=year_group&amp;group=7">'
         'Year 7</a></th><td class="num">120</td><td class="num">94.5%</td></tr>',
-        f'<tr><th scope="row">Year 8</th><td class="num suppressed">{FEWER_THAN}</td>'
+        f'<tr><th scope="row">Year 8</th><td class="num suppressed">{SMALL}</td>'
         '<td class="num">–</td></tr>',
     ]
 
