@@ -75,8 +75,14 @@ def test_every_page_and_download_a_member_opens_is_no_store(
 
 
 def test_pupil_pages_forbid_caching(login, officer, school, pupil):
-    for name in ("registers:pupil", "registers:pupil_ctf"):
-        response = login(officer).get(reverse(name, args=[school.urn, pupil.pk]))
+    # The CTF needs the school's DfE number and the pupil's sex; the test's pupil has no
+    # marks, so the download is asked for with its unmarked sessions written as such.
+    school.la_number, school.establishment_number = "999", "2001"
+    school.save(update_fields=["la_number", "establishment_number"])
+    pupil.gender = "F"
+    pupil.save(update_fields=["gender"])
+    for name, query in (("registers:pupil", {}), ("registers:pupil_ctf", {"allow_unmarked": 1})):
+        response = login(officer).get(reverse(name, args=[school.urn, pupil.pk]), query)
         assert response.status_code == 200
         assert _no_store(response), name
 

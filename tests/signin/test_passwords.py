@@ -21,7 +21,9 @@ def test_a_member_of_staff_changes_their_password(login, try_sign_in, officer, s
     assert page.status_code == 200
     html = page.content.decode()
     assert "Change your password" in html and "Sign out" in html  # in the site's layout
-    assert reverse("password_change") in client.get(reverse("home"), follow=True).content.decode()
+    # The user's name in the navigation opens their sign-in security page, which links here.
+    assert reverse("identity:account") in client.get(reverse("home"), follow=True).content.decode()
+    assert reverse("password_change") in client.get(reverse("identity:account")).content.decode()
 
     weak = client.post(
         reverse("password_change"),
