@@ -22,6 +22,12 @@ OUT_OF_RANGE = f"Choose a date between {EARLIEST:%-d %B %Y} and {LATEST:%-d %B %
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of the week that holds `day` (the day itself on a Monday): school weeks,
+    register weeks and the figures' weekly rows all start there."""
+    return day - dt.timedelta(days=day.weekday())
+
+
 def in_range(day: dt.date) -> bool:
     return EARLIEST <= day <= LATEST
 

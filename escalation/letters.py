@@ -22,6 +22,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
+from attendance_portal.pdf import render_pdf
+from registers import bands
 from registers.rates import (
     SessionCounts,
     band_lines,
@@ -189,16 +191,6 @@ KIND_PLACEHOLDERS: dict[str, dict[str, str]] = {kind: PLACEHOLDERS for kind in K
     "penalty_referral_pack": PLACEHOLDERS | PACK_PLACEHOLDERS,
 }
 
-# What the colour bands mean to a family (the school's policy lines come from School).
-BAND_FAMILY = {
-    "expected": ("Green", "At or above our target of {target}. Thank you!"),
-    "monitor": ("Yellow", "Below our target of {target}: we keep an eye on it and can help."),
-    "concern": ("Amber", "Below {formal}: we meet every family to agree how we can help."),
-    "persistent": ("Red", "Persistent absence: 10% or more of school missed."),
-    "severe": ("Dark red", "Severe absence: half or more of school missed."),
-    "": ("Grey", "No attendance recorded yet this year."),
-}
-
 
 def _pct(value: Decimal | None) -> str:
     return "–" if value is None else f"{value.normalize():f}%"
@@ -236,7 +228,8 @@ def attendance_duty(c: LetterContext) -> str:
 def placeholder_values(c: LetterContext) -> dict[str, str]:
     """Every placeholder's text for this letter (never empty, so no sentence reads oddly)."""
     target, formal = _pct(c.target_pct), _pct(c.formal_meeting_pct)
-    colour, meaning = BAND_FAMILY.get(c.band, BAND_FAMILY[""])
+    # What the colour band means to a family (the school's policy lines come from School).
+    band = bands.words(c.band)
     to_target = sessions_to_reach(c.counts, line_pct=c.target_pct)
     to_96 = sessions_to_reach(c.counts, line_pct=Decimal(96))
     latest = next((b.pct for b in reversed(c.chart) if b.pct is not None), None)
@@ -264,8 +257,8 @@ def placeholder_values(c: LetterContext) -> dict[str, str]:
         "days_missed": _days(c.counts.absent),
         "authorised_sessions": str(c.counts.authorised),
         "unauthorised_sessions": str(c.counts.unauthorised),
-        "band_colour": colour,
-        "band_meaning": meaning.format(target=target, formal=formal),
+        "band_colour": band.family_colour,
+        "band_meaning": band.family_meaning.format(target=target, formal=formal),
         "sessions_to_target": "–" if to_target is None else str(to_target),
         "days_to_target": _days(None if to_target is None else to_target + to_target % 2),
         "sessions_to_96": "–" if to_96 is None else str(to_96),
@@ -356,14 +349,6 @@ def adapted_reason(
 
 # --- Chart ------------------------------------------------------------------------------
 
-BAND_COLOURS = {
-    "expected": "#2e7d32",
-    "monitor": "#b08600",
-    "concern": "#e65100",
-    "persistent": "#c62828",
-    "severe": "#7f0000",
-    "": "#9e9e9e",
-}
 NEUTRAL = "#4f6d8a"  # the adapted letter: no warning colours
 
 
@@ -413,7 +398,7 @@ def chart_shapes(
                 y=y,
                 width=round(bar_width, 1),
                 height=round(bottom - y, 1),
-                colour=NEUTRAL if neutral else BAND_COLOURS.get(bar.band, BAND_COLOURS[""]),
+                colour=NEUTRAL if neutral else bands.words(bar.band).letter_colour,
                 label=bar.label,
                 value=_pct(bar.pct) if bar.pct is not None else "–",
             )
@@ -469,20 +454,7 @@ def render_letter_html(context: LetterContext, *, stylesheet_url: str | None = N
     )
 
 
-@cache
-def _weasy():
-    """WeasyPrint, its parsed stylesheet and font configuration: loaded once per process
-    and reused for every letter (parsing CSS and fonts is most of a small letter's cost)."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    fonts = FontConfiguration()
-    return HTML, CSS(filename=str(STYLESHEET), font_config=fonts), fonts
-
-
 def render_letter_pdf(context: LetterContext) -> bytes:
     """The letter as A4 PDF bytes. Side-effect free: nothing is read from or written to the
     database or storage here."""
-    html_class, stylesheet, fonts = _weasy()
-    html = html_class(string=render_letter_html(context), base_url=str(settings.BASE_DIR))
-    return html.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    return render_pdf(render_letter_html(context), stylesheet=STYLESHEET)

@@ -1,15 +1,14 @@
 """Printable documents of a case: the attendance contract, signed on paper by both parties.
 
-Side-effect free: render the template, then WeasyPrint's write_pdf; callers store or send
+Side-effect free: render the template, then attendance_portal.pdf; callers store or send
 the bytes (pretix's exporters).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
+from attendance_portal.pdf import PDF_TYPE, render_pdf
 from escalation.models import AttendanceContract
 
 
@@ -24,10 +23,10 @@ def contract_html(contract: AttendanceContract) -> str:
 
 
 def render_contract_pdf(contract: AttendanceContract) -> bytes:
-    return HTML(string=contract_html(contract), base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf(contract_html(contract))
 
 
 def contract_pdf(contract: AttendanceContract) -> tuple[str, str, bytes]:
     """(filename, content type, bytes) for a download."""
     filename = f"attendance-contract-{contract.case.pupil.upn}-{contract.agreed_on}.pdf"
-    return filename, "application/pdf", render_contract_pdf(contract)
+    return filename, PDF_TYPE, render_contract_pdf(contract)

@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from registers import bands
 from registers.rates import Band, SessionCounts, attendance_fraction, sessions_to_reach
 
 
@@ -62,14 +63,8 @@ class LetterKind(StrEnum):
     IMPROVEMENT = "improvement"  # back at or above target: a positive letter
 
 
-BAND_SEVERITY: dict[Band, int] = {
-    Band.EXPECTED: 0,
-    Band.MONITOR: 1,
-    Band.CONCERN: 2,
-    Band.PERSISTENT: 3,
-    Band.SEVERE: 4,
-}
-BELOW_TARGET_BANDS = frozenset(b for b, s in BAND_SEVERITY.items() if s > 0)
+BAND_SEVERITY = bands.SEVERITY  # 0 for the best band (registers.bands)
+BELOW_TARGET_BANDS = bands.BELOW_TARGET
 LETTER_FOR_BAND: dict[Band, LetterKind] = {
     Band.MONITOR: LetterKind.BELOW_TARGET,
     Band.CONCERN: LetterKind.MEETING_INVITE,
@@ -104,7 +99,7 @@ def settled_band(
     window = list(recent)[-sweeps:]
     if len(window) < sweeps or any(b is None for b in window):
         return None
-    return min(window, key=lambda b: BAND_SEVERITY[b])  # type: ignore[arg-type,index]
+    return min(window, key=lambda b: BAND_SEVERITY[b])  # type: ignore[index]
 
 
 @dataclass(frozen=True)

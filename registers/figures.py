@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractIsoWeekDay
 
+from attendance_portal.dates import monday_of
 from registers import codes
 from registers.models import Mark, Pupil, School, SchoolDay
 from registers.models.calendar import academic_year_start
@@ -421,17 +422,13 @@ class FpnWindow:
     end: dt.date  # last school day of the window up to the as-of date
 
 
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def fpn_window(*, school: School, as_of: dt.date) -> FpnWindow | None:
     """The 10 most recent school weeks up to and including the week of `as_of`.
 
     A school week is a Monday–Sunday week with at least one open session; the window may
     span half-term breaks, terms and academic years. None if there is no school day yet.
     """
-    week_end = _monday(as_of) + dt.timedelta(days=6)
+    week_end = monday_of(as_of) + dt.timedelta(days=6)
     days = list(
         SchoolDay.objects.for_school(school)
         .filter(date__lte=week_end)
@@ -440,7 +437,7 @@ def fpn_window(*, school: School, as_of: dt.date) -> FpnWindow | None:
     )
     weeks: list[dt.date] = []
     for day in days:
-        monday = _monday(day)
+        monday = monday_of(day)
         if monday not in weeks:
             weeks.append(monday)
     weeks = weeks[:FPN_WEEKS]

@@ -1,16 +1,15 @@
 """Printable documents of the registers app: the leave-of-absence decision letter.
 
-Side-effect free: render the template, then WeasyPrint's write_pdf; the view only sends
+Side-effect free: render the template, then attendance_portal.pdf; the view only sends
 the bytes (pretix's exporters).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
+from attendance_portal.pdf import PDF_TYPE, render_pdf
 from registers.models import LeaveRequest
 
 
@@ -26,10 +25,10 @@ def decision_letter_html(leave: LeaveRequest) -> str:
 
 
 def render_decision_letter_pdf(leave: LeaveRequest) -> bytes:
-    return HTML(string=decision_letter_html(leave), base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf(decision_letter_html(leave))
 
 
 def decision_letter_pdf(leave: LeaveRequest) -> tuple[str, str, bytes]:
     """(filename, content type, bytes) for a download."""
     filename = f"leave-decision-{leave.pupil.upn}-{leave.start_date}.pdf"
-    return filename, "application/pdf", render_decision_letter_pdf(leave)
+    return filename, PDF_TYPE, render_decision_letter_pdf(leave)

@@ -12,9 +12,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
+
+from registers.bands import Band  # the bands' names and words: registers.bands
 
 PERSISTENT_ABSENCE = Fraction(10, 100)  # national line since 2015/16
 SEVERE_ABSENCE = Fraction(50, 100)
@@ -51,23 +52,6 @@ def summed(counts: Iterable[SessionCounts]) -> SessionCounts:
 
 
 _FIELDS = tuple(f.name for f in fields(SessionCounts))
-
-
-class Band(StrEnum):
-    EXPECTED = "expected"
-    MONITOR = "monitor"
-    CONCERN = "concern"
-    PERSISTENT = "persistent"
-    SEVERE = "severe"
-
-
-BAND_LABELS = {
-    Band.EXPECTED: "At or above the school's target",
-    Band.MONITOR: "Below target: monitored",
-    Band.CONCERN: "Below the formal-meeting line",
-    Band.PERSISTENT: "Persistent absence (10% or more missed)",
-    Band.SEVERE: "Severe absence (50% or more missed)",
-}
 
 
 def percent(numerator: int, denominator: int) -> Decimal | None:
@@ -203,6 +187,7 @@ def shown_pct(attended: int, possible: int, *, lines: Iterable[Line] = ()) -> st
         misled = _misleads(shown, exact, lines)
         if misled is None:
             return f"{shown}%"
+    assert misled is not None  # the loop returned otherwise
     line = misled[0]
     side = "below" if exact < Fraction(line) else "above"
     return f"just {side} {line.normalize():f}%"

@@ -11,13 +11,11 @@ from fractions import Fraction
 import pandas as pd
 
 from registers import rates
-from registers.rates import BAND_LABELS, Band, SessionCounts
+from registers.bands import BAND_LABELS, Band
+from registers.rates import SessionCounts
 
 from . import disclosure
 from .disclosure import Withheld
-
-BAND_ORDER = list(Band)  # best to worst
-
 
 MOVEMENT_LABELS = {
     "better": "Moved to a better band",
@@ -66,7 +64,7 @@ def bands_for(
 
 def movement_of(df: pd.DataFrame) -> pd.Series:
     """better / same / worse / new per pupil, from their band before and after."""
-    rank = {band.value: i for i, band in enumerate(BAND_ORDER)}
+    rank = {band.value: i for i, band in enumerate(Band)}
     now = df["band_after"].map(rank)
     before = df["band_before"].map(rank)
     result = pd.Series("same", index=df.index, dtype=object)

@@ -16,7 +16,7 @@ from operator import attrgetter
 import numpy as np
 import pandas as pd
 
-from registers import rates
+from registers import flags, rates
 from registers.models.pupils import YEAR_GROUPS
 from registers.rates import SessionCounts
 
@@ -44,24 +44,36 @@ class Dimension:
         return self.heading or f"By {self.title.lower()}"
 
 
-def _flag(title: str, yes: str, no: str, column: str) -> Dimension:
+def _flag(flag: flags.YesNo) -> Dimension:
     return Dimension(
-        column,
-        title,
-        column,
+        flag.field,
+        flag.title,
+        flag.field,
         lambda v: "yes" if v else "no",
-        lambda k: yes if k == "yes" else no,
+        lambda k: flag.yes if k == "yes" else flag.no,
         lambda k: 0 if k == "yes" else 1,
+        heading=flag.heading,
     )
+
+
+SEN_DIMENSION = Dimension(
+    flags.SEN,
+    "SEND",
+    flags.SEN,
+    str,
+    lambda k: flags.SEN_LABELS.get(k, k),
+    lambda k: "NKE".find(k),
+    heading="By SEND",
+)
 
 
 def _year_label(key: str) -> str:
     return {"R": "Reception", "N1": "Nursery 1", "N2": "Nursery 2"}.get(key, f"Year {key}")
 
 
-SEN_LABELS = {"N": "No SEN", "K": "SEN support", "E": "EHC plan"}
 GENDER_LABELS = {"F": "Female", "M": "Male", "unrecorded": "Not recorded"}
 
+_YES_NO = {f.field: f for f in flags.YES_NO}
 DIMENSIONS: dict[str, Dimension] = {
     d.key: d
     for d in (
@@ -80,24 +92,8 @@ DIMENSIONS: dict[str, Dimension] = {
             lambda v: v or "none",
             lambda k: k if k != "none" else "No form",
         ),
-        _flag("Pupil premium", "Pupil premium", "Not pupil premium", "pupil_premium"),
-        _flag("Free school meals", "FSM eligible", "Not FSM eligible", "fsm"),
-        Dimension(
-            "sen",
-            "SEND",
-            "sen",
-            str,
-            lambda k: SEN_LABELS.get(k, k),
-            lambda k: "NKE".find(k),
-            heading="By SEND",
-        ),
-        replace(
-            _flag("English as an additional language", "EAL", "Not EAL", "eal"),
-            heading="By English as an additional language",
-        ),
-        _flag("Social worker", "Has a social worker", "No social worker", "cin"),
-        _flag("Looked after", "Looked after", "Not looked after", "cla"),
-        _flag("Young carer", "Young carer", "Not a young carer", "young_carer"),
+        # The flags in registers.flags' order, SEND among them.
+        *(SEN_DIMENSION if name == flags.SEN else _flag(_YES_NO[name]) for name in flags.FIELDS),
         Dimension(
             "gender",
             "Gender",

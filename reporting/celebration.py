@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from attendance_portal.dates import parse_date
+from attendance_portal.dates import monday_of, parse_date
 from registers import rates
 from registers.models import School
 
@@ -36,10 +36,6 @@ class League:
     @property
     def winners(self) -> list[LeagueRow]:
         return [r for r in self.rows if r.winner]
-
-
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def read_week(value: str | None, today: dt.date) -> tuple[dt.date, str]:

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
+from attendance_portal.dates import monday_of
 from registers.figures import WeekdayPattern, fold_codes
 from registers.rates import SessionCounts
 
@@ -40,12 +41,8 @@ def _sums(
     return {k: fold_codes(sessions) for k, sessions in sorted(by_key.items())}
 
 
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def _weeks(rows: list[DayCode]) -> list[WeekRow]:
-    return [WeekRow(monday, s.possible, s.attended) for monday, s in _sums(rows, _monday).items()]
+    return [WeekRow(monday, s.possible, s.attended) for monday, s in _sums(rows, monday_of).items()]
 
 
 def trend(

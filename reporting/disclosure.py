@@ -43,6 +43,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from registers.bands import SCHOOL as SCHOOL_BANDS
+from registers.bands import Band
+
 THRESHOLD = 5  # the smallest count of pupils that is shown
 SMALLEST, LARGEST_SMALL = 1, THRESHOLD - 1
 
@@ -181,8 +184,8 @@ def protect(cells: list[Cell], total: int | None) -> dict[str, str] | None:
 
 # -- the plan for one school's figures --------------------------------------------------------
 
-PERSISTENT, SEVERE = "persistent", "severe"
-NOT_PERSISTENT_BANDS = ("expected", "monitor", "concern")
+PERSISTENT, SEVERE = Band.PERSISTENT.value, Band.SEVERE.value
+NOT_PERSISTENT_BANDS = tuple(b.value for b in SCHOOL_BANDS)
 
 
 @dataclass(frozen=True)

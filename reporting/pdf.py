@@ -1,27 +1,23 @@
 """PDF renderers (WeasyPrint): the governors' report and the dashboard.
 
-Side-effect free: render a print template to HTML, then to bytes, and return
+Side-effect free: render a print template to HTML, then to bytes (attendance_portal.pdf), and return
 (filename, content_type, bytes) like the other renderers. Charts are drawn as CSS bars
 in the print template, because WeasyPrint runs no JavaScript.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from attendance_portal.pdf import PDF_TYPE, render_pdf
 
 from .exports import filename
 from .report import Report
 
-PDF_TYPE = "application/pdf"
-
 
 def _render(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # imported late: it loads fonts and is slow to import
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf(render_to_string(template, context))
 
 
 def _context(report: Report, title: str) -> dict:

@@ -9,7 +9,6 @@ withheld, so that no pupil can be singled out from it or from its exports.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -212,7 +211,3 @@ def group_title(dimension: str, key: str, period: Period) -> str:
     else:
         label = "Whole school"
     return f"{label} · {period.label}"
-
-
-def week_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())

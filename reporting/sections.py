@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pandas as pd
 
+from attendance_portal.dates import monday_of
+from registers import bands as band_words
 from registers import codes, rates
+from registers.bands import BAND_LABELS, Band
 from registers.figures import WeekdayPattern
 from registers.models import School
-from registers.rates import BAND_LABELS, Band
 
 from . import disclosure, national
 from .bands import CountRow, MatrixRow
@@ -31,8 +33,9 @@ MEASURES = [
     ("authorised", "Authorised absence"),
     ("unauthorised", "Unauthorised absence"),
     ("absence", "Overall absence"),
-    ("persistent", "Persistent absence (10% or more missed)"),
-    ("severe", "Severe absence (50% or more missed)"),
+    # The national bands' names (registers.bands): the same lines, counted for the school.
+    ("persistent", BAND_LABELS[Band.PERSISTENT]),
+    ("severe", BAND_LABELS[Band.SEVERE]),
 ]
 
 
@@ -41,8 +44,7 @@ def one_place(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"))
 
 
-def band_label(key: str) -> str:
-    return BAND_LABELS.get(Band(key), key) if key in Band._value2member_map_ else key
+band_label = band_words.label
 
 
 # The headline rows that open a list of pupils in the staff drill-down.
@@ -141,7 +143,7 @@ def breakdown_table(
 
 
 def _week_index(monday: dt.date, first: dt.date) -> int:
-    return (monday - (first - dt.timedelta(days=first.weekday()))).days // 7 + 1
+    return (monday - monday_of(first)).days // 7 + 1
 
 
 def trend_table(

@@ -14,7 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
-from registers import codes, figures
+from attendance_portal.dates import monday_of
+from registers import codes, figures, flags
 from registers.models import Pupil, School, SchoolDay
 from registers.rates import SessionCounts
 
@@ -28,13 +29,7 @@ GROUP_FIELDS = (
     "form_id",
     "form__name",
     "gender",
-    "pupil_premium",
-    "fsm",
-    "sen",
-    "eal",
-    "cin",
-    "cla",
-    "young_carer",
+    *flags.FIELDS,
 )
 NAME_FIELDS = ("forename", "surname", "upn")
 ATTENDED_CODES = codes.PRESENT_CODES | codes.AEA_CODES
@@ -120,10 +115,6 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 @dataclass(frozen=True)
 class FormWeek:
     form_id: int
@@ -165,7 +156,7 @@ def school_weeks(*, school: School, around: dt.date) -> list[dt.date]:
     """Mondays of the school's weeks with a school day, up to the week of `around`."""
     days = (
         SchoolDay.objects.for_school(school)
-        .filter(date__lte=_monday(around) + dt.timedelta(days=6))
+        .filter(date__lte=monday_of(around) + dt.timedelta(days=6))
         .annotate(week=TruncWeek("date"))
         .values_list("week", flat=True)
         .distinct()

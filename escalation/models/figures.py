@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 
-from registers import rates
+from registers import bands, rates
 from registers.models.base import SchoolScopedQuerySet, TimeStamped
 
 
@@ -23,13 +23,14 @@ class PupilFigureQuerySet(SchoolScopedQuerySet):
 
 
 class PupilFigure(TimeStamped):
-    class Band(models.TextChoices):
-        NONE = "", "No possible sessions"
-        EXPECTED = rates.Band.EXPECTED.value, "Expected"
-        MONITOR = rates.Band.MONITOR.value, "Monitor"
-        CONCERN = rates.Band.CONCERN.value, "Concern"
-        PERSISTENT = rates.Band.PERSISTENT.value, "Persistent absence"
-        SEVERE = rates.Band.SEVERE.value, "Severe absence"
+    # NONE, EXPECTED … SEVERE, with the stored figure's labels of registers.bands.
+    Band = models.TextChoices(
+        "Band",
+        [
+            ("NONE", ("", bands.NO_SESSIONS.record)),
+            *((b.name, (b.value, bands.WORDS[b].record)) for b in bands.Band),
+        ],
+    )
 
     school = models.ForeignKey(
         "registers.School", on_delete=models.CASCADE, related_name="pupil_figures"

@@ -15,6 +15,7 @@ from django.db.models import Case as DbCase
 from django.db.models import Count, IntegerField, Value, When
 from django.utils import timezone
 
+from attendance_portal.dates import monday_of
 from escalation.letters import Addressee, ChartBar, LetterContext, default_wording
 from escalation.models import (
     AttendanceContract,
@@ -116,7 +117,8 @@ def build_contexts(
             school_age=is_compulsory_school_age(date_of_birth=pupil.date_of_birth, day=as_of),
         )
         if letter.case_id and letter.kind in CASE_DETAILS:
-            context = CASE_DETAILS[letter.kind](context, letter, contacts.get(pupil.pk, []))
+            details = CASE_DETAILS[letter.kind]  # type: ignore[index]
+            context = details(context, letter, contacts.get(pupil.pk, []))
         out.append(context)
     return out
 
@@ -306,7 +308,7 @@ def _marks(letter: Letter) -> tuple:
     for day, session, code in rows:
         if day.weekday() > 4:
             continue
-        monday = day - dt.timedelta(days=day.weekday())
+        monday = monday_of(day)
         cells = weeks.setdefault(monday, [("", "")] * 10)
         category = codes.BY_CODE[code].category.value if code in codes.BY_CODE else ""
         cells[day.weekday() * 2 + (session == "PM")] = (code, f"cat-{category}")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
+from attendance_portal.dates import monday_of
 from escalation import rules
 from escalation.models import Case, EscalationEvent, PupilFigure
 from escalation.services.cases import SWEEP, build_event, next_monitoring_point
@@ -131,7 +132,7 @@ def school_weeks_start(*, school: School, as_of: dt.date, weeks: int) -> dt.date
         .order_by("-date")
         .values_list("date", flat=True)[: weeks * 7]
     )
-    mondays = sorted({d - dt.timedelta(days=d.weekday()) for d in days}, reverse=True)[:weeks]
+    mondays = sorted({monday_of(d) for d in days}, reverse=True)[:weeks]
     return mondays[-1] if mondays else as_of - dt.timedelta(weeks=weeks)
 
 
@@ -289,15 +290,15 @@ def find_dips(
         if fall is not None:
             dips[pk] = {
                 "points": [first.isoformat(), last.isoformat()],
-                "before": float(rates.attendance_pct(before[pk])),
-                "after": float(rates.attendance_pct(after[pk])),
+                "before": float(rates.attendance_pct(before[pk])),  # type: ignore[arg-type]
+                "after": float(rates.attendance_pct(after[pk])),  # type: ignore[arg-type]
                 "fall": float(fall),
             }
     return dips
 
 
 def open_new_cases(
-    *, school: School, as_of: dt.date, reasons: dict[int, str], figures: dict[int, NightFigure]
+    *, school: School, as_of: dt.date, reasons: Mapping[int, str], figures: dict[int, NightFigure]
 ) -> dict[int, Case]:
     """Open a monitoring case per pupil. ignore_conflicts: a case opened by staff at the
     same moment wins (one open case per pupil is a database constraint)."""
@@ -370,7 +371,7 @@ def queue_letters(
             f"(attendance {tonight.shown or f'{tonight.attendance}%'}, "
             f"{tonight.band_label.lower()})."
         )
-        data = {"kind": kind.value, "band": tonight.band, "attendance": float(tonight.attendance)}
+        data = {"kind": kind.value, "band": tonight.band, "attendance": float(tonight.attendance)}  # type: ignore[arg-type]
         key = f"letter:{kind.value}:{as_of.isoformat()}"
         events.append(_event(cases[pk], Action.LETTER_QUEUED, as_of, summary, data, key))
     EscalationEvent.objects.bulk_create(events, ignore_conflicts=True)

@@ -12,8 +12,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from escalation.forms_lists import DayForm
+from registers import bands
+from registers.bands import BandWords
 from registers.models import Pupil, School
-from registers.rates import BAND_LABELS, Band
 
 # Badge colours and order: the groups first-day calling puts first stand out, in the order
 # of PupilQuerySet.vulnerable_first() (DOMAIN.md §9: social worker, SEND, pupil premium).
@@ -26,23 +27,6 @@ _BADGES = {
     "Young carer": "text-bg-info",
 }
 _BADGE_ORDER = {label: n for n, label in enumerate(_BADGES)}
-
-BAND_CLASSES = {
-    Band.SEVERE: "band-severe",
-    Band.PERSISTENT: "band-persistent",
-    Band.CONCERN: "band-concern",
-    Band.MONITOR: "band-monitor",
-    Band.EXPECTED: "band-expected",
-}
-# Worst first, for sorting a students-of-concern list.
-BAND_ORDER = {
-    Band.SEVERE: 0,
-    Band.PERSISTENT: 1,
-    Band.CONCERN: 2,
-    Band.MONITOR: 3,
-    Band.EXPECTED: 4,
-    None: 5,
-}
 
 
 @dataclass(frozen=True)
@@ -57,28 +41,9 @@ def flag_badges(pupil: Pupil) -> list[Badge]:
     return [Badge(label, _BADGES.get(label, "text-bg-light border")) for label in labels]
 
 
-# Short names for tables; the full BAND_LABELS go in the title.
-BAND_SHORT = {
-    Band.SEVERE: "Severe",
-    Band.PERSISTENT: "Persistent",
-    Band.CONCERN: "Formal meeting",
-    Band.MONITOR: "Below target",
-    Band.EXPECTED: "At target",
-}
-
-
-@dataclass(frozen=True)
-class BandView:
-    band: Band | None
-    short: str
-    label: str
-    css: str
-
-
-def band_view(band: Band | None) -> BandView:
-    if band is None:
-        return BandView(None, "No sessions", "No sessions yet", "band-none")
-    return BandView(band, BAND_SHORT[band], BAND_LABELS[band], BAND_CLASSES[band])
+# A band as the lists show it (registers.bands: short name, full label in the title, colour).
+BandView = BandWords
+band_view = bands.words
 
 
 def list_day(request: HttpRequest, param: str = "date") -> tuple[dt.date, str]:

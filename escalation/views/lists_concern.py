@@ -18,11 +18,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from attendance_portal.dates import monday_of
 from attendance_portal.permissions import OFFICE, school_view
 from escalation.forms_lists import ConcernFilterForm
 from escalation.models import Case
 from escalation.views.lists import (
-    BAND_ORDER,
     Badge,
     BandView,
     band_view,
@@ -30,15 +30,15 @@ from escalation.views.lists import (
     optional_url,
     pupil_url,
 )
+from registers.bands import BELOW_TARGET, WORST_FIRST, Band, key_line, worst_first
 from registers.figures import counts_by_pupil, year_to_date
 from registers.models import Membership, Pupil, School
 from registers.models.pupils import YEAR_GROUPS
-from registers.rates import Band, SessionCounts, attendance_pct, band, shown_pct_for
+from registers.rates import SessionCounts, attendance_pct, band, shown_pct_for
 
 # Two or more sessions missed in a week puts a pupil on the list even above the target: a
 # dip between monitoring points is discussed before it shows in the yearly figure.
 WEEK_ABSENCES = 2
-BELOW_TARGET = frozenset({Band.MONITOR, Band.CONCERN, Band.PERSISTENT, Band.SEVERE})
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Week:
 
     @classmethod
     def containing(cls, day: dt.date, today: dt.date) -> Week:
-        monday = day - dt.timedelta(days=day.weekday())
+        monday = monday_of(day)
         friday = monday + dt.timedelta(days=4)
         return cls(monday, friday, max(monday, min(friday, today)))
 
@@ -79,7 +79,7 @@ class YearGroupBlock:
 
 def _sort_key(row: ConcernRow) -> tuple:
     pct = row.attendance if row.attendance is not None else Decimal(101)
-    return (BAND_ORDER[row.band.band], pct, row.pupil.surname, row.pupil.forename)
+    return (worst_first(row.band.band), pct, row.pupil.surname, row.pupil.forename)
 
 
 def concern_blocks(*, school: School, week: Week, year_group: str = "") -> list[YearGroupBlock]:
@@ -142,7 +142,7 @@ def concern_blocks(*, school: School, week: Week, year_group: str = "") -> list[
     for group in sorted(on_roll, key=lambda y: order.get(y, len(order))):
         group_rows = sorted(rows.get(group, []), key=_sort_key)
         tally = Counter(r.band.band for r in group_rows if r.below_target)
-        bands = [(band_view(b), tally[b]) for b in BAND_ORDER if b in tally]
+        bands = [(band_view(b), tally[b]) for b in WORST_FIRST if b in tally]
         blocks.append(YearGroupBlock(group, on_roll[group], group_rows, bands))
     return blocks
 
@@ -175,5 +175,10 @@ def concern(request: HttpRequest, school: School, membership: Membership) -> Htt
         "total": sum(len(b.rows) for b in blocks),
         "bad_week": " ".join(form.errors.get("week", [])),
         "week_absences": WEEK_ABSENCES,
+        "band_key": [
+            key_line(b, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct)
+            for b in Band
+            if b in BELOW_TARGET
+        ],
     }
     return render(request, "escalation/list_concern.html", context)

@@ -6,6 +6,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from registers import flags
+
 from .base import SchoolScopedQuerySet, TimeStamped
 
 YEAR_GROUPS = ["N1", "N2", "R"] + [str(n) for n in range(1, 15)]
@@ -128,24 +130,7 @@ class Pupil(TimeStamped):
     @property
     def flags(self) -> list[str]:
         """Short labels of the contextual flags that are set, for badges."""
-        labels = []
-        if self.pupil_premium:
-            labels.append("PP")
-        if self.fsm:
-            labels.append("FSM")
-        if self.sen == self.SEN.SUPPORT:
-            labels.append("SEN support")
-        elif self.sen == self.SEN.EHCP:
-            labels.append("EHC plan")
-        if self.eal:
-            labels.append("EAL")
-        if self.cin:
-            labels.append("Social worker")
-        if self.cla:
-            labels.append("Looked after")
-        if self.young_carer:
-            labels.append("Young carer")
-        return labels
+        return flags.badges(flags.values_of(self))
 
 
 class Contact(TimeStamped):

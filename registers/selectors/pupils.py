@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from attendance_portal.dates import monday_of
 from registers import codes, figures, rates
 from registers.models import (
     AcademicYear,
@@ -141,7 +142,7 @@ def choose_year(years: list[AcademicYear], requested: int | None, today: dt.date
     nearest earlier one the school has (so a new year without a calendar still shows data)."""
     starts = [y.start_year for y in years]
     if requested in starts:
-        return requested  # type: ignore[return-value]
+        return requested
     current = academic_year_start(today)
     if current in starts or not starts:
         return current
@@ -184,7 +185,7 @@ def _term_grid(
     marks: dict[tuple[dt.date, str], tuple[str, int | None]],
     today: dt.date,
 ) -> TermGrid:
-    monday = term.start_date - dt.timedelta(days=term.start_date.weekday())
+    monday = monday_of(term.start_date)
     weeks = []
     while monday <= term.end_date:
         cells = []

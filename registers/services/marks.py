@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ class MarkError(ValueError):
 class Actor:
     """Who is making a change, as the register's history must name them."""
 
-    user: object | None
+    user: User | None
     name: str
     position: str = ""
 

@@ -7,9 +7,12 @@ Teachers, governors and trust leads never reach these pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -128,34 +131,6 @@ def leave_detail(
     return render(request, "registers/leave_detail.html", context)
 
 
-@school_view(HEAD_ONLY)
-@require_POST
-def leave_decide(
-    request: HttpRequest, school: School, membership: Membership, pk: int
-) -> HttpResponse:
-    leave = _get_leave(school, pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose whether to grant or refuse the leave.")
-        return redirect("registers:leave_detail", school.urn, leave.pk)
-    try:
-        decision = decide_request(
-            leave=leave,
-            membership=membership,
-            grant=form.grant,
-            note=form.cleaned_data["note"],
-            today=timezone.localdate(),
-        )
-    except MarkError as exc:
-        messages.error(request, str(exc))
-    else:
-        verb = "granted" if form.grant else "refused"
-        messages.success(request, f"Leave {verb}. The decision letter is ready to download.")
-        if decision.prefill is not None:
-            _report_prefill(request, decision.prefill)
-    return redirect("registers:leave_detail", school.urn, leave.pk)
-
-
 @school_view(OFFICE)
 @require_GET
 def leave_letter(
@@ -167,62 +142,103 @@ def leave_letter(
     return file_response(decision_letter_pdf(leave))
 
 
-@school_view(OFFICE)
-@require_POST
-def leave_refused_taken(
-    request: HttpRequest, school: School, membership: Membership, pk: int
-) -> HttpResponse:
-    leave = _get_leave(school, pk)
-    try:
-        result = apply_refused_leave_taken(
-            leave=leave, actor=Actor.for_membership(membership), today=timezone.localdate()
-        )
-    except MarkError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{result.recoded} absence(s) during the refused leave coded G.")
-        if result.left:
-            listed = ", ".join(f"{c.day:%a %-d %b} {c.session} ({c.code})" for c in result.left)
-            messages.warning(request, f"Left as recorded (a reason is on the register): {listed}.")
-        if result.unmarked:
-            messages.warning(request, f"{result.unmarked} session(s) have no mark yet.")
-    return redirect("registers:leave_detail", school.urn, leave.pk)
+LeaveForm = Callable[[HttpRequest], Form]
+Perform = Callable[[HttpRequest, LeaveRequest, Membership, Form | None], None]
 
 
-@school_view(OFFICE)
-@require_POST
-def leave_withdraw(
-    request: HttpRequest, school: School, membership: Membership, pk: int
-) -> HttpResponse:
-    leave = _get_leave(school, pk)
-    try:
-        withdraw_request(leave=leave)
-    except MarkError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "The request is withdrawn.")
-    return redirect("registers:leave_detail", school.urn, leave.pk)
+def leave_action(
+    perform: Perform,
+    *,
+    name: str,
+    roles: frozenset[Role] = OFFICE,
+    form: LeaveForm | None = None,
+    invalid: str = "",
+) -> Callable[..., HttpResponse]:
+    """The shape of every step on a leave request (as escalation.views.cases.case_action
+    is for a case): a POST by `roles` about a request of their school; the step's form, if
+    it has one, refused with the message `invalid`; then one service call in `perform`,
+    which says what it did in messages and whose MarkError becomes an error message; and
+    back to the request's page either way."""
 
-
-@school_view(OFFICE)
-@require_POST
-def leave_review(
-    request: HttpRequest, school: School, membership: Membership, pk: int
-) -> HttpResponse:
-    leave = _get_leave(school, pk)
-    form = ReviewForm(request.POST, today=timezone.localdate())
-    if not form.is_valid():
-        messages.error(request, "Give the review date and the next review date.")
-    else:
-        try:
-            record_c2_review(leave=leave, **form.cleaned_data)
-        except MarkError as exc:
-            messages.error(request, str(exc))
+    @school_view(roles)
+    @require_POST
+    def view(request: HttpRequest, school: School, membership: Membership, pk: int):
+        leave = _get_leave(school, pk)
+        bound = form(request) if form is not None else None
+        if bound is not None and not bound.is_valid():
+            messages.error(request, invalid)
         else:
-            messages.success(
-                request, f"Review recorded; next review {leave.review_date:%-d %b %Y}."
-            )
-    return redirect("registers:leave_detail", school.urn, leave.pk)
+            try:
+                perform(request, leave, membership, bound)
+            except MarkError as exc:
+                messages.error(request, str(exc))
+        return redirect("registers:leave_detail", school.urn, leave.pk)
+
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
+def _decide(
+    request: HttpRequest, leave: LeaveRequest, membership: Membership, form: Form | None
+) -> None:
+    assert isinstance(form, DecisionForm)
+    decision = decide_request(
+        leave=leave,
+        membership=membership,
+        grant=form.grant,
+        note=form.cleaned_data["note"],
+        today=timezone.localdate(),
+    )
+    verb = "granted" if form.grant else "refused"
+    messages.success(request, f"Leave {verb}. The decision letter is ready to download.")
+    if decision.prefill is not None:
+        _report_prefill(request, decision.prefill)
+
+
+def _refused_taken(
+    request: HttpRequest, leave: LeaveRequest, membership: Membership, form: Form | None
+) -> None:
+    result = apply_refused_leave_taken(
+        leave=leave, actor=Actor.for_membership(membership), today=timezone.localdate()
+    )
+    messages.success(request, f"{result.recoded} absence(s) during the refused leave coded G.")
+    if result.left:
+        listed = ", ".join(f"{c.day:%a %-d %b} {c.session} ({c.code})" for c in result.left)
+        messages.warning(request, f"Left as recorded (a reason is on the register): {listed}.")
+    if result.unmarked:
+        messages.warning(request, f"{result.unmarked} session(s) have no mark yet.")
+
+
+def _withdraw(
+    request: HttpRequest, leave: LeaveRequest, membership: Membership, form: Form | None
+) -> None:
+    withdraw_request(leave=leave)
+    messages.success(request, "The request is withdrawn.")
+
+
+def _review(
+    request: HttpRequest, leave: LeaveRequest, membership: Membership, form: Form | None
+) -> None:
+    assert form is not None
+    record_c2_review(leave=leave, **form.cleaned_data)
+    messages.success(request, f"Review recorded; next review {leave.review_date:%-d %b %Y}.")
+
+
+leave_decide = leave_action(
+    _decide,
+    name="leave_decide",
+    roles=HEAD_ONLY,
+    form=lambda request: DecisionForm(request.POST),
+    invalid="Choose whether to grant or refuse the leave.",
+)
+leave_refused_taken = leave_action(_refused_taken, name="leave_refused_taken")
+leave_withdraw = leave_action(_withdraw, name="leave_withdraw")
+leave_review = leave_action(
+    _review,
+    name="leave_review",
+    form=lambda request: ReviewForm(request.POST, today=timezone.localdate()),
+    invalid="Give the review date and the next review date.",
+)
 
 
 @school_view(OFFICE)

@@ -12,6 +12,7 @@ from itertools import islice
 from django.db import connection
 from django.utils import timezone
 
+from registers import flags
 from registers.models import Contact, Form, Mark, Pupil, Register, School
 
 from .marks import MarkSpec
@@ -57,13 +58,7 @@ def store_pupils(
             admission_date=p.admission,
             leaving_date=p.leaving,
             gender=p.gender,
-            pupil_premium=p.pupil_premium,
-            fsm=p.fsm,
-            sen=p.sen,
-            eal=p.eal,
-            cin=p.cin,
-            cla=p.cla,
-            young_carer=p.young_carer,
+            **flags.values_of(p),
         )
         for p in roll
     ]

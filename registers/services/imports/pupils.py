@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from registers import flags
 from registers.models import Form, Mark, Pupil, School
 from registers.models.pupils import YEAR_GROUPS
 
@@ -29,16 +30,9 @@ COLUMNS = (
     "form",
     "admission_date",
     "leaving_date",
-    "pupil_premium",
-    "fsm",
-    "sen",
-    "eal",
-    "cin",
-    "cla",
-    "young_carer",
+    *flags.FIELDS,
 )
 OPTIONAL_COLUMNS = ("gender",)
-FLAGS = ("pupil_premium", "fsm", "eal", "cin", "cla", "young_carer")
 # Pupil fields an import sets; `form` is handled separately (it names a Form).
 FIELDS = (
     "surname",
@@ -47,8 +41,7 @@ FIELDS = (
     "year_group",
     "admission_date",
     "leaving_date",
-    "sen",
-    *FLAGS,
+    *flags.FIELDS,
 )
 
 
@@ -94,7 +87,7 @@ def _parse(row: Row, has_gender: bool) -> dict[str, Any]:
         "leaving_date": row.date("leaving_date", required=False),
         "sen": row.choice("sen", Pupil.SEN.values),
     }
-    values.update({flag: row.flag(flag) for flag in FLAGS})
+    values.update({flag: row.flag(flag) for flag in flags.YES_NO_FIELDS})
     if has_gender:
         values["gender"] = row.choice("gender", Pupil.Gender.values)
     admitted, left = values["admission_date"], values["leaving_date"]
