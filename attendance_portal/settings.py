@@ -94,8 +94,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "django_celery_beat",
     "registers",
     "escalation",
@@ -187,9 +185,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance@localhost")
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # -- Sign-in and accounts (issue 14 part 2, signin/) ----------------------------------------
 # Passwords are checked by signin's throttled ModelBackend (also on /admin/login/); its
