@@ -220,7 +220,7 @@ def _date(day: dt.date | None) -> str:
 
 def _contract(context: LetterContext, letter: Letter, contacts) -> LetterContext:
     contract = (
-        AttendanceContract.objects.filter(case_id=letter.case_id).order_by("-agreed_on").first()
+        AttendanceContract.objects.filter(case_id=letter.case_id).order_by("-agreed_on").first()  # type: ignore[misc]
     )
     if contract is None:
         return context
@@ -237,7 +237,7 @@ def _contract(context: LetterContext, letter: Letter, contacts) -> LetterContext
 
 
 def _notice(context: LetterContext, letter: Letter, contacts) -> LetterContext:
-    notice = NoticeToImprove.objects.filter(case_id=letter.case_id).order_by("-issued_on").first()
+    notice = NoticeToImprove.objects.filter(case_id=letter.case_id).order_by("-issued_on").first()  # type: ignore[misc]
     if notice is None:
         return context
     extra = {
@@ -270,7 +270,7 @@ def _window(letter: Letter) -> dict[str, str]:
 
 def _pack(context: LetterContext, letter: Letter, contacts) -> LetterContext:
     """The referral pack: marks of the year, the case timeline, contacts, support."""
-    events = list(EscalationEvent.objects.filter(case_id=letter.case_id).order_by(*ORDER))
+    events = list(EscalationEvent.objects.filter(case_id=letter.case_id).order_by(*ORDER))  # type: ignore[misc]
     timeline = tuple(
         (e.occurred_on, e.get_action_display(), e.summary, e.actor_name) for e in events
     )

@@ -53,7 +53,7 @@ def lock_registers(*, school_id: int, keys: Iterable[RegisterKey]) -> dict[Regis
     if missing:
         # Another writer may create one of them meanwhile: its row wins, ours is skipped.
         Register.objects.bulk_create(
-            [Register(school_id=school_id, form_id=f, date=d, session=s) for f, d, s in missing],
+            [Register(school_id=school_id, form_id=f, date=d, session=s) for f, d, s in missing],  # type: ignore[misc]
             ignore_conflicts=True,
         )
         found = locked()
