@@ -178,10 +178,8 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 # -- the head's page: their school's staff ------------------------------------------------
 
 
-@school_view({Role.HEAD})
+@school_view("manage_staff_sign_in", methods=["GET"])
 def staff(request: HttpRequest, school, membership) -> HttpResponse:
-    if request.method != "GET":
-        return HttpResponse(status=405, headers={"Allow": "GET"})
     members = list(
         Membership.objects.filter(school=school).select_related("user").order_by("user__username")
     )
@@ -206,7 +204,7 @@ def staff(request: HttpRequest, school, membership) -> HttpResponse:
     return render(request, "identity/staff.html", {"school": school, "rows": rows})
 
 
-@school_view({Role.HEAD})
+@school_view("manage_staff_sign_in")
 @require_POST
 def staff_reset(request: HttpRequest, school, membership, user_id: int) -> HttpResponse:
     target = get_object_or_404(

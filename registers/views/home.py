@@ -4,10 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from attendance_portal.navigation import nav_items
-from attendance_portal.permissions import EVERYONE, school_view
+from attendance_portal.permissions import school_view
 
 
-@school_view(EVERYONE)
+@school_view("open_school")
 def school_home(request: HttpRequest, school, membership) -> HttpResponse:
     """A school's front page: the sections this role can open."""
     items = nav_items(membership, school.urn, "")
