@@ -176,3 +176,7 @@ _.display_rows  # unused property (reporting/tables.py)
 _.body_html  # unused property (reporting/tables.py)
 _.print_bars  # unused property (reporting/tables.py)
 period_label  # unused variable (reporting/trust.py)
+new_comment  # model field (registers/models/marks.py), written by the amendment services
+mark_version  # model field (registers/models/marks.py)
+renderer  # Django's Widget.render signature (registers/widgets.py)
+_._choices  # ChoiceField/Select's own attribute, shared once per process (registers/widgets.py)
