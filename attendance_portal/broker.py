@@ -76,9 +76,8 @@ def send(task, *args) -> bool:
 
     error = _within(publish_timeout(), publish)
     if error:
-        log.warning(
-            "Could not queue %s%r (%s): the periodic re-queue will send it.", task.name, args, error
-        )
+        # The thread may still deliver it late; if not, the periodic re-queue sends it.
+        log.warning("%s%r not confirmed by the broker: %s", task.name, args, error)
     return not error
 
 
