@@ -133,7 +133,11 @@ def _claim(*, school: School, as_of: dt.date) -> SweepRun:
 def _heartbeat(run: SweepRun):
     """While the sweep's transaction runs, a thread of this worker stamps the claim's
     heartbeat on its own connection (outside that transaction, so others see it). A
-    worker killed mid-sweep stops stamping, and its claim expires (_claim)."""
+    worker killed mid-sweep stops stamping, and its claim expires (_claim). Inside a
+    caller's transaction the claim is not visible to others yet: nothing to stamp."""
+    if connection.in_atomic_block:
+        yield
+        return
     stop = threading.Event()
     interval = recovery.heartbeat_seconds()
 

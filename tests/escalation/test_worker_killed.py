@@ -25,6 +25,7 @@ import pytest
 import redis
 from django.db import connection
 
+from attendance_portal import broker as broker_module
 from attendance_portal.celery import app as project_app
 from escalation import tasks
 from escalation.models import PupilFigure, SweepRun
@@ -135,8 +136,9 @@ class TableLock:
             return cursor.fetchone()[0]
 
     def release(self) -> None:
-        self.conn.rollback()
-        self.conn.close()
+        if not self.conn.closed:
+            self.conn.rollback()
+            self.conn.close()
 
 
 @pytest.fixture
@@ -154,7 +156,9 @@ def broker(transactional_db):
 
 
 def _start_and_hold(school, worker: Worker, lock: TableLock) -> SweepRun:
-    tasks.sweep_school_task.apply_async((school.pk, LAST_DAY.isoformat()))
+    # As production sends it (attendance_portal.broker: a connection of its own, so no
+    # pool another test left pointing at another broker).
+    broker_module.send(tasks.sweep_school_task, school.pk, LAST_DAY.isoformat())
     _wait(lambda: SweepRun.objects.filter(school=school).exists(), 60, "the sweep's claim")
     _wait(lock.waiters, 30, "the sweep to reach the locked table")
     run = SweepRun.objects.get(school=school)
@@ -181,6 +185,7 @@ def test_a_pool_child_killed_mid_sweep_is_replaced_and_the_night_finished(
             "the redelivered sweep to finish",
         )
     finally:
+        lock.release()
         worker.stop()
     assert worker.process.returncode is not None
     assert finished.attempts == 2  # the killed attempt, then the one that took over
@@ -198,6 +203,7 @@ def test_a_worker_killed_mid_sweep_is_found_by_the_morning_check(
         worker.process.wait(10)
         lock.release()
     finally:
+        lock.release()
         worker.stop()
     assert SweepRun.objects.get(pk=run.pk).status == "running"  # nobody will finish it
 
