@@ -65,8 +65,8 @@ def restore_nightly_schedule() -> None:
     """Re-create the beat schedule the data migration made (idempotent)."""
     from django.apps import apps
 
-    migration = importlib.import_module("escalation.migrations.0003_nightly_sweep_schedule")
-    migration.forward(apps, None)
+    for name in ("0003_nightly_sweep_schedule", "0006_reliability"):
+        importlib.import_module(f"escalation.migrations.{name}").forward(apps, None)
 
 
 @pytest.hookimpl(hookwrapper=True)
