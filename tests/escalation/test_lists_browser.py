@@ -11,6 +11,7 @@ from escalation.models import Case
 from registers import codes
 from registers.models import AttendanceCode, Contact, Mark, SchoolDay
 from tests.browser import screenshot
+from tests.escalation.factories import CaseFactory
 from tests.registers.factories import PupilFactory, make_half_term
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -158,7 +159,7 @@ def test_the_concern_and_penalty_notice_lists(
     live_server, page, sign_in, officer, school, day, absentees
 ):
     ella, _ = absentees
-    Case.objects.create(
+    CaseFactory(
         school=school,
         pupil=ella,
         stage=Case.Stage.MEETING,

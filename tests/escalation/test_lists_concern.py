@@ -12,6 +12,7 @@ from django.urls import reverse
 from escalation.models import Case
 from registers.models import Mark, Pupil, SchoolDay
 from tests.escalation.conftest import OFFICE_LIST_STATUS as PERSONA_STATUS
+from tests.escalation.factories import CaseFactory
 from tests.registers.factories import FormFactory, PupilFactory
 
 WEEK = dt.date(2025, 10, 6)  # Monday; the list is asked for the week of 6–10 October
@@ -108,7 +109,7 @@ def test_an_unknown_year_group_or_week_falls_back_to_the_defaults(login, officer
 def test_it_shows_the_open_case_stage_and_next_review(login, officer, school, form, friday):
     pupil = PupilFactory(school=school, form=form, surname="Casey")
     attend(pupil, until=friday, absent_days=week_of_absence(dt.date(2025, 9, 15), 4))
-    Case.objects.create(
+    CaseFactory(
         school=school,
         pupil=pupil,
         stage=Case.Stage.CONTRACT,
@@ -147,7 +148,7 @@ def test_the_query_count_does_not_grow_with_pupils(login, officer, school, form,
         for _ in range(n):
             p = PupilFactory(school=school, form=form)
             attend(p, until=friday, absent_days=week_of_absence(dt.date(2025, 10, 6), 2))
-            Case.objects.create(
+            CaseFactory(
                 school=school,
                 pupil=p,
                 reason=Case.Reason.BAND,

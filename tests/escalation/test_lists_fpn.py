@@ -12,6 +12,7 @@ from django.urls import reverse
 from escalation.models import Case
 from registers.models import Mark, Pupil, SchoolDay
 from tests.escalation.conftest import OFFICE_LIST_STATUS as PERSONA_STATUS
+from tests.escalation.factories import CaseFactory
 from tests.registers.factories import PupilFactory
 
 AS_OF = dt.date(2025, 10, 10)
@@ -67,7 +68,7 @@ def test_it_lists_pupils_at_the_threshold_for_consideration(login, officer, scho
 def test_it_shows_the_open_case(login, officer, school, form):
     candidate = PupilFactory(school=school, form=form)
     unauthorised(candidate, "G" * 10)
-    Case.objects.create(
+    CaseFactory(
         school=school,
         pupil=candidate,
         stage=Case.Stage.NOTICE_TO_IMPROVE,
@@ -83,7 +84,7 @@ def test_it_links_to_the_case_page_once_that_page_exists(monkeypatch, login, off
 
     candidate = PupilFactory(school=school, form=form)
     unauthorised(candidate, "U" * 10)
-    case = Case.objects.create(
+    case = CaseFactory(
         school=school, pupil=candidate, reason=Case.Reason.BAND, opened_on=dt.date(2025, 9, 20)
     )
     monkeypatch.setattr(
@@ -117,7 +118,7 @@ def test_the_query_count_does_not_grow_with_pupils(login, officer, school, form)
         for _ in range(n):
             p = PupilFactory(school=school, form=form)
             unauthorised(p, "GGNNOOUUGGO")
-            Case.objects.create(
+            CaseFactory(
                 school=school, pupil=p, reason=Case.Reason.BAND, opened_on=dt.date(2025, 9, 20)
             )
 

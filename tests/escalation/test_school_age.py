@@ -31,6 +31,7 @@ from registers.figures import fpn_candidates
 from registers.models import Mark, Pupil, SchoolDay
 from registers.school_age import compulsory_school_age
 from registers.services.marks import Actor
+from tests.escalation.factories import CaseFactory, LetterFactory
 from tests.escalation.test_letters_engine import make_context
 from tests.registers.factories import PupilFactory
 
@@ -126,7 +127,7 @@ def test_the_sweep_opens_no_penalty_notice_case_outside_compulsory_school_age(co
 
 @pytest.mark.parametrize("who", ["reception", "year12"])
 def test_no_notice_is_accepted_outside_compulsory_school_age(cohort, november, who):
-    case = Case.objects.create(
+    case = CaseFactory(
         school=november, pupil=cohort[who], reason=Case.Reason.MANUAL, opened_on=AS_OF
     )
     with pytest.raises(CaseError, match="not of compulsory school age"):
@@ -143,7 +144,7 @@ def test_no_notice_is_accepted_outside_compulsory_school_age(cohort, november, w
 
 
 def test_the_refusal_reaches_the_case_page_as_a_form_error(cohort, november, login, officer):
-    case = Case.objects.create(
+    case = CaseFactory(
         school=november, pupil=cohort["reception"], reason=Case.Reason.MANUAL, opened_on=AS_OF
     )
     response = login(officer).post(
@@ -215,7 +216,7 @@ def test_a_reception_familys_meeting_letter_speaks_of_expectations_not_the_law(
     from escalation.services.letter_context import build_contexts
 
     def html(pupil):
-        letter = Letter(
+        letter = LetterFactory.build(
             school=november,
             pupil=pupil,
             kind=Letter.Kind.MEETING_INVITATION,

@@ -19,6 +19,7 @@ from escalation.models import Case
 from registers.models import Mark
 from registers.services.calendar import open_sessions
 from tests.browser import screenshot
+from tests.escalation.factories import CaseFactory
 from tests.registers.factories import FormFactory, PupilFactory, SchoolFactory, make_half_term
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,9 +72,7 @@ def busy_school(school):
             marks.append(Mark(school=school, pupil=pupil, date=day, session=session, code_id=code))
     Mark.objects.bulk_create(marks, batch_size=5000)
     for pupil in pupils[::9][:4]:
-        Case.objects.create(
-            school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=this_start
-        )
+        CaseFactory(school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=this_start)
     return pupils
 
 

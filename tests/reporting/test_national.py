@@ -14,8 +14,8 @@ from django.urls import reverse
 from reporting import national
 from reporting.periods import resolve_period
 from reporting.report import build_report
-from tests.registers.factories import PupilFactory
-from tests.reporting.conftest import PRESENT, add_marks
+from tests.registers.factories import MarkFactory, PupilFactory
+from tests.reporting.conftest import PRESENT, WEEK
 
 TODAY = dt.date(2025, 10, 20)
 
@@ -26,7 +26,7 @@ def primary(school, form):
     below England's 20.0%) and 5 Reception children aged 4, absent all week."""
     for n in range(11):
         pupil = PupilFactory(school=school, form=form, upn=f"C{n:011d}1")
-        add_marks(pupil, ["I", *PRESENT[1:]] if n < 2 else PRESENT)
+        MarkFactory.run(pupil, ["I", *PRESENT[1:]] if n < 2 else PRESENT, start=WEEK)
     for n in range(5):
         child = PupilFactory(
             school=school,
@@ -35,7 +35,7 @@ def primary(school, form):
             year_group="R",
             date_of_birth=dt.date(2021, 1, 1),
         )
-        add_marks(child, ["O"] * 10)
+        MarkFactory.run(child, ["O"] * 10, start=WEEK)
     return school
 
 
