@@ -28,24 +28,15 @@ from escalation.services.interventions import (
 )
 from escalation.services.sweep import run_sweep
 from registers.figures import fpn_candidates
-from registers.models import Mark, Pupil, SchoolDay
 from registers.school_age import compulsory_school_age
 from registers.services.marks import Actor
 from tests.escalation.factories import CaseFactory, LetterFactory
 from tests.escalation.test_letters_engine import make_context
-from tests.registers.factories import PupilFactory
+from tests.registers.factories import MarkFactory, PupilFactory
 
 WEEK = [dt.date(2025, 11, 10) + dt.timedelta(days=n) for n in range(5)]
 AS_OF = dt.date(2025, 11, 14)
 ACTOR = Actor(None, "Olivia Officer", "Attendance officer")
-
-
-def absent(pupil: Pupil, days, codes: str = "ON" * 5) -> None:
-    sessions = [(d, s) for d in days for s in ("AM", "PM")]
-    Mark.objects.bulk_create(
-        Mark(school=pupil.school, pupil=pupil, date=d, session=s, code_id=c)
-        for (d, s), c in zip(sessions, codes, strict=False)
-    )
 
 
 @pytest.fixture
@@ -75,7 +66,7 @@ def cohort(november, form):
         "year4": PupilFactory(school=november, form=form, upn="Y00000000001A"),
     }
     for pupil in pupils.values():
-        absent(pupil, WEEK)
+        MarkFactory.run(pupil, "ON" * 5, start=WEEK[0], end=WEEK[-1])
     return pupils
 
 
@@ -173,25 +164,17 @@ def winter(school, form):
     )
 
 
-def days_of(school, first, last):
-    return list(
-        SchoolDay.objects.for_school(school)
-        .filter(date__gte=first, date__lte=last)
-        .values_list("date", flat=True)
-    )
-
-
 def test_a_child_reaching_school_age_mid_window_counts_only_sessions_from_that_day(school, winter):
-    absent(winter, days_of(school, dt.date(2025, 12, 8), dt.date(2025, 12, 12)), "O" * 8)
-    absent(winter, days_of(school, dt.date(2026, 1, 5), dt.date(2026, 1, 9)), "O" * 9)
+    MarkFactory.run(winter, "O" * 8, start=dt.date(2025, 12, 8), end=dt.date(2025, 12, 12))
+    MarkFactory.run(winter, "O" * 9, start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 9))
     # 17 unauthorised sessions in the window, only 9 of them of compulsory school age.
     assert fpn_candidates(school=school, as_of=dt.date(2026, 1, 9)) == []
     assert run_sweep(school=school, as_of=dt.date(2026, 1, 9)).fpn_candidates == []
 
 
 def test_the_sweep_and_the_command_count_the_same_sessions_mid_window(school, winter):
-    absent(winter, days_of(school, dt.date(2025, 12, 8), dt.date(2025, 12, 12)), "O" * 8)
-    absent(winter, days_of(school, dt.date(2026, 1, 5), dt.date(2026, 1, 9)), "O" * 10)
+    MarkFactory.run(winter, "O" * 8, start=dt.date(2025, 12, 8), end=dt.date(2025, 12, 12))
+    MarkFactory.run(winter, "O" * 10, start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 9))
     found = fpn_candidates(school=school, as_of=dt.date(2026, 1, 9))
     assert [(c.upn, c.unauthorised_sessions) for c in found] == [("W00000000001A", 10)]
     summary = run_sweep(school=school, as_of=dt.date(2026, 1, 9))
@@ -236,8 +219,8 @@ def test_a_reception_familys_meeting_letter_speaks_of_expectations_not_the_law(
 
 
 def test_the_page_breaks_down_only_the_sessions_of_school_age(school, winter, login, officer):
-    absent(winter, days_of(school, dt.date(2025, 12, 8), dt.date(2025, 12, 12)), "O" * 8)
-    absent(winter, days_of(school, dt.date(2026, 1, 5), dt.date(2026, 1, 9)), "O" * 10)
+    MarkFactory.run(winter, "O" * 8, start=dt.date(2025, 12, 8), end=dt.date(2025, 12, 12))
+    MarkFactory.run(winter, "O" * 10, start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 9))
     html = (
         login(officer)
         .get(reverse("escalation:fpn", args=[school.urn]), {"date": "2026-01-09"})

@@ -281,14 +281,11 @@ def test_marks_that_stop_after_a_week_take_no_step_on_the_incomplete_figure(
     """Issue 15 §2: ten O sessions, then no marks at all. On its recorded sessions the
     figure is "severe" and a penalty-notice candidate; with 66 sessions unmarked it is
     incomplete, so the sweep opens no case, queues no letter, and counts the pupil."""
-    from registers.models import Mark
     from registers.services.calendar import open_sessions
 
     gap = PupilFactory(school=school, form=form, upn="A000000000GAP", surname="Gap")
     first_week = open_sessions(school=school, start=days[0], end=days[-1])[:10]
-    Mark.objects.bulk_create(
-        Mark(school=school, pupil=gap, date=d, session=s, code_id="O") for d, s in first_week
-    )
+    MarkFactory.at(gap, first_week, "O")
     summary = sweep(*LAST_NIGHTS)
     figure = PupilFigure.objects.get(pupil=gap, as_of=LAST_DAY)
     assert figure.possible == 10 and figure.band == "severe"  # the recorded figure

@@ -124,8 +124,9 @@ class MarkFactory(factory.django.DjangoModelFactory):
     make many at once (one INSERT):
     - run(pupil, codes, start=, end=): one code per open session from `start`, in
       register order;
-    - days(pupil, days, absent_sessions=, code=): both sessions of each day, the first
-      `absent_sessions` coded `code`, the rest present;
+    - days(pupil, days, absent_sessions=, code=, absent_on=): both sessions of each day,
+      present except the first `absent_sessions` (coded `code`) and the days of
+      `absent_on` ({day: code});
     - at(pupil, sessions, code): the same code in each (date, session) given.
     """
 
@@ -182,7 +183,14 @@ class MarkFactory(factory.django.DjangoModelFactory):
     def create_many(cls, pupil: Pupil, rows: Iterable[tuple[dt.date, str, str]], **fields):
         """Marks for (date, session, code) rows, checked, in one INSERT."""
         marks = [
-            cls.build(pupil=pupil, date=day, session=session, code_id=code, **fields)
+            Mark(
+                school_id=pupil.school_id,
+                pupil=pupil,
+                date=day,
+                session=session,
+                code_id=code,
+                **fields,
+            )
             for day, session, code in rows
         ]
         cls._check(marks)
@@ -203,14 +211,26 @@ class MarkFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def days(
-        cls, pupil: Pupil, days: Iterable[dt.date], *, absent_sessions: int = 0, code: str = "O"
+        cls,
+        pupil: Pupil,
+        days: Iterable[dt.date],
+        *,
+        absent_sessions: int = 0,
+        code: str = "O",
+        absent_on: dict[dt.date, str] | None = None,
     ) -> list[Mark]:
-        """Both sessions of each day: the first `absent_sessions` coded `code`, then present."""
+        """Both sessions of each day, present ("/" and "\\") except the first
+        `absent_sessions` sessions, coded `code`, and the days of `absent_on` ({day: code})."""
+        absent_on = absent_on or {}
         sessions = [(day, session) for day in days for session in ("AM", "PM")]
         return cls.create_many(
             pupil,
             (
-                (day, session, code if n < absent_sessions else PRESENT[session])
+                (
+                    day,
+                    session,
+                    code if n < absent_sessions else absent_on.get(day, PRESENT[session]),
+                )
                 for n, (day, session) in enumerate(sessions)
             ),
         )
