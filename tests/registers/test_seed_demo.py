@@ -133,6 +133,7 @@ def test_a_family_holiday_is_a_block_of_school_days_next_to_a_break():
         assert holiday in (term_days[: len(holiday)], term_days[-len(holiday) :])
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_it_builds_the_trust_calendar_logins_and_marks_on_open_sessions(demo):
     oakfield = School.objects.get(urn="100001")
     beech = School.objects.get(urn="100002")
@@ -182,6 +183,7 @@ def test_it_builds_the_trust_calendar_logins_and_marks_on_open_sessions(demo):
     assert dt.time(8, 50) < taken.taken_at.astimezone(NOW.tzinfo).time() < dt.time(9, 0)
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_attendance_looks_like_a_real_primary_school(demo):
     oakfield = School.objects.get(urn="100001")
     marks = list(Mark.objects.for_school(oakfield).values_list("pupil_id", "code_id"))
@@ -213,6 +215,7 @@ def test_attendance_looks_like_a_real_primary_school(demo):
     assert Mark.objects.filter(date=TODAY, code_id="N").exists() or "N" in found
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_running_it_again_changes_nothing_but_the_password(demo):
     before = row_counts()
     out = seed("--pupils", "60", "--seed", "7", "--password", "new-demo-pw-2026")
@@ -221,6 +224,7 @@ def test_running_it_again_changes_nothing_but_the_password(demo):
     assert authenticate(username="officer", password="new-demo-pw-2026") is not None
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_the_same_seed_gives_the_same_school_and_reset_rebuilds_it(db):
     def snapshot():
         pupils = list(
@@ -245,6 +249,7 @@ def test_the_same_seed_gives_the_same_school_and_reset_rebuilds_it(db):
     assert snapshot() != first
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_reset_is_refused_once_a_mark_has_been_amended(db):
     seed("--pupils", "14", "--seed", "1")
     officer = Membership.objects.get(user__username="officer")
