@@ -178,9 +178,7 @@ def _build(
         if not withhold:
             tables.append(sections.matrix_table(bands.movement_matrix(df), period))
     if pupil_level:
-        impact = interventions.impact_table(school=school, period=period, drill=drill)
-        if impact is not None:
-            tables.append(impact)
+        tables.append(interventions.impact_table(school=school, period=period, drill=drill))
     if aggregate_only:
         for table in tables:
             table.questions = questions_for(

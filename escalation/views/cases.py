@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
+from attendance_portal.permissions import get_pupil_for_user, school_view
 from escalation import forms, rules
 from escalation.models import Case, EscalationEvent, PupilFigure
 from escalation.rules import NoticeBeforeFramework, ThirdNoticeRefused
@@ -164,7 +164,7 @@ def case_action(
     service(case=…, actor=…, **cleaned_data)."""
 
     @require_POST
-    @school_view(OFFICE)
+    @school_view("manage_cases")
     def view(request: HttpRequest, school: School, membership: Membership, pk: int):
         found = find_case(school, pk)
         return act(
@@ -183,13 +183,13 @@ def case_action(
 
 
 @require_GET
-@school_view(OFFICE)
+@school_view("manage_cases")
 def case(request: HttpRequest, school: School, membership: Membership, pk: int) -> HttpResponse:
     return render_case(request, school, find_case(school, pk))
 
 
 @require_GET
-@school_view(OFFICE)
+@school_view("manage_cases")
 def pupil_case(
     request: HttpRequest, school: School, membership: Membership, pupil_id: int
 ) -> HttpResponse:
@@ -214,7 +214,7 @@ def _open_page(request, school, pupil, form, status=200) -> HttpResponse:
 
 
 @require_POST
-@school_view(OFFICE)
+@school_view("manage_cases")
 def case_open(
     request: HttpRequest, school: School, membership: Membership, pupil_id: int
 ) -> HttpResponse:

@@ -17,9 +17,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from attendance_portal.permissions import OFFICE, school_view
+from attendance_portal.permissions import school_view
 from escalation.models import Case
-from escalation.views.lists import Badge, flag_badges, list_day, optional_url, pupil_url
+from escalation.views.lists import Badge, case_url, flag_badges, list_day, pupil_url
 from registers import codes
 from registers.figures import (
     FPN_THRESHOLD,
@@ -77,14 +77,14 @@ def fpn_rows(*, school: School, as_of: dt.date) -> list[FpnRow]:
                 badges=flag_badges(pupil),
                 case=case,
                 pupil_url=pupil_url(school, pupil.pk),
-                case_url=optional_url("escalation:case", school.urn, case.pk) if case else "",
+                case_url=case_url(school, case.pk) if case else "",
             )
         )
     rows.sort(key=lambda r: (-r.sessions, r.pupil.surname, r.pupil.forename))
     return rows
 
 
-@school_view(OFFICE)
+@school_view("manage_cases")
 @require_GET
 def fpn(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     day, bad_date = list_day(request)

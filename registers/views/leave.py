@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance_portal.downloads import file_response
-from attendance_portal.permissions import OFFICE, Role, school_view
+from attendance_portal.permissions import has_capability, school_view
 from registers import selectors
 from registers.forms_leave import (
     DecisionForm,
@@ -40,7 +40,6 @@ from registers.services.leave import (
 from registers.services.marks import Actor, MarkError
 from registers.services.planned import Prefill, record_planned_absence
 
-HEAD_ONLY = frozenset({Role.HEAD})
 PAGE_SIZE = 50
 
 
@@ -70,7 +69,7 @@ def _report_prefill(request: HttpRequest, prefill: Prefill) -> None:
         messages.warning(request, prefill.conflict_summary())
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_GET
 def leave_list(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     today = timezone.localdate()
@@ -90,7 +89,7 @@ def leave_list(request: HttpRequest, school: School, membership: Membership) -> 
     return render(request, "registers/leave_list.html", context)
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_http_methods(["GET", "POST"])
 def leave_new(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     initial = {"requested_on": timezone.localdate(), "pupil": request.GET.get("pupil")}
@@ -110,7 +109,7 @@ def leave_new(request: HttpRequest, school: School, membership: Membership) -> H
     return render(request, "registers/leave_form.html", {"school": school, "form": form})
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_GET
 def leave_detail(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -120,7 +119,7 @@ def leave_detail(
     context = {
         "school": school,
         "leave": leave,
-        "can_decide": membership.role == Role.HEAD
+        "can_decide": has_capability(membership, "decide_leave")
         and leave.status == LeaveRequest.Status.REQUESTED,
         "decision_form": DecisionForm(),
         "review_form": ReviewForm(today=today),
@@ -131,7 +130,7 @@ def leave_detail(
     return render(request, "registers/leave_detail.html", context)
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_GET
 def leave_letter(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -150,17 +149,17 @@ def leave_action(
     perform: Perform,
     *,
     name: str,
-    roles: frozenset[Role] = OFFICE,
+    capability: str = "manage_absence",
     form: LeaveForm | None = None,
     invalid: str = "",
 ) -> Callable[..., HttpResponse]:
     """The shape of every step on a leave request (as escalation.views.cases.case_action
-    is for a case): a POST by `roles` about a request of their school; the step's form, if
-    it has one, refused with the message `invalid`; then one service call in `perform`,
-    which says what it did in messages and whose MarkError becomes an error message; and
-    back to the request's page either way."""
+    is for a case): a POST by a member with `capability` about a request of their school;
+    the step's form, if it has one, refused with the message `invalid`; then one service
+    call in `perform`, which says what it did in messages and whose MarkError becomes an
+    error message; and back to the request's page either way."""
 
-    @school_view(roles)
+    @school_view(capability)
     @require_POST
     def view(request: HttpRequest, school: School, membership: Membership, pk: int):
         leave = _get_leave(school, pk)
@@ -227,7 +226,7 @@ def _review(
 leave_decide = leave_action(
     _decide,
     name="leave_decide",
-    roles=HEAD_ONLY,
+    capability="decide_leave",
     form=lambda request: DecisionForm(request.POST),
     invalid="Choose whether to grant or refuse the leave.",
 )
@@ -241,7 +240,7 @@ leave_review = leave_action(
 )
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_GET
 def planned_list(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
@@ -258,7 +257,7 @@ def planned_list(request: HttpRequest, school: School, membership: Membership) -
     return render(request, "registers/planned_list.html", context)
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_http_methods(["GET", "POST"])
 def planned_new(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     form = PlannedAbsenceForm(initial={"pupil": request.GET.get("pupil")}, pupils=_pupils(school))
