@@ -71,7 +71,7 @@ def check_entry(*, pupil: Pupil, day: dt.date, code: str, minutes_late: int | No
 def _amend(mark: Mark, entry: Entry, *, actor: Actor, reason: str, source: str) -> MarkAmendment:
     """Change `mark` to `entry` with its amendment: old and new code, minutes late and
     comment, the reason, who and when. The amendment row goes first: on PostgreSQL and
-    SQLite the database refuses a change to a mark without it (migration 0011)."""
+    SQLite the database refuses a change to a mark without it (migration 0014)."""
     history = MarkAmendment.objects.create(
         school_id=mark.school_id,
         mark=mark,
