@@ -7,6 +7,7 @@ from .leave import LeaveRequest, PlannedAbsence
 from .marks import AttendanceCode, Mark, MarkAmendment, Register
 from .privacy import RetentionPurge
 from .pupils import Contact, Form, Pupil
+from .reminders import RegisterReminder
 from .schools import Membership, School, Trust
 from .transfer import PriorAttendance
 
@@ -26,6 +27,7 @@ __all__ = [
     "PriorAttendance",
     "Pupil",
     "Register",
+    "RegisterReminder",
     "RetentionPurge",
     "School",
     "SchoolDay",

@@ -23,6 +23,7 @@ from attendance_portal.permissions import (
 from registers import codes, selectors
 from registers.forms import DayForm, RegisterForm
 from registers.models import Form, Membership, School
+from registers.selectors.day import RegisterState
 from registers.selectors.missing import unmarked_total
 from registers.services.marks import Actor, MarkError, StaleRegister, describe, save_register
 
@@ -44,9 +45,21 @@ def day(request: HttpRequest, school: School, membership: Membership) -> HttpRes
         today=today,
         now=timezone.now(),
     )
+    # A teacher's own missing registers of today, as a banner (the reminders' in-app twin).
+    my_missing = (
+        [
+            (row.form, status)
+            for row in overview.rows
+            for status in row.sessions
+            if status.state is RegisterState.MISSING
+        ]
+        if membership.role == Role.TEACHER and chosen == today
+        else []
+    )
     context = {
         "school": school,
         "overview": overview,
+        "my_missing": my_missing,
         "rows": overview.needing_attention() if missing_only else overview.rows,
         "missing_only": missing_only,
         "bad_date": " ".join(query.errors.get("date", [])),
