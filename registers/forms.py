@@ -32,10 +32,15 @@ def _label(c: codes.Code) -> str:
     return f"{c.code} – {c.meaning}"
 
 
-@lru_cache(maxsize=16)
 def code_choices(
     *, blank_label: str | None, session: str | None = None, teacher: bool = False
 ) -> list:
+    """See _code_choices: one shared list per combination, however it is asked for."""
+    return _code_choices(blank_label, session, bool(teacher and session))
+
+
+@lru_cache(maxsize=16)
+def _code_choices(blank_label: str | None, session: str | None, teacher: bool) -> list:
     """Every code, grouped as the regulations group them, each showing code and meaning.
 
     With `session`, the other session's present mark is left out (the morning register
