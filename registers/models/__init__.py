@@ -3,6 +3,7 @@ and the marks. Split by subdomain so each module stays small."""
 
 from .calendar import AcademicYear, Closure, HalfTerm, SchoolDay
 from .calls import CallAttempt
+from .cover import CoverGrant
 from .leave import LeaveRequest, PlannedAbsence
 from .marks import AttendanceCode, Mark, MarkAmendment, Register
 from .privacy import RetentionPurge
@@ -17,6 +18,7 @@ __all__ = [
     "CallAttempt",
     "Closure",
     "Contact",
+    "CoverGrant",
     "Form",
     "HalfTerm",
     "LeaveRequest",

@@ -40,7 +40,7 @@ def day(request: HttpRequest, school: School, membership: Membership) -> HttpRes
     missing_only = valid and query.cleaned_data["missing"]
     overview = selectors.day_overview(
         school=school,
-        forms=visible_forms(membership, school),
+        forms=visible_forms(membership, school, day=chosen),
         day=chosen,
         today=today,
         now=timezone.now(),
@@ -73,12 +73,15 @@ def day(request: HttpRequest, school: School, membership: Membership) -> HttpRes
     return render(request, "registers/day.html", context)
 
 
-def get_form_for_register(membership: Membership, school: School, form_id: int) -> Form:
-    """A form of this school (else 404) whose registers this member may take (else 403)."""
+def get_form_for_register(
+    membership: Membership, school: School, form_id: int, day: dt.date | None = None
+) -> Form:
+    """A form of this school (else 404) whose registers this member may take (else 403);
+    a cover teacher only on the day they cover it."""
     form = Form.objects.for_school(school).filter(pk=form_id).first()
     if form is None:
         raise Http404("No such form")
-    if not can_take_register(membership, form):
+    if not can_take_register(membership, form, day):
         raise PermissionDenied("You do not take this form's registers.")
     return form
 
@@ -193,7 +196,7 @@ def take(
     session: str,
 ) -> HttpResponse:
     """The class register: one code per pupil, saved as one unit by save_register."""
-    form = get_form_for_register(membership, school, form_id)
+    form = get_form_for_register(membership, school, form_id, day)
     sheet = selectors.register_sheet(school=school, form=form, day=day, session=session)
     refusal = edit_refusal(
         membership, day, timezone.localdate(), school=school, session=session, now=timezone.now()
