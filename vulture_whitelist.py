@@ -181,3 +181,5 @@ mark_version  # model field (registers/models/marks.py)
 renderer  # Django's Widget.render signature (registers/widgets.py)
 _._choices  # ChoiceField/Select's own attribute, shared once per process (registers/widgets.py)
 heartbeat_at  # model field (escalation/models/sweeps.py), stamped by the sweep's heartbeat
+_.register_url  # read by templates/escalation/_list_calling_row.html
+sent_at  # model field (registers/models/reminders.py)
