@@ -183,3 +183,5 @@ _._choices  # ChoiceField/Select's own attribute, shared once per process (regis
 heartbeat_at  # model field (escalation/models/sweeps.py), stamped by the sweep's heartbeat
 colour  # BarShape.colour: the bar's fill in templates/letters/_chart.html (escalation/letters.py)
 SUPPORT  # Pupil.SEN.SUPPORT ("K"): a choice stored and imported (registers/models/pupils.py)
+_.register_url  # read by templates/escalation/_list_calling_row.html
+sent_at  # model field (registers/models/reminders.py)

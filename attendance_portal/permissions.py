@@ -20,7 +20,7 @@ from functools import wraps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
-from registers.models import Form, Membership, Pupil, School
+from registers.models import CoverGrant, Form, Membership, Pupil, School
 
 Role = Membership.Role
 
@@ -109,12 +109,25 @@ def teacher_form_ids(membership: Membership) -> set[int]:
     return cached
 
 
-def can_take_register(membership: Membership, form: Form) -> bool:
+def cover_form_ids(membership: Membership, day) -> set[int]:
+    """Forms whose registers the office gave this teacher for `day` only (cover)."""
+    if day is None or membership.role != Role.TEACHER:
+        return set()
+    return set(
+        CoverGrant.objects.filter(membership=membership, date=day).values_list("form_id", flat=True)
+    )
+
+
+def can_take_register(membership: Membership, form: Form, day=None) -> bool:
+    """Officers and heads any form; a teacher their own forms, and on `day` a form they
+    cover that day."""
     if form.school_id != membership.school_id:
         return False
     if membership.role in OFFICE:
         return True
-    return membership.role == Role.TEACHER and form.pk in teacher_form_ids(membership)
+    return membership.role == Role.TEACHER and (
+        form.pk in teacher_form_ids(membership) or form.pk in cover_form_ids(membership, day)
+    )
 
 
 def can_view_pupil(membership: Membership, pupil: Pupil) -> bool:
@@ -129,11 +142,11 @@ def can_amend_marks(membership: Membership) -> bool:
     return has_capability(membership, "amend_marks")
 
 
-def visible_forms(membership: Membership, school: School):
-    """The forms whose registers this member works with."""
+def visible_forms(membership: Membership, school: School, day=None):
+    """The forms whose registers this member works with (on `day`: with those covered)."""
     forms = Form.objects.for_school(school)
     if membership.role == Role.TEACHER:
-        return forms.filter(pk__in=teacher_form_ids(membership))
+        return forms.filter(pk__in=teacher_form_ids(membership) | cover_form_ids(membership, day))
     return forms
 
 

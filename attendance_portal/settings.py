@@ -188,6 +188,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance@localhost")
+# The portal's address as staff reach it (https://attendance.example.org), for links in
+# emails sent without a request (missing-register reminders); empty: links are paths.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "")
 
 # -- Sign-in and accounts (issue 14 part 2, signin/) ----------------------------------------
 # Passwords are checked by signin's throttled ModelBackend (also on /admin/login/); its

@@ -44,6 +44,16 @@ class SchoolAdmin(admin.ModelAdmin):
                 ],
             },
         ),
+        (
+            "Sessions and reminders",
+            {
+                "description": "A register is missing once its session has started and the "
+                "grace period has passed; teachers cannot take the afternoon register before "
+                "the afternoon starts; teachers are emailed about a missing register after "
+                "the reminder delay.",
+                "fields": ["am_starts", "pm_starts", "missing_grace_minutes", "reminder_minutes"],
+            },
+        ),
         ("Sign-in security", {"fields": ["require_mfa"]}),
         (
             "Letters and transfers",

@@ -65,3 +65,14 @@ def problem(facts: MarkFacts) -> str | None:
             f"{facts.who} has none covering {on}."
         )
     return None
+
+
+def session_problem(code: str, session: str) -> str | None:
+    """Why a present code belongs to the other session: / is the morning's present mark
+    and \\ the afternoon's (DfE), so the morning register never takes \\ nor the
+    afternoon one /."""
+    if code == "\\" and session == "AM":
+        return "\\ is the afternoon's present mark: the morning register uses /."
+    if code == "/" and session == "PM":
+        return "/ is the morning's present mark: the afternoon register uses \\."
+    return None

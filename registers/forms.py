@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils.choices import normalize_choices
 
 from attendance_portal.dates import DateField
-from registers import codes
+from registers import code_rules, codes
 from registers.models.pupils import YEAR_GROUPS
 from registers.selectors import RegisterRow, RegisterSheet
 from registers.services.marks import Entry, describe
@@ -22,15 +22,44 @@ from registers.widgets import CodeField, PlainNumberInput, PlainTextInput
 NO_MARK = ""
 
 
-@lru_cache(maxsize=4)
-def code_choices(*, blank_label: str | None) -> list:
+# The codes a class teacher uses at registration, after the session's present mark; the
+# rest are under "More codes" (the office records most of them).
+TEACHER_CODES = ("L", "N")
+MORE_CODES = "More codes"
+
+
+def _label(c: codes.Code) -> str:
+    return f"{c.code} – {c.meaning}"
+
+
+def code_choices(
+    *, blank_label: str | None, session: str | None = None, teacher: bool = False
+) -> list:
+    """See _code_choices: one shared list per combination, however it is asked for."""
+    return _code_choices(blank_label, session, bool(teacher and session))
+
+
+@lru_cache(maxsize=16)
+def _code_choices(blank_label: str | None, session: str | None, teacher: bool) -> list:
     """Every code, grouped as the regulations group them, each showing code and meaning.
 
-    Built once per label and shared by every form (CodeField.offer): never mutate it."""
-    grouped = [
-        (str(group), [(c.code, f"{c.code} – {c.meaning}") for c in items])
-        for group, items in codes.grouped()
-    ]
+    With `session`, the other session's present mark is left out (the morning register
+    never offers \\, the afternoon never /); with `teacher`, the session's present mark,
+    L and N come first and every other code is under "More codes".
+    Built once per combination and shared by every form (CodeField.offer): never mutate it."""
+    wrong = None if session is None else codes.present_code_for("PM" if session == "AM" else "AM")
+    if teacher and session is not None:
+        common = [codes.present_code_for(session), *TEACHER_CODES]
+        rest = [c for c in codes.CODES if c.code not in common and c.code != wrong]
+        grouped = [
+            ("Common", [(code, _label(codes.BY_CODE[code])) for code in common]),
+            (MORE_CODES, [(c.code, _label(c)) for c in rest]),
+        ]
+    else:
+        grouped = [
+            (str(group), [(c.code, _label(c)) for c in items if c.code != wrong])
+            for group, items in codes.grouped()
+        ]
     blank = [(NO_MARK, blank_label)] if blank_label is not None else []
     return normalize_choices(blank + grouped)
 
@@ -77,7 +106,15 @@ class _MarkFields(forms.Form):
 class MarkLineForm(_MarkFields):
     """One pupil's line of the class register (fields prefixed p<pupil id>)."""
 
-    def __init__(self, data: QueryDict | None, *, row: RegisterRow, locked: bool = False) -> None:
+    def __init__(
+        self,
+        data: QueryDict | None,
+        *,
+        row: RegisterRow,
+        locked: bool = False,
+        session: str | None = None,
+        teacher: bool = False,
+    ) -> None:
         self.row = row
         # A mark pre-filled from granted leave or a planned absence, on a teacher's register:
         # shown but not editable (save_register refuses a change to it as well).
@@ -95,7 +132,16 @@ class MarkLineForm(_MarkFields):
         # without a mark is offered "No mark". A blank posted for a recorded mark (only a
         # page opened before someone else saved sends one) leaves that mark as it is.
         code.required = False
-        code.offer(code_choices(blank_label=None if mark else "No mark"))
+        # A mark recorded before the session check (an old import) is still shown as it is.
+        if mark is not None and session and code_rules.session_problem(mark.code_id, session):
+            session = None
+        code.offer(
+            code_choices(
+                blank_label=None if mark else "No mark",
+                session=session,
+                teacher=teacher and not self.locked,
+            )
+        )
         code.label = f"Mark for {name}"
         self.fields["minutes_late"].label = f"Minutes late for {name}"
         self.fields["comment"].label = f"Comment for {name}"
@@ -243,13 +289,23 @@ class RegisterForm(forms.Form):
     )
 
     def __init__(
-        self, sheet: RegisterSheet, data: QueryDict | None = None, *, lock_prefilled: bool = False
+        self,
+        sheet: RegisterSheet,
+        data: QueryDict | None = None,
+        *,
+        lock_prefilled: bool = False,
+        teacher: bool = False,
     ) -> None:
         super().__init__(data, initial={"version": sheet.version})
         self.sheet = sheet
         # Lines are built from the pupils on roll, never from posted ids, so a tampered
         # post cannot mark a pupil who is not in this register.
-        self.lines = [MarkLineForm(data, row=row, locked=lock_prefilled) for row in sheet.rows]
+        self.lines = [
+            MarkLineForm(
+                data, row=row, locked=lock_prefilled, session=sheet.session, teacher=teacher
+            )
+            for row in sheet.rows
+        ]
         self.stale = False
 
     def is_valid(self) -> bool:

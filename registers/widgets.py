@@ -20,7 +20,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
-@lru_cache(maxsize=8)
+# One entry per choice list: the register offers a few per session and role (forms.code_choices).
+@lru_cache(maxsize=32)
 def _options(choices: tuple) -> tuple[tuple[str, str, str, str], ...]:
     """Each option as (value, markup before ` selected`, markup after, group markup).
 

@@ -57,14 +57,54 @@ class CallingRow:
     errors: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
     attendance_shown: str = "–"  # rates.shown_pct: never on the wrong side of the band
+    # Sessions whose register was saved without a mark for this pupil: nobody knows where
+    # they are, so they stay on the list (a safeguarding check) until they have a mark.
+    unmarked: list[str] = field(default_factory=list)
+    register_url: str = ""
 
     @property
     def resolved(self) -> bool:
-        return not self.sessions
+        return not self.sessions and not self.unmarked
 
     @property
     def resolution(self) -> CallAttempt | None:
         return next((c for c in reversed(self.calls) if c.resolved), None)
+
+
+def unmarked_in_saved_registers(
+    *, school: School, day: dt.date, pupil_ids: list[int] | None = None
+) -> dict[int, list[str]]:
+    """Pupils on roll left without a mark in a register saved on `day` (an open session):
+    pupil id -> sessions. Three queries whatever the number of forms."""
+    school_day = SchoolDay.objects.for_school(school).filter(date=day).first()
+    if school_day is None:
+        return {}
+    saved = {
+        (form_id, session)
+        for form_id, session in Register.objects.for_school(school)
+        .filter(date=day, taken_at__isnull=False)
+        .values_list("form_id", "session")
+        if school_day.is_open(session)
+    }
+    if not saved:
+        return {}
+    pupils = Pupil.objects.for_school(school).on_roll(day)
+    pupils = pupils.filter(form_id__in={form_id for form_id, _ in saved})
+    if pupil_ids is not None:
+        pupils = pupils.filter(pk__in=pupil_ids)
+    on_roll = list(pupils.values_list("pk", "form_id"))
+    marked = set(
+        Mark.objects.for_school(school)
+        .on(day)
+        .filter(pupil_id__in=[pk for pk, _ in on_roll])
+        .values_list("pupil_id", "session")
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for pk, form_id in on_roll:
+        for session in ("AM", "PM"):
+            if (form_id, session) in saved and (pk, session) not in marked:
+                found[pk].append(session)
+    return found
 
 
 def calling_rows(
@@ -72,8 +112,9 @@ def calling_rows(
 ) -> list[CallingRow]:
     """Rows of the calling list, vulnerable pupils first.
 
-    Without `pupil_ids`: every pupil with an N mark on `day`. With them (one row redrawn
-    after a call): those pupils, even if their absence has just been resolved.
+    Without `pupil_ids`: every pupil with an N mark on `day`, and every pupil left without
+    a mark in a register saved that day. With them (one row redrawn after a call): those
+    pupils, even if their absence has just been resolved.
     """
     marks = Mark.objects.for_school(school).on(day).unexplained()
     if pupil_ids is not None:
@@ -81,7 +122,8 @@ def calling_rows(
     sessions: dict[int, list[str]] = defaultdict(list)
     for pupil_id, session in marks.order_by("session").values_list("pupil_id", "session"):
         sessions[pupil_id].append(session)
-    ids = list(sessions) if pupil_ids is None else pupil_ids
+    unmarked = unmarked_in_saved_registers(school=school, day=day, pupil_ids=pupil_ids)
+    ids = list(sessions.keys() | unmarked.keys()) if pupil_ids is None else pupil_ids
     if not ids:
         return []
 
@@ -114,6 +156,12 @@ def calling_rows(
             badges=flag_badges(p),
             pupil_url=pupil_url(school, p.pk),
             attendance_shown=shown_pct_for(counts.get(p.pk), school),
+            unmarked=unmarked.get(p.pk, []),
+            register_url=reverse(
+                "registers:take", args=[school.urn, p.form_id, day, unmarked[p.pk][0]]
+            )
+            if p.pk in unmarked and p.form_id
+            else "",
         )
         for p in pupils
     ]

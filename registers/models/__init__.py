@@ -3,10 +3,12 @@ and the marks. Split by subdomain so each module stays small."""
 
 from .calendar import AcademicYear, Closure, HalfTerm, SchoolDay
 from .calls import CallAttempt
+from .cover import CoverGrant
 from .leave import LeaveRequest, PlannedAbsence
 from .marks import AttendanceCode, Mark, MarkAmendment, Register
 from .privacy import RetentionPurge
 from .pupils import Contact, Form, Pupil
+from .reminders import RegisterReminder
 from .schools import Membership, School, Trust
 from .transfer import PriorAttendance
 
@@ -16,6 +18,7 @@ __all__ = [
     "CallAttempt",
     "Closure",
     "Contact",
+    "CoverGrant",
     "Form",
     "HalfTerm",
     "LeaveRequest",
@@ -26,6 +29,7 @@ __all__ = [
     "PriorAttendance",
     "Pupil",
     "Register",
+    "RegisterReminder",
     "RetentionPurge",
     "School",
     "SchoolDay",

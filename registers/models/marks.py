@@ -110,7 +110,7 @@ class Mark(TimeStamped):
     )
     # How many amendments the mark has had since versions were kept: each amendment row
     # names the version it made (MarkAmendment.mark_version). On PostgreSQL the database
-    # refuses an UPDATE that changes the mark without its amendment row (migration 0011).
+    # refuses an UPDATE that changes the mark without its amendment row (migration 0014).
     version = models.PositiveIntegerField(default=0, db_default=0)
 
     objects = MarkQuerySet.as_manager()
@@ -197,7 +197,7 @@ class MarkAmendment(models.Model):
                 condition=~Q(reason=""), name="registers_markamendment_reason_required"
             ),
             # One amendment per version of a mark: the database's check that a changed mark
-            # has its amendment (migration 0011) looks it up by this index. Partial, so that
+            # has its amendment (migration 0014) looks it up by this index. Partial, so that
             # amendments from before versions were kept need none (and SQLite adds it as an
             # index instead of rebuilding the table).
             models.UniqueConstraint(

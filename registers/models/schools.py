@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .base import TimeStamped
 
@@ -72,6 +74,20 @@ class School(TimeStamped):
         help_text="The nightly sweep first asks the officer to talk to the family; the "
         "standard letter follows once a conversation is recorded on the case.",
     )
+    # When each session begins: a register is missing only once its session has begun and
+    # the grace period has passed; teachers cannot take a register before its session.
+    am_starts = models.TimeField("morning session starts", default=dt.time(8, 45))
+    pm_starts = models.TimeField("afternoon session starts", default=dt.time(13, 15))
+    missing_grace_minutes = models.PositiveSmallIntegerField(
+        "a register is missing this many minutes after its session starts",
+        default=15,
+        validators=[MaxValueValidator(240)],
+    )
+    reminder_minutes = models.PositiveSmallIntegerField(
+        "remind teachers of a missing register this many minutes after the session starts",
+        default=20,
+        validators=[MaxValueValidator(240)],
+    )
     la_name = models.CharField("local authority", max_length=120, blank=True)
     # The DfE number is LA number + establishment number (e.g. 873/2001); the Common
     # Transfer File names the sending school by them, beside the URN.
@@ -121,6 +137,17 @@ class School(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.urn})"
+
+    def session_starts(self, day: dt.date, session: str) -> dt.datetime:
+        """When the session of `day` begins, in the school's time zone."""
+        start = self.am_starts if session == "AM" else self.pm_starts
+        return timezone.make_aware(dt.datetime.combine(day, start))
+
+    def register_due(self, day: dt.date, session: str, now: dt.datetime) -> bool:
+        """Whether the register is overdue ("missing" if not taken): its session has begun
+        and the grace period has passed."""
+        grace = dt.timedelta(minutes=self.missing_grace_minutes)
+        return now >= self.session_starts(day, session) + grace
 
 
 class Membership(TimeStamped):

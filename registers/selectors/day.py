@@ -24,7 +24,7 @@ class RegisterState(models.TextChoices):
     """What the office needs to know about one register (derived, never stored)."""
 
     TAKEN = "taken", "Taken"
-    BLANKS = "blanks", "Taken with blanks"
+    BLANKS = "blanks", "Not complete: pupils without a mark"
     MISSING = "missing", "Missing"
     MARKED = "marked", "All marked, not taken"
     NOT_DUE = "not_due", "Not due yet"
@@ -169,8 +169,21 @@ def _mark_counts(
     return {(r["pupil__form_id"], r["session"]): r for r in rows}
 
 
+def is_due(school: School, day: dt.date, session: str, today: dt.date, now: dt.datetime | None):
+    """A register is due (missing if not taken) on a past day, and today once its session
+    has begun plus the school's grace period (with `now`; without it, all day)."""
+    if day != today or now is None:
+        return day <= today
+    return school.register_due(day, session, now)
+
+
 def day_overview(
-    *, school: School, forms: QuerySet[Form], day: dt.date, today: dt.date
+    *,
+    school: School,
+    forms: QuerySet[Form],
+    day: dt.date,
+    today: dt.date,
+    now: dt.datetime | None = None,
 ) -> DayOverview:
     """The registers of `forms` on `day`, with navigation to the neighbouring school days."""
     days = SchoolDay.objects.for_school(school)
@@ -206,7 +219,7 @@ def day_overview(
                 unmarked = max(form.on_roll - c["marked"], 0)
                 state = register_state(
                     is_open=school_day.is_open(session),
-                    due=day <= today,
+                    due=is_due(school, day, session, today, now),
                     taken=register is not None and register.taken_at is not None,
                     on_roll=form.on_roll,
                     unmarked=unmarked,

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registers import codes
+from registers import code_rules, codes
 from registers.models import Form, Mark, MarkAmendment, Membership, Pupil, Register, SchoolDay
 from registers.models.leave import PREFILLED_SOURCES
 from registers.services.code_checks import code_problem
@@ -72,7 +72,7 @@ def check_entry(*, pupil: Pupil, day: dt.date, code: str, minutes_late: int | No
 def _amend(mark: Mark, entry: Entry, *, actor: Actor, reason: str, source: str) -> MarkAmendment:
     """Change `mark` to `entry` with its amendment: old and new code, minutes late and
     comment, the reason, who and when. The amendment row goes first: on PostgreSQL and
-    SQLite the database refuses a change to a mark without it (migration 0011)."""
+    SQLite the database refuses a change to a mark without it (migration 0014)."""
     history = MarkAmendment.objects.create(
         school_id=mark.school_id,
         mark=mark,
@@ -161,6 +161,8 @@ def record_mark(
     school_day = SchoolDay.objects.filter(school_id=pupil.school_id, date=day).first()
     check_session_open(school_day=school_day, day=day, session=session)
     check_entry(pupil=pupil, day=day, code=entry.code, minutes_late=entry.minutes_late)
+    if wrong_session := code_rules.session_problem(entry.code, session):
+        raise MarkError(wrong_session)
     registers = lock_registers(
         school_id=pupil.school_id, keys=[register_key(pupil, day, session)]
     ).values()
@@ -254,6 +256,7 @@ def validate_register_entries(
     day: dt.date,
     entries: list[Entry],
     pupils: dict[int, Pupil],
+    session: str = "",
     existing: dict[int, Mark],
     reason: str,
     protect_prefilled: bool,
@@ -265,6 +268,9 @@ def validate_register_entries(
         pupil = pupils.get(entry.pupil_id)
         if pupil is None:
             errors.append(f"Pupil {entry.pupil_id} is not at this school.")
+            continue
+        if wrong_session := code_rules.session_problem(entry.code, session):
+            errors.append(f"{pupil.name}: {wrong_session}")
             continue
         try:
             check_entry(pupil=pupil, day=day, code=entry.code, minutes_late=entry.minutes_late)
@@ -385,6 +391,7 @@ def save_register(
         raise StaleRegister(list(existing.values()))
     planned = validate_register_entries(
         day=day,
+        session=session,
         entries=entries,
         pupils=pupils,
         existing=existing,

@@ -19,9 +19,10 @@ from attendance_portal.permissions import (
     school_view,
     visible_forms,
 )
-from registers import selectors
+from registers import codes, selectors
 from registers.forms import DayForm, RegisterForm
 from registers.models import Form, Membership, School
+from registers.selectors.day import RegisterState
 from registers.selectors.missing import unmarked_total
 from registers.services.marks import Actor, MarkError, StaleRegister, describe, save_register
 
@@ -37,11 +38,27 @@ def day(request: HttpRequest, school: School, membership: Membership) -> HttpRes
     chosen = (query.cleaned_data["date"] if valid else None) or today
     missing_only = valid and query.cleaned_data["missing"]
     overview = selectors.day_overview(
-        school=school, forms=visible_forms(membership, school), day=chosen, today=today
+        school=school,
+        forms=visible_forms(membership, school, day=chosen),
+        day=chosen,
+        today=today,
+        now=timezone.now(),
+    )
+    # A teacher's own missing registers of today, as a banner (the reminders' in-app twin).
+    my_missing = (
+        [
+            (row.form, status)
+            for row in overview.rows
+            for status in row.sessions
+            if status.state is RegisterState.MISSING
+        ]
+        if membership.role == Role.TEACHER and chosen == today
+        else []
     )
     context = {
         "school": school,
         "overview": overview,
+        "my_missing": my_missing,
         "rows": overview.needing_attention() if missing_only else overview.rows,
         "missing_only": missing_only,
         "bad_date": " ".join(query.errors.get("date", [])),
@@ -55,22 +72,35 @@ def day(request: HttpRequest, school: School, membership: Membership) -> HttpRes
     return render(request, "registers/day.html", context)
 
 
-def get_form_for_register(membership: Membership, school: School, form_id: int) -> Form:
-    """A form of this school (else 404) whose registers this member may take (else 403)."""
+def get_form_for_register(
+    membership: Membership, school: School, form_id: int, day: dt.date | None = None
+) -> Form:
+    """A form of this school (else 404) whose registers this member may take (else 403);
+    a cover teacher only on the day they cover it."""
     form = Form.objects.for_school(school).filter(pk=form_id).first()
     if form is None:
         raise Http404("No such form")
-    if not can_take_register(membership, form):
+    if not can_take_register(membership, form, day):
         raise PermissionDenied("You do not take this form's registers.")
     return form
 
 
-def edit_refusal(membership: Membership, day: dt.date, today: dt.date) -> str:
+def edit_refusal(
+    membership: Membership,
+    day: dt.date,
+    today: dt.date,
+    *,
+    school: School | None = None,
+    session: str = "AM",
+    now: dt.datetime | None = None,
+) -> str:
     """Why this member may look at but not save this register, or "" if they may save.
 
     A register is taken at the start of its session, so never in advance. Teachers take
     today's registers; a past register is completed or corrected by the attendance office
     (officers and heads), which keeps late changes with the people who chase absence.
+    A teacher cannot take the afternoon register before the afternoon session starts (the
+    school's setting): marks of the morning carried over would be false. Officers may.
     A refused save is a 403: the page offers no save button then.
     """
     if day > today:
@@ -79,6 +109,19 @@ def edit_refusal(membership: Membership, day: dt.date, today: dt.date) -> str:
         return (
             "Registers of past days are completed by the attendance office. "
             "Ask them if a mark here needs changing."
+        )
+    if (
+        membership.role == Role.TEACHER
+        and session == "PM"
+        and school is not None
+        and now is not None
+        and day == today
+        and now < school.session_starts(day, session)
+    ):
+        starts = school.session_starts(day, session)
+        return (
+            f"The {session} register opens when the session starts, at "
+            f"{timezone.localtime(starts):%H:%M}."
         )
     return ""
 
@@ -110,15 +153,35 @@ def stale_details(register_form: RegisterForm) -> list[str]:
     return details
 
 
-def _saved_message(request: HttpRequest, sheet: selectors.RegisterSheet, result, n: int) -> None:
+def register_summary(entries) -> str:
+    """The one line after a save: present (of them late), absent, other."""
+    present = sum(1 for e in entries if e.code in codes.PRESENT_CODES | codes.AEA_CODES)
+    late = sum(1 for e in entries if e.code in codes.LATE_CODES)
+    absent = sum(1 for e in entries if e.code in codes.AUTHORISED_CODES | codes.UNAUTHORISED_CODES)
+    other = len(entries) - present - absent
+    line = f"{present} present, {absent} absent, {late} late"
+    return line + (f", {other} not counted" if other else "")
+
+
+def _saved_message(request: HttpRequest, sheet: selectors.RegisterSheet, result, entries) -> None:
     counts = [(result.created, "new"), (result.amended, "changed"), (result.unchanged, "unchanged")]
-    summary = ", ".join(f"{k} {label}" for k, label in counts if k) or "no marks"
-    messages.success(request, f"Saved the {sheet.session} register of {sheet.form}: {summary}.")
-    unmarked = len(sheet.rows) - n
+    changes = ", ".join(f"{k} {label}" for k, label in counts if k) or "no marks"
+    unmarked = len(sheet.rows) - len(entries)
     if unmarked:
         messages.warning(
-            request, f"{unmarked} pupil{'s' if unmarked != 1 else ''} still without a mark."
+            request,
+            f"Saved the {sheet.session} register of {sheet.form}, but "
+            f"{unmarked} pupil{'s' if unmarked != 1 else ''} still "
+            f"{'have' if unmarked != 1 else 'has'} no mark: the register is not complete and "
+            "stays on the missing list (and unmarked pupils on the calling list) until "
+            f"every pupil has a mark. {register_summary(entries)} ({changes}).",
         )
+        return
+    messages.success(
+        request,
+        f"Saved the {sheet.session} register of {sheet.form}: {register_summary(entries)} "
+        f"({changes}).",
+    )
 
 
 @school_view("take_register")
@@ -132,17 +195,22 @@ def take(
     session: str,
 ) -> HttpResponse:
     """The class register: one code per pupil, saved as one unit by save_register."""
-    form = get_form_for_register(membership, school, form_id)
+    form = get_form_for_register(membership, school, form_id, day)
     sheet = selectors.register_sheet(school=school, form=form, day=day, session=session)
-    refusal = edit_refusal(membership, day, timezone.localdate())
+    refusal = edit_refusal(
+        membership, day, timezone.localdate(), school=school, session=session, now=timezone.now()
+    )
+    teacher = membership.role == Role.TEACHER
     # Marks pre-filled from granted leave or a planned absence are the office's to change.
     locked = not can_amend_marks(membership)
     if request.method != "POST":
-        register_form = RegisterForm(sheet, lock_prefilled=locked)
+        register_form = RegisterForm(sheet, lock_prefilled=locked, teacher=teacher)
     else:
         if refusal:
             raise PermissionDenied(refusal)
-        register_form = RegisterForm(sheet, request.POST.copy(), lock_prefilled=locked)
+        register_form = RegisterForm(
+            sheet, request.POST.copy(), lock_prefilled=locked, teacher=teacher
+        )
         if "fill_present" in request.POST:
             filled = register_form.fill_unmarked_present()
             messages.info(request, f"{filled} marked present. Not saved yet: check and save.")
@@ -163,7 +231,9 @@ def take(
                 # Read again: the page starts from what is saved now; only the user's own
                 # changes are put back, and whose mark is whose is said beside each pupil.
                 sheet = selectors.register_sheet(school=school, form=form, day=day, session=session)
-                register_form = RegisterForm(sheet, request.POST.copy(), lock_prefilled=locked)
+                register_form = RegisterForm(
+                    sheet, request.POST.copy(), lock_prefilled=locked, teacher=teacher
+                )
                 register_form.rebase_after_stale()
                 register_form.add_error(None, str(exc))
                 for message in stale_details(register_form):
@@ -171,7 +241,7 @@ def take(
             except MarkError as exc:
                 register_form.add_error(None, str(exc))
             else:
-                _saved_message(request, sheet, result, len(entries))
+                _saved_message(request, sheet, result, entries)
                 return redirect(request.path)
     context = {
         "school": school,
@@ -181,5 +251,8 @@ def take(
         "can_save": sheet.is_open and not refusal,
         "can_amend": can_amend_marks(membership),
         "other_session": "PM" if session == "AM" else "AM",
+        # Contextual flags (social worker, looked after, FSM, SEN) are hidden by default:
+        # the register is often projected in class.
+        "show_flags": request.GET.get("flags") == "1",
     }
     return render(request, "registers/take.html", context)

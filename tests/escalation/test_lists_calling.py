@@ -379,3 +379,39 @@ def test_the_database_refuses_a_code_on_a_call_that_found_no_reason(school, abse
         CallAttempt.objects.create(
             school=school, pupil=absentee, date=DAY, outcome=Outcome.ARRIVED_LATE, code_given_id="I"
         )
+
+
+# --- Pupils left unmarked in a saved register (issue 17: a safeguarding gap) --------------
+
+
+def test_pupils_left_unmarked_in_a_saved_register_stay_on_the_calling_list(
+    login, officer, teacher, form, pupils
+):
+    from registers.services.marks import Entry, save_register
+
+    marked, (blank_one, blank_two) = pupils[:3], pupils[3:]
+    save_register(
+        form=form,
+        day=DAY,
+        session="AM",
+        entries=[Entry(p.pk, "/") for p in marked],
+        actor=Actor.for_membership(teacher),
+        expected_version=0,
+    )
+    response = login(officer).get(calling_url(form.school) + "?date=2025-10-06")
+    rows = {row.pupil: row for row in response.context["rows"]}
+    assert set(rows) == {blank_one, blank_two}
+    assert rows[blank_one].unmarked == ["AM"] and not rows[blank_one].resolved
+    page = response.content.decode()
+    assert "No mark in the saved register for:" in page
+    assert escape(blank_one.name) in page and escape(marked[0].name) not in page
+    # Once they have a mark they leave the list.
+    save_register(
+        form=form,
+        day=DAY,
+        session="AM",
+        entries=[Entry(p.pk, "/") for p in pupils],
+        actor=Actor.for_membership(teacher),
+        expected_version=1,
+    )
+    assert login(officer).get(calling_url(form.school) + "?date=2025-10-06").context["rows"] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -25,6 +26,10 @@ def _form(school, **changes) -> dict:
         "formal_meeting_pct": "92",
         "dip_points": "2",
         "register_open_minutes": "30",
+        "am_starts": "08:45",
+        "pm_starts": "13:15",
+        "missing_grace_minutes": "15",
+        "reminder_minutes": "20",
         "la_name": "",
         "la_number": "",
         "establishment_number": "",
@@ -38,12 +43,22 @@ def test_an_administrator_sets_the_policy_lines_and_the_dfe_number(admin_client_
     url = reverse("admin:registers_school_change", args=[school.pk])
     page = admin_client_.get(url).content.decode()
     assert "Attendance policy" in page and "LA number" in page
+    assert "Sessions and reminders" in page
     response = admin_client_.post(
-        url, _form(school, target_pct="95", la_number="873", establishment_number="2001")
+        url,
+        _form(
+            school,
+            target_pct="95",
+            la_number="873",
+            establishment_number="2001",
+            pm_starts="13:00",
+            missing_grace_minutes="10",
+        ),
     )
     assert response.status_code == 302
     school.refresh_from_db()
     assert school.target_pct == Decimal("95") and school.la_number == "873"
+    assert school.pm_starts == dt.time(13, 0) and school.missing_grace_minutes == 10
 
 
 def test_bad_settings_are_refused_with_a_message_and_nothing_saved(admin_client_, school):

@@ -104,6 +104,7 @@ ROWS: list[Row] = [
     ),
     Row("registers:day", get=STAFF_GET, post=NOT_POST),
     Row("registers:missing_marks", get=OFFICE_GET, post=NOT_POST),
+    Row("registers:cover", get=OFFICE_GET, post=OFFICE_POST),
     Row(
         "registers:take",
         kwargs={"form_id": "form", "day": "today", "session": "am"},

@@ -150,7 +150,7 @@ def test_the_history_triggers_are_in_place():
     """A later migration that rebuilds one of these tables (SQLite does that for many
     ALTERs) drops its triggers silently: this test notices."""
     found = _triggers()
-    # UPDATE: only together with its amendment (migration 0011).
+    # UPDATE: only together with its amendment (migration 0014).
     assert found.get("registers_mark", set()) >= {"UPDATE", "DELETE"}
     for table in TRIGGERS - {"registers_mark"}:
         assert found.get(table, set()) >= {"UPDATE", "DELETE"}, table
@@ -159,7 +159,7 @@ def test_the_history_triggers_are_in_place():
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_window_does_not_outlive_its_transaction(school, pupil, officer):
     actor = Actor.for_membership(officer)
-    mark = record_mark(pupil=pupil, day=DAY, session="PM", entry=Entry(pupil.pk, "/"), actor=actor)
+    mark = record_mark(pupil=pupil, day=DAY, session="PM", entry=Entry(pupil.pk, "\\"), actor=actor)
     with history_deletion_window():
         pass  # committed: a new transaction starts with the window shut
     assert refused(mark.delete)

@@ -95,7 +95,9 @@ def test_a_teacher_marks_all_present_changes_two_and_saves(
     screenshot(page, "register-teacher")
 
     page.get_by_role("button", name="Save register").click()
-    expect(page.get_by_text("Saved the AM register of 4A: 8 new")).to_be_visible()
+    expect(
+        page.get_by_text("Saved the AM register of 4A: 7 present, 1 absent, 1 late (8 new).")
+    ).to_be_visible()
     screenshot(page, "register-teacher-saved")
 
     marks = {m.pupil_id: m for m in Mark.objects.filter(date=register_day, session="AM")}
@@ -127,15 +129,16 @@ def test_the_register_works_with_the_keyboard_alone_on_a_portrait_tablet(
     page.keyboard.press("Space")
     assert page.locator("[data-unmarked-count]").first.inner_text() == "0"
 
-    # In name order Ben Carter comes first: give him N by typing the code's letter.
+    # In name order Ben Carter comes first: give him N by typing the code's letter (the
+    # grid then moves to the next pupil), then go back up to add a comment.
     tab_to(f"select[name='p{second.pk}-code']")
     page.keyboard.press("n")
+    page.keyboard.press("ArrowUp")
     page.keyboard.press("Tab")  # minutes late
     page.keyboard.press("Tab")  # comment
     page.keyboard.type("No call yet")
     tab_to(f"select[name='p{first.pk}-code']")
-    page.keyboard.press("l")
-    page.keyboard.press("Tab")
+    page.keyboard.press("l")  # L goes straight to the minutes
     page.keyboard.type("7")
     # The focus ring must be visible: an outline on the focused control.
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")

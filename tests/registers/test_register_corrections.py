@@ -220,8 +220,10 @@ def test_when_both_changed_one_pupil_the_saved_mark_is_kept_and_theirs_offered(
 
 
 def test_an_office_pm_save_first_shows_the_office_mark_beside_the_teachers(
-    login, teacher, officer, form, pupils
+    login, teacher, officer, form, pupils, time_machine
 ):
+    # The afternoon: teachers take the PM register once its session has started (issue 17).
+    time_machine.move_to(dt.datetime(2025, 9, 8, 13, 30, tzinfo=LONDON), tick=False)
     teacher_client = login(teacher)
     opened = page_fields(teacher_client.get(take_url(form, "PM")))
     office = login(officer)

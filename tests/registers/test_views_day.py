@@ -20,7 +20,8 @@ LONDON = ZoneInfo("Europe/London")
 
 @pytest.fixture(autouse=True)
 def _today(time_machine):
-    time_machine.move_to(dt.datetime(2025, 9, 8, 10, 0, tzinfo=LONDON), tick=False)
+    # Afternoon: both sessions have begun (test_register_sessions covers the morning).
+    time_machine.move_to(dt.datetime(2025, 9, 8, 14, 0, tzinfo=LONDON), tick=False)
 
 
 def url(school, **query) -> str:
@@ -61,7 +62,7 @@ def test_an_officer_sees_every_form_with_its_status(login, officer, teacher, for
     assert rows["4A"].pm.state == "missing"
     assert rows["4B"].am.state == "missing"
     page = response.content.decode()
-    assert "Taken with blanks" in page
+    assert "Not complete: pupils without a mark" in page
     assert "Unmarked 1" in page
 
 

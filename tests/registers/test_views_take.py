@@ -89,20 +89,48 @@ def test_the_register_lists_pupils_on_roll_in_name_order_with_flags(login, teach
         school=school, form=form, surname="Moss", forename="Left", leaving_date=dt.date(2025, 7, 1)
     )
     PupilFactory(school=school, surname="Other", forename="Form")  # in another form
-    page = login(teacher).get(url(form)).content.decode()
+    client = login(teacher)
+    page = client.get(url(form)).content.decode()
     assert page.index("Adams, Zoe") < page.index("Young, Ava")
     assert "Moss" not in page and "Other, Form" not in page
+    # The screen is often projected: contextual flags are hidden until asked for.
+    assert ">PP<" not in page and ">EHC plan<" not in page
+    assert "Show pupil flags" in page
+    page = client.get(url(form) + "?flags=1").content.decode()
     assert ">PP<" in page and ">EHC plan<" in page
+    assert "Hide pupil flags" in page
 
 
-def test_every_code_is_offered_grouped_with_its_meaning(login, teacher, form, pupil):
-    page = login(teacher).get(url(form)).content.decode()
-    select = re.search(rf'<select name="p{pupil.pk}-code".*?</select>', page, re.S).group(0)
+def _select(page: str, pupil) -> str:
+    return re.search(rf'<select name="p{pupil.pk}-code".*?</select>', page, re.S).group(0)
+
+
+def _values(select: str) -> list[str]:
+    return [v.replace("\\\\", "\\") for v in re.findall(r'<option value="([^"]*)"', select)]
+
+
+def test_officers_see_every_code_of_the_session_grouped_with_its_meaning(
+    login, officer, form, pupil
+):
+    select = _select(login(officer).get(url(form)).content.decode(), pupil)
     assert select.count("<optgroup") == len(codes.Group)
-    for code in codes.CODES:
-        assert f'value="{code.code}"' in select.replace('value="\\\\"', 'value="\\"')
+    # Every code but the afternoon's present mark, which the morning register never offers.
+    assert set(_values(select)) == {c.code for c in codes.CODES} - {"\\"} | {""}
     assert "L – Late arrival before the register has closed" in select
     assert 'label="Absent – unauthorised"' in select
+
+
+@pytest.mark.parametrize(("session", "present", "other"), [("AM", "/", "\\"), ("PM", "\\", "/")])
+def test_teachers_see_their_codes_first_and_the_rest_under_more_codes(
+    login, teacher, form, pupil, time_machine, session, present, other
+):
+    time_machine.move_to(dt.datetime(2025, 9, 8, 14, 0, tzinfo=LONDON), tick=False)
+    select = _select(login(teacher).get(url(form, session=session)).content.decode(), pupil)
+    assert _values(select)[:4] == ["", present, "L", "N"]
+    assert 'label="Common"' in select and 'label="More codes"' in select
+    more = select.split('label="More codes"')[1]
+    assert "M – Leave of absence for a medical or dental appointment" in more
+    assert other not in _values(select)
 
 
 def test_unmarked_pupils_stand_out_and_are_counted(login, teacher, form, pupils):
@@ -127,7 +155,10 @@ def test_saving_records_every_mark_and_who_took_the_register(login, teacher, for
     marks = all_present(pupils) | {pupils[1]: ("L", 10, "Bus late"), pupils[2]: "N"}
     response = login(teacher).post(url(form), data(pupils, marks), follow=True)
     assert response.redirect_chain == [(url(form), 302)]
-    assert "Saved the AM register of 4A: 5 new" in response.content.decode()
+    # One line: present (late among them), absent, late, and what changed.
+    assert "Saved the AM register of 4A: 4 present, 1 absent, 1 late (5 new)." in (
+        response.content.decode()
+    )
     saved = {m.pupil_id: m for m in Mark.objects.all()}
     assert saved[pupils[1].pk].code_id == "L"
     assert (saved[pupils[1].pk].minutes_late, saved[pupils[1].pk].comment) == (10, "Bus late")
@@ -141,7 +172,9 @@ def test_a_partly_marked_register_is_saved_with_a_warning_about_blanks(
     login, teacher, form, pupils
 ):
     response = login(teacher).post(url(form), data(pupils, {pupils[0]: "/"}), follow=True)
-    assert "4 pupils still without a mark" in response.content.decode()
+    page = response.content.decode()
+    assert "4 pupils still have no mark: the register is not complete" in page
+    assert "1 present, 0 absent, 0 late (1 new)" in page
     assert Mark.objects.count() == 1
 
 
@@ -253,8 +286,9 @@ def test_a_blank_for_a_recorded_mark_leaves_it_alone(login, teacher, form, pupil
 
 @pytest.mark.parametrize("session", ["AM", "PM"])
 def test_mark_all_present_fills_only_the_blanks_and_saves_nothing(
-    login, teacher, form, pupils, session
+    login, teacher, form, pupils, session, time_machine
 ):
+    time_machine.move_to(dt.datetime(2025, 9, 8, 13, 20, tzinfo=LONDON), tick=False)
     marks = {pupils[0]: "N", pupils[1]: ("L", 10, "")}
     post = data(pupils, marks, fill_present="1")
     response = login(teacher).post(url(form, session=session), post)

@@ -270,7 +270,7 @@ def import_marks(
             advance_registers(registers.values())
             bulk.insert(Mark, NEW_FIELDS, new)
             # Each amendment before its mark's change: the database refuses the change
-            # of a mark without the amendment of its new version (migration 0011).
+            # of a mark without the amendment of its new version (migration 0014).
             bulk.insert(MarkAmendment, HISTORY_FIELDS, history)
             if bulk.update(Mark, AMEND_FIELDS, amended, guard=READ_FIELDS) != len(amended):
                 raise ImportFailed([RowError(CHANGED_MEANWHILE, file.name)])

@@ -1,0 +1,22 @@
+"""Celery entry points of the registers app."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from registers.models import School
+from registers.services.reminders import send_officer_summary, send_teacher_reminders
+
+
+@shared_task(name="registers.register_reminders")
+def register_reminders_task() -> dict:
+    """Celery beat, every five minutes of the school day (registers migration 0015):
+    remind teachers of their missing registers and send officers the hourly summary.
+    Idempotent: a re-run or a redelivered task sends nothing twice."""
+    now = timezone.now()
+    teachers = summaries = 0
+    for school in School.objects.order_by("pk"):
+        teachers += send_teacher_reminders(school=school, now=now)
+        summaries += send_officer_summary(school=school, now=now)
+    return {"teacher_reminders": teachers, "officer_summaries": summaries}
