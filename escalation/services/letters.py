@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from attendance_portal.errors import DomainError
 from escalation import rules
 from escalation.letters import LetterContext, adapted_reason, validate_wording
 from escalation.models import (
@@ -36,9 +37,9 @@ from escalation.services.letter_generation import (  # noqa: F401  (the service 
     generate_letter,
     generate_letters,
 )
+from registers.actors import Actor
 from registers.figures import counted_marks, year_to_date
 from registers.models import HalfTerm, Pupil, School
-from registers.services.marks import Actor
 
 Kind = Letter.Kind
 Status = Letter.Status
@@ -53,7 +54,7 @@ SWEEP_KINDS: dict[str, str] = {
 }
 
 
-class LetterError(ValueError):
+class LetterError(DomainError, ValueError):
     """Something a user asked for that cannot be done, with a message they can act on."""
 
 

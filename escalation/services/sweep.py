@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from attendance_portal.errors import DomainError
 from escalation.models import EscalationEvent, PupilFigure, SweepRun
 from escalation.rules import Decision
 from escalation.services import sweep_steps as steps
@@ -39,7 +40,7 @@ from registers.models import Pupil, School
 Action = EscalationEvent.Action
 
 
-class SweepBusy(RuntimeError):
+class SweepBusy(DomainError, RuntimeError):
     """Another worker is sweeping this school for this night right now."""
 
 

@@ -31,8 +31,8 @@ from escalation.models import Case, Letter, LetterBatch
 from escalation.services import letters as service
 from escalation.services.letter_context import wording
 from escalation.views.lists import optional_url
+from registers.actors import Actor
 from registers.models import Membership, School
-from registers.services.marks import Actor
 
 PER_PAGE = 50
 # An active batch not touched for this long has lost its worker: offer to resume it.

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from attendance_portal.downloads import file_response
 from attendance_portal.permissions import OFFICE, Role, school_view
 from registers import selectors
+from registers.actors import Actor
 from registers.forms_leave import (
     DecisionForm,
     LeaveFilterForm,
@@ -34,7 +35,7 @@ from registers.services.leave import (
     record_request,
     withdraw_request,
 )
-from registers.services.marks import Actor, MarkError
+from registers.services.marks import MarkError
 from registers.services.planned import Prefill, record_planned_absence
 
 HEAD_ONLY = frozenset({Role.HEAD})

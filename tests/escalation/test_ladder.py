@@ -18,9 +18,9 @@ from escalation.services import cases as services
 from escalation.services import interventions as steps
 from escalation.services.letter_context import build_contexts
 from escalation.services.sweep import run_sweep
+from registers.actors import Actor
 from registers.figures import fpn_candidates
 from registers.models import Mark, Pupil, SchoolDay
-from registers.services.marks import Actor
 from tests.escalation.builders import give_marks, school_days
 from tests.escalation.conftest import LAST_NIGHTS
 from tests.registers.factories import PupilFactory, SchoolFactory

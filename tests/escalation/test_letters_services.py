@@ -17,8 +17,8 @@ from escalation.services import letters as service
 from escalation.services.cases import open_case
 from escalation.services.letter_context import build_contexts
 from escalation.tasks_letters import run_letter_batch_task
+from registers.actors import Actor
 from registers.models import Contact, HalfTerm, Pupil
-from registers.services.marks import Actor
 from tests.escalation.builders import give_marks, school_days
 
 Kind = Letter.Kind

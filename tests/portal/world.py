@@ -24,6 +24,7 @@ from pypdf import PdfReader, PdfWriter
 from escalation.models import Case, Letter, LetterBatch
 from escalation.services import cases as case_services
 from escalation.services import interventions
+from registers.actors import Actor
 from registers.models import (
     CallAttempt,
     Contact,
@@ -35,7 +36,6 @@ from registers.models import (
     School,
     SchoolDay,
 )
-from registers.services.marks import Actor
 from tests.registers.factories import FormFactory, PupilFactory
 
 # A Monday inside Autumn 1 2025 (the root conftest's half-term): registers can be taken.

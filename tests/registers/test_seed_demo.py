@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from registers import codes
+from registers.actors import Actor
 from registers.models import (
     Closure,
     Contact,
@@ -30,7 +31,7 @@ from registers.models import (
 from registers.services.demo.calendar import closures, demo_years, half_terms
 from registers.services.demo.marks import Day, plan_holiday
 from registers.services.demo.people import RollPlan, build_roll, upn_check_letter
-from registers.services.marks import Actor, Entry, record_mark
+from registers.services.marks import Entry, record_mark
 
 # Monday 23 November 2026, mid-morning: this afternoon's registers are not due yet.
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))

@@ -1,0 +1,51 @@
+"""The shared plumbing the apps use lives where every layer may import it (issue 20)."""
+
+from __future__ import annotations
+
+import pytest
+
+from attendance_portal.errors import DomainError
+from escalation.rules import NoticeBeforeFramework, ThirdNoticeRefused
+from escalation.services.cases import CaseError, refuse_purge_of_open_cases
+from escalation.services.letters import LetterError
+from escalation.services.sweep import SweepBusy
+from registers.ctf import CtfError
+from registers.services.calls import CallError
+from registers.services.demo import DemoError
+from registers.services.imports import ImportFailed
+from registers.services.leave import LeaveError
+from registers.services.marks import MarkError, StaleRegister
+from registers.services.planned import AbsenceError
+from registers.services.privacy import PurgeRefused, purge_guards
+from registers.services.transfer import ExportRefused
+
+
+@pytest.mark.parametrize(
+    ("error", "builtin"),
+    [
+        (MarkError, ValueError),
+        (StaleRegister, ValueError),
+        (CallError, ValueError),
+        (AbsenceError, ValueError),
+        (LeaveError, ValueError),
+        (CtfError, ValueError),
+        (ExportRefused, ValueError),
+        (ImportFailed, Exception),
+        (PurgeRefused, Exception),
+        (DemoError, Exception),
+        (CaseError, ValueError),
+        (LetterError, ValueError),
+        (ThirdNoticeRefused, ValueError),
+        (NoticeBeforeFramework, ValueError),
+        (SweepBusy, RuntimeError),
+    ],
+)
+def test_every_refusal_is_a_domain_error_and_keeps_its_builtin_base(error, builtin):
+    # A view can catch DomainError alone; an existing `except ValueError` still works.
+    assert issubclass(error, DomainError)
+    assert issubclass(error, builtin)
+
+
+def test_escalation_guards_the_retention_purge_from_its_own_layer():
+    # registers never imports escalation: escalation registers the open-case guard at ready().
+    assert refuse_purge_of_open_cases in purge_guards()
