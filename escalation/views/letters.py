@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from attendance_portal.downloads import file_response
 from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
-from escalation.forms_letters import (
+from escalation import selectors
+from escalation.forms import (
     LetterFilterForm,
     LetterTemplateForm,
     PreviewForm,
@@ -27,7 +28,7 @@ from escalation.forms_letters import (
     StartBatchForm,
 )
 from escalation.letters import render_letter_html, render_letter_pdf
-from escalation.models import Case, Letter, LetterBatch
+from escalation.models import Letter, LetterBatch
 from escalation.services import letters as service
 from escalation.services.letter_context import wording
 from escalation.views.lists import optional_url
@@ -49,21 +50,14 @@ def _kind_or_404(kind: str) -> str:
 @require_GET
 def letters(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     filters = LetterFilterForm(request.GET or None)
-    rows = (
-        Letter.objects.for_school(school)
-        .select_related("pupil__form", "batch")
-        .order_by("-created_at", "-pk")
-    )
+    kind = status = ""
     pupil = None
     if filters.is_valid():
         data = filters.cleaned_data
-        if data["kind"]:
-            rows = rows.filter(kind=data["kind"])
-        if data["status"]:
-            rows = rows.filter(status=data["status"])
+        kind, status = data["kind"], data["status"]
         if data["pupil"]:
             pupil = get_pupil_for_user(membership, school, data["pupil"])
-            rows = rows.filter(pupil=pupil)
+    rows = selectors.letter_log(school=school, kind=kind, status=status, pupil=pupil)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     for letter in page:  # the case page shows the letter on the timeline
         letter.case_url = (
@@ -74,7 +68,7 @@ def letters(request: HttpRequest, school: School, membership: Membership) -> Htt
         "filters": filters,
         "page": page,
         "pupil": pupil,
-        "batches": LetterBatch.objects.for_school(school)[:8],
+        "batches": selectors.recent_batches(school=school),
         "start_form": StartBatchForm(school=school),
         "single_form": SingleLetterForm(school=school, initial={"pupil": pupil}),
     }
@@ -112,7 +106,7 @@ def queue_letter(request: HttpRequest, school: School, membership: Membership) -
         pupil=pupil,
         kind=kind,
         period=f"{timezone.localdate():%Y-%m-%d}",
-        case=Case.objects.open().filter(pupil=pupil).first(),
+        case=selectors.open_case_of(school=school, pupil=pupil),
         actor=Actor.for_membership(membership),
     )
     label = f"{letter.get_kind_display()} for {pupil.name}"
@@ -131,7 +125,7 @@ def _batch_context(school: School, batch: LetterBatch) -> dict:
 @school_view(OFFICE)
 @require_GET
 def batch(request: HttpRequest, school: School, membership: Membership, pk: int) -> HttpResponse:
-    found = get_object_or_404(LetterBatch.objects.for_school(school), pk=pk)
+    found = selectors.find_batch(school=school, pk=pk)
     return render(request, "escalation/letter_batch.html", _batch_context(school, found))
 
 
@@ -141,7 +135,7 @@ def batch_progress(
     request: HttpRequest, school: School, membership: Membership, pk: int
 ) -> HttpResponse:
     """The progress fragment the batch page polls every 2 seconds (static/js/letters.js)."""
-    found = get_object_or_404(LetterBatch.objects.for_school(school), pk=pk)
+    found = selectors.find_batch(school=school, pk=pk)
     response = render(
         request, "escalation/_letter_batch_progress.html", _batch_context(school, found)
     )
@@ -154,7 +148,7 @@ def batch_progress(
 def resume_batch(
     request: HttpRequest, school: School, membership: Membership, pk: int
 ) -> HttpResponse:
-    found = get_object_or_404(LetterBatch.objects.for_school(school), pk=pk)
+    found = selectors.find_batch(school=school, pk=pk)
     service.resume_batch(batch=found)
     return redirect("escalation:letter_batch", school.urn, found.pk)
 
@@ -162,7 +156,7 @@ def resume_batch(
 @school_view(OFFICE)
 @require_GET
 def batch_pdf(request: HttpRequest, school: School, membership: Membership, pk: int):
-    found = get_object_or_404(LetterBatch.objects.for_school(school), pk=pk)
+    found = selectors.find_batch(school=school, pk=pk)
     if not found.merged_file:
         raise Http404("No merged file")
     name = f"letters-{found.kind}-{found.period}.pdf".replace("/", "-").replace(" ", "-")
@@ -172,7 +166,7 @@ def batch_pdf(request: HttpRequest, school: School, membership: Membership, pk: 
 @school_view(OFFICE)
 @require_GET
 def letter_pdf(request: HttpRequest, school: School, membership: Membership, pk: int):
-    letter = get_object_or_404(Letter.objects.for_school(school).select_related("pupil"), pk=pk)
+    letter = selectors.find_letter(school=school, pk=pk)
     if not letter.is_generated:
         raise Http404("Not generated yet")
     name = f"{letter.kind}-{letter.pupil.surname}-{letter.pupil.forename}.pdf"

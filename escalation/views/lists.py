@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from escalation.forms_lists import DayForm
+from escalation.forms import DayForm
 from registers.models import Pupil, School
 from registers.rates import BAND_LABELS, Band
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
 from escalation import selectors
-from escalation.forms_lists import COMMON_CODE_CHOICES, OTHER_CODE_CHOICES, CallOutcomeForm
+from escalation.forms import COMMON_CODE_CHOICES, OTHER_CODE_CHOICES, CallOutcomeForm
 from escalation.views.lists import Badge, flag_badges, is_htmx, list_day, pupil_url
 from registers.actors import Actor
 from registers.models import CallAttempt, Contact, Membership, Pupil, School

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from attendance_portal.permissions import OFFICE, school_view
 from escalation import rules, selectors
-from escalation.forms_lists import ConcernFilterForm
+from escalation.forms import ConcernFilterForm
 from escalation.models import Case
 from escalation.views.lists import (
     BAND_ORDER,

@@ -19,7 +19,7 @@ from attendance_portal.downloads import file_response
 from attendance_portal.permissions import OFFICE, Role, school_view
 from registers import selectors
 from registers.actors import Actor
-from registers.forms_leave import (
+from registers.forms import (
     DecisionForm,
     LeaveFilterForm,
     LeaveRequestForm,

@@ -10,8 +10,8 @@ from escalation.services.cases import CaseError, refuse_purge_of_open_cases
 from escalation.services.letters import LetterError
 from escalation.services.sweep import SweepBusy
 from registers.ctf import CtfError
+from registers.demo import DemoError
 from registers.services.calls import CallError
-from registers.services.demo import DemoError
 from registers.services.imports import ImportFailed
 from registers.services.leave import LeaveError
 from registers.services.marks import MarkError, StaleRegister

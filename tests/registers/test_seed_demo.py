@@ -16,6 +16,9 @@ from django.db.models import F
 
 from registers import codes
 from registers.actors import Actor
+from registers.demo.calendar import closures, demo_years, half_terms
+from registers.demo.marks import Day, plan_holiday
+from registers.demo.people import RollPlan, build_roll, upn_check_letter
 from registers.models import (
     Closure,
     Contact,
@@ -28,9 +31,6 @@ from registers.models import (
     School,
     SchoolDay,
 )
-from registers.services.demo.calendar import closures, demo_years, half_terms
-from registers.services.demo.marks import Day, plan_holiday
-from registers.services.demo.people import RollPlan, build_roll, upn_check_letter
 from registers.services.marks import Entry, record_mark
 
 # Monday 23 November 2026, mid-morning: this afternoon's registers are not due yet.
