@@ -24,10 +24,13 @@ run: install
 	@echo "Serving on http://$(HOST)/ (Ctrl-C to stop)"
 	$(DEV) $(PY) manage.py runserver $(HOST)
 
+# Dead code (vulture): its settings are in pyproject.toml [tool.vulture], the names only
+# templates, the ORM or Django use in vulture_whitelist.py.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/vulture
 
 check: install
 	$(DEV) $(PY) manage.py check

@@ -1,64 +1,66 @@
-"""The navigation bar: which sections each role sees at a school."""
+"""The navigation bar: which sections each role sees at a school.
+
+Each section names the capability its page requires (attendance_portal.permissions
+CAPABILITIES), so the bar offers a section to exactly the roles the page lets in.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
+from attendance_portal.permissions import has_capability
 from registers.models import Membership
 
-Role = Membership.Role
-
-# (label, url name, roles, what the section holds). Sections an app has not built yet
-# are skipped by reverse().
-SECTIONS: list[tuple[str, str, frozenset[str], str]] = [
+# (label, url name, capability, what the section holds)
+SECTIONS: list[tuple[str, str, str, str]] = [
     (
         "Registers",
         "registers:day",
-        frozenset({Role.OFFICER, Role.HEAD, Role.TEACHER}),
+        "take_register",
         "Today's AM and PM registers, and which are still missing.",
     ),
     (
         "Pupils",
         "registers:pupils",
-        frozenset({Role.OFFICER, Role.HEAD, Role.TEACHER}),
+        "view_pupils",
         "Each pupil's year as a calendar, their figures and every change to their marks.",
     ),
     (
         "Calling",
         "escalation:calling",
-        frozenset({Role.OFFICER, Role.HEAD}),
+        "manage_cases",
         "First-day calling, students of concern and penalty-notice candidates.",
     ),
     (
         "Caseload",
         "escalation:caseload",
-        frozenset({Role.OFFICER, Role.HEAD}),
+        "manage_cases",
         "Open cases by stage: meetings, contracts, notices and referrals due.",
     ),
     (
         "Letters",
         "escalation:letters",
-        frozenset({Role.OFFICER, Role.HEAD}),
+        "send_letters",
         "Termly and escalation letters: generate, print and edit their wording.",
     ),
     (
         "Dashboard",
         "reporting:dashboard",
-        frozenset({Role.OFFICER, Role.HEAD, Role.TRUST}),
+        "view_dashboard",
         "Half-termly figures against target and national, by group, with trends.",
     ),
     (
         "Governors",
         "reporting:governors",
-        frozenset({Role.HEAD, Role.GOVERNOR, Role.TRUST}),
+        "view_governors_summary",
         "The governors' summary and printable report: figures only, no pupils.",
     ),
     (
         "Trust",
         "reporting:trust",
-        frozenset({Role.TRUST}),
+        "view_trust",
         "Every school of the trust side by side.",
     ),
 ]
@@ -74,12 +76,8 @@ class NavItem:
 
 def nav_items(membership: Membership, urn: str, path: str) -> list[NavItem]:
     items = []
-    for label, name, roles, description in SECTIONS:
-        if membership.role not in roles:
-            continue
-        try:
+    for label, name, capability, description in SECTIONS:
+        if has_capability(membership, capability):
             url = reverse(name, args=[urn])
-        except NoReverseMatch:
-            continue
-        items.append(NavItem(label, url, path.startswith(url), description))
+            items.append(NavItem(label, url, path.startswith(url), description))
     return items

@@ -1,16 +1,24 @@
-"""Who may do what, as plain functions, plus the one decorator every school page uses.
+"""Who may do what: the capability table, plain functions, and the one decorator every school
+page uses.
 
-The rule of thumb (healthchecks): an outsider gets 404, so they learn nothing about
-another school; an insider whose role does not allow the action gets 403.
+CAPABILITIES is the portal's one permission vocabulary: each capability ("take_register",
+"view_governors_summary", ...) names the roles that have it. The page decorator
+(`school_view("manage_cases")`) and the navigation bar (attendance_portal/navigation.py) both
+read it, so a section is offered to exactly the roles whose request for it is let through.
+
+The order of the answers (healthchecks): a wrong HTTP method is 405 first, to anyone signed
+in, before anything is looked up; an outsider gets 404, so they learn nothing about another
+school; an insider whose role does not allow the action gets 403.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from registers.models import Form, Membership, Pupil, School
 
@@ -21,6 +29,38 @@ OFFICE = frozenset({Role.OFFICER, Role.HEAD})
 PUPIL_LEVEL = STAFF  # roles that may see named pupils at all (never governors or trust leads)
 SCHOOL_AGGREGATES = frozenset({Role.OFFICER, Role.HEAD, Role.GOVERNOR, Role.TRUST})
 EVERYONE = frozenset(Role)
+
+# capability → the roles that have it. Object-level rules (which forms a teacher takes,
+# which pupils they see) are the can_* functions below, on top of these.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "open_school": EVERYONE,  # the school's front page
+    "take_register": STAFF,  # the day's registers; a teacher only their forms'
+    "view_pupils": PUPIL_LEVEL,  # pupil pages; a teacher only their forms' pupils
+    "view_celebration": STAFF,  # the weekly class league
+    "amend_marks": OFFICE,  # amend past marks, chase missing ones
+    "manage_absence": OFFICE,  # leave requests and planned absences
+    "decide_leave": frozenset({Role.HEAD}),  # grant or refuse leave (reg 11)
+    "export_pupil_data": OFFICE,  # subject access exports
+    "manage_cases": OFFICE,  # calling lists, students of concern, caseload, cases
+    "send_letters": OFFICE,  # letters, batches and their wording
+    "view_dashboard": OFFICE | {Role.TRUST},  # the school's figures
+    "view_group_pupils": OFFICE,  # the dashboard's drill-down to named pupils
+    "view_governors_summary": SCHOOL_AGGREGATES,  # aggregates only, never a pupil
+    "view_trust": frozenset({Role.TRUST}),  # the trust's schools side by side
+    "unlock_sign_in": OFFICE,  # the school's locked-out staff
+    "manage_staff_sign_in": frozenset({Role.HEAD}),  # reset a member of staff's authenticator
+}
+
+
+def roles_for(capability: str) -> frozenset[str]:
+    try:
+        return CAPABILITIES[capability]
+    except KeyError:
+        raise ImproperlyConfigured(f"Unknown capability {capability!r}") from None
+
+
+def has_capability(membership: Membership, capability: str) -> bool:
+    return membership.role in roles_for(capability)
 
 
 def memberships(user) -> list[Membership]:
@@ -86,7 +126,7 @@ def can_view_pupil(membership: Membership, pupil: Pupil) -> bool:
 
 
 def can_amend_marks(membership: Membership) -> bool:
-    return membership.role in OFFICE
+    return has_capability(membership, "amend_marks")
 
 
 def visible_forms(membership: Membership, school: School):
@@ -131,21 +171,51 @@ def get_pupil_for_user(membership: Membership, school: School, pk: int) -> Pupil
     return pupil
 
 
-def school_view(roles: Iterable[str]) -> Callable:
-    """Resolve the `urn` URL argument into (school, membership), enforcing `roles`.
+def _declared_methods(view: Callable) -> list[str] | None:
+    """The methods an inner @require_GET / @require_POST / @require_http_methods allows.
 
-    The wrapped view is called as view(request, school, membership, **rest).
+    Views written `@school_view(...)` above `@require_GET` keep working: the decorator
+    lifts the method check out so that it still comes first. (Django keeps the list in
+    the closure of its wrapper; tests/portal/test_permissions.py pins this.)"""
+    while view is not None:
+        if getattr(view, "__closure__", None):
+            found = inspect.getclosurevars(view).nonlocals.get("request_method_list")
+            if found is not None:
+                return list(found)
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def school_view(
+    capability: str | Iterable[str], *, methods: Iterable[str] | None = None
+) -> Callable:
+    """Resolve the `urn` URL argument into (school, membership), for the members with
+    `capability` (a name in CAPABILITIES; a set of roles is still accepted).
+
+    Answers in this order: a method not in `methods` (or not allowed by an inner
+    @require_GET/@require_POST) 405; no such school or not a member 404; a role without
+    the capability 403. The wrapped view is called as view(request, school, membership,
+    **rest).
     """
-    allowed = frozenset(roles)
+    if isinstance(capability, str):
+        allowed, name = roles_for(capability), capability
+    else:
+        allowed, name = frozenset(capability), None
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        allowed_methods = list(methods) if methods is not None else _declared_methods(view)
+
         @wraps(view)
         def wrapper(request: HttpRequest, urn: str, *args, **kwargs) -> HttpResponse:
+            if allowed_methods is not None and request.method not in allowed_methods:
+                return HttpResponseNotAllowed(allowed_methods)
             school, membership = get_school_for_user(request, urn, allowed)
             # The navigation bar reads these through the context processor.
             request.school, request.membership = school, membership
             return view(request, school, membership, *args, **kwargs)
 
+        wrapper.capability = name  # type: ignore[attr-defined]
+        wrapper.roles = allowed  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-SEPARATORS = ",;\t|\r\n"
 _CELL_START = re.compile(r'(^|[,;\t|\r\n])([ "]*)(?=[=+\-@\t\r])')
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from benchmarks import floor
 from benchmarks.floor import Timing, timed
+from benchmarks.letters import time_per_letter
 from benchmarks.trust import NIGHT
 
 # Pages are timed in the evening of the benchmark's night, after the day's registers.
@@ -424,12 +425,7 @@ def measure_register(school, results: Results, runs: int) -> None:
 
 
 def measure_letters(school, results: Results) -> None:
-    """Per-letter cost through the letters engineer's benchmark helper, if it is there."""
-    try:
-        from benchmarks.letters import time_per_letter
-    except ImportError:
-        results.explain["letters"] = "benchmarks.letters not available"
-        return
+    """Per-letter cost through benchmarks.letters' helper."""
     started = time.perf_counter()
     context_ms, render_ms, _render_cpu_ms = time_per_letter(school, samples=50)
     wall = time.perf_counter() - started

@@ -78,7 +78,6 @@ CATEGORY_LEGACY.update(
 )
 FIRST_YEAR_WITHOUT_F = 2014  # F, agreed extended family holiday, discontinued September 2014
 CATEGORY_PRE_2014 = {**CATEGORY_LEGACY, "F": C.AUTHORISED}
-ATTENDED = codes.PRESENT_CODES | codes.AEA_CODES
 _COUNTED = {
     "possible": {C.PRESENT, C.AEA, C.AUTHORISED, C.UNAUTHORISED},
     "attended": {C.PRESENT, C.AEA},
@@ -184,10 +183,6 @@ def count_marks(marks: str, *, year: int) -> dict[str, int]:
     meaning = codes_for_year(year)
     found = [meaning[c] for c in marks if c in meaning and c != NO_SCHOOL]
     return {name: sum(1 for c in found if c in cats) for name, cats in _COUNTED.items()}
-
-
-def unmarked_in(marks: str) -> int:
-    return marks.count(NO_MARK)
 
 
 def year_data(*, year: int, lea: str, estab: str, school_name: str, start, marks: str) -> YearData:

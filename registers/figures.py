@@ -17,7 +17,6 @@ from dataclasses import dataclass, fields
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import ExtractIsoWeekDay
 
 from registers import codes
 from registers.models import Mark, Pupil, School, SchoolDay
@@ -269,26 +268,6 @@ class WeekdayPattern:
     possible: int
     absent: int
     late: int
-
-
-def weekday_pattern(
-    *, school: School, start: dt.date, end: dt.date, pupil_ids: Iterable[int] | None = None
-) -> list[WeekdayPattern]:
-    """Absence and lateness by day of the week (Monday/Friday patterns)."""
-    rows = (
-        counted_marks(school=school, start=start, end=end, pupil_ids=pupil_ids)
-        .annotate(weekday=ExtractIsoWeekDay("date"))
-        .values("weekday")
-        .annotate(
-            possible=COUNT_ANNOTATIONS["possible"],
-            absent=Count(
-                "pk", filter=Q(code_id__in=codes.AUTHORISED_CODES | codes.UNAUTHORISED_CODES)
-            ),
-            late=COUNT_ANNOTATIONS["late"],
-        )
-        .order_by("weekday")
-    )
-    return [WeekdayPattern(**row) for row in rows]
 
 
 def remaining_sessions(*, school: School, after: dt.date) -> int:

@@ -86,10 +86,6 @@ def attendance_pct(counts: SessionCounts) -> Decimal | None:
     return percent(counts.attended, counts.possible)
 
 
-def absence_pct(counts: SessionCounts) -> Decimal | None:
-    return percent(counts.absent, counts.possible)
-
-
 def attendance_fraction(counts: SessionCounts) -> Fraction | None:
     return Fraction(counts.attended, counts.possible) if counts.possible else None
 

@@ -53,10 +53,6 @@ def read_week(value: str | None, today: dt.date) -> tuple[dt.date, str]:
         return monday_of(today), str(exc)
 
 
-def parse_week(value: str | None, today: dt.date) -> dt.date:
-    return read_week(value, today)[0]
-
-
 def build_league(*, school: School, monday: dt.date, today: dt.date) -> League:
     forms = selectors.form_week(school=school, monday=monday)
     scored = [(rates.percent(f.attended, f.possible), f) for f in forms if f.possible]

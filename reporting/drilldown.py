@@ -31,7 +31,7 @@ class PupilRow:
     unauthorised: int
     late: int
     band: str
-    url: str | None
+    url: str
     attendance_shown: str = "–"  # rates.shown_pct: never on the wrong side of the band
 
 

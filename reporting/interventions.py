@@ -1,6 +1,5 @@
 """The impact of interventions: each case's pupil attendance before and after it opened.
 
-Uses escalation's Case when that app provides it; until then the section is left out.
 Two queries whatever the number of cases: the cases, then each case's counted sessions
 before and since it opened (registers.figures rules), both windows summed in the database.
 """
@@ -13,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 
+from escalation.models import Case
 from registers import figures, rates
 from registers.models import School
 
@@ -22,25 +22,14 @@ from .tables import Column, Kind, Table
 BEFORE = dt.timedelta(weeks=6)  # the window before a case opened that it is compared with
 
 
-def _case_model():
-    try:
-        from escalation.models import Case  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return Case
-
-
-def case_rows(*, school: School, period: Period) -> list[dict] | None:
-    """Cases opened this academic year up to the period's end (None without the model)."""
-    case = _case_model()
-    if case is None:
-        return None
+def case_rows(*, school: School, period: Period) -> list[dict]:
+    """Cases opened this academic year up to the period's end."""
     opened = (
-        case.objects.for_school(school)
+        Case.objects.for_school(school)
         .filter(opened_on__gte=period.year_start, opened_on__lte=period.end)
         .order_by("opened_on", "pk")
     )
-    labels = dict(case.Stage.choices)
+    labels = dict(Case.Stage.choices)
     return [
         {**row, "stage": labels.get(row["stage"], row["stage"])}
         for row in opened.values("pk", "pupil_id", "opened_on", "stage")
@@ -90,10 +79,8 @@ def _change(was: Decimal | None, now: Decimal | None) -> Decimal | None:
 
 def impact_table(
     *, school: School, period: Period, drill: Callable[[str, str], str | None] | None
-) -> Table | None:
+) -> Table:
     cases = case_rows(school=school, period=period)
-    if cases is None:
-        return None
     rows: list[list] = []
     links: list[str | None] = []
     if cases:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
+from escalation.models import PupilFigure
 from registers import figures
 from registers.models import School
 
@@ -32,25 +33,17 @@ class Snapshot:
     source: str
 
 
-def _figure_model():
-    try:
-        from escalation.models import PupilFigure  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return PupilFigure
-
-
 def stored_snapshot(*, school: School, start: dt.date, end: dt.date) -> Snapshot | None:
     """Bands of the last night the sweep stored in [start, end], if it stored any."""
-    model = _figure_model()
-    if model is None:
-        return None
-    nights = model.objects.for_school(school).filter(as_of__gte=start, as_of__lte=end)
+    nights = PupilFigure.objects.for_school(school).filter(as_of__gte=start, as_of__lte=end)
     night = nights.aggregate(night=Max("as_of"))["night"]
     if night is None:
         return None
     rows = (
-        model.objects.for_school(school).on(night).exclude(band="").values_list("pupil_id", "band")
+        PupilFigure.objects.for_school(school)
+        .on(night)
+        .exclude(band="")
+        .values_list("pupil_id", "band")
     )
     return Snapshot(dict(rows), night, STORED)
 

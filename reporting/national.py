@@ -188,10 +188,6 @@ def headline_benchmarks(phase: str) -> list[Benchmark]:
     return found
 
 
-def group_benchmark(dimension: str, key: str) -> Benchmark | None:
-    return load().groups.get((dimension, key))
-
-
 def __getattr__(name: str):
     """The names the rest of reporting used when these were constants."""
     if name == "ENGLAND_2023_24":

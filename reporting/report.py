@@ -9,7 +9,6 @@ withheld, so that no pupil can be singled out from it or from its exports.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -179,9 +178,7 @@ def _build(
         if not withhold:
             tables.append(sections.matrix_table(bands.movement_matrix(df), period))
     if pupil_level:
-        impact = interventions.impact_table(school=school, period=period, drill=drill)
-        if impact is not None:
-            tables.append(impact)
+        tables.append(interventions.impact_table(school=school, period=period, drill=drill))
     if aggregate_only:
         for table in tables:
             table.questions = questions_for(
@@ -212,7 +209,3 @@ def group_title(dimension: str, key: str, period: Period) -> str:
     else:
         label = "Whole school"
     return f"{label} · {period.label}"
-
-
-def week_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from attendance_portal.downloads import file_response
 from registers.models import School
@@ -52,12 +52,9 @@ def panels(tables: list[Table]) -> list[Panel]:
     return [Panel(t, f"chart-{t.name}", t.chart_data()) for t in tables]
 
 
-def pupil_url(school: School, pupil_id: int | str) -> str | None:
-    """The pupil's page in registers, if that app provides it."""
-    try:
-        return reverse("registers:pupil", args=[school.urn, int(pupil_id)])
-    except NoReverseMatch:
-        return None
+def pupil_url(school: School, pupil_id: int | str) -> str:
+    """The pupil's page in registers."""
+    return reverse("registers:pupil", args=[school.urn, int(pupil_id)])
 
 
 def drill_links(school: School, period: Period):
@@ -68,10 +65,8 @@ def drill_links(school: School, period: Period):
     marker = 987654321
     pupil_pattern = pupil_url(school, marker)
 
-    def link(dimension: str, key: str) -> str | None:
+    def link(dimension: str, key: str) -> str:
         if dimension == "pupil":
-            if pupil_pattern is None:
-                return None
             return pupil_pattern.replace(f"/{marker}/", f"/{int(key)}/")
         query = urlencode({"period": period.key, "dimension": dimension, "group": key})
         return f"{base}?{query}"

@@ -22,7 +22,7 @@ from attendance_portal.identity import policy, services
 from attendance_portal.identity.forms import CodeForm, EnrolForm
 from attendance_portal.identity.middleware import second_step_exempt
 from attendance_portal.identity.qr import qr_svg
-from attendance_portal.permissions import Role, memberships, school_view
+from attendance_portal.permissions import has_capability, memberships, school_view
 from registers.models import Membership
 
 NEW_CODES_KEY = "identity_new_recovery_codes"
@@ -148,7 +148,11 @@ def enrol(request: HttpRequest) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     """The user's own sign-in security: authenticator, recovery codes (new ones shown once)."""
     device = policy.confirmed_device(request.user)
-    headships = [m for m in memberships(request.user) if m.role == Role.HEAD and m.school]
+    headships = [
+        m
+        for m in memberships(request.user)
+        if m.school and has_capability(m, "manage_staff_sign_in")
+    ]
     context = {
         "device": device,
         "codes_left": services.recovery_codes_left(request.user),
@@ -178,10 +182,8 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 # -- the head's page: their school's staff ------------------------------------------------
 
 
-@school_view({Role.HEAD})
+@school_view("manage_staff_sign_in", methods=["GET"])
 def staff(request: HttpRequest, school, membership) -> HttpResponse:
-    if request.method != "GET":
-        return HttpResponse(status=405, headers={"Allow": "GET"})
     members = list(
         Membership.objects.filter(school=school).select_related("user").order_by("user__username")
     )
@@ -206,7 +208,7 @@ def staff(request: HttpRequest, school, membership) -> HttpResponse:
     return render(request, "identity/staff.html", {"school": school, "rows": rows})
 
 
-@school_view({Role.HEAD})
+@school_view("manage_staff_sign_in")
 @require_POST
 def staff_reset(request: HttpRequest, school, membership, user_id: int) -> HttpResponse:
     target = get_object_or_404(

@@ -9,14 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from attendance_portal.permissions import OFFICE, school_view
+from attendance_portal.permissions import school_view
 from attendance_portal.signin import selectors, services
 from attendance_portal.signin.forms import UnlockForm
 
 log = logging.getLogger(__name__)
 
 
-@school_view(OFFICE)
+@school_view("unlock_sign_in")
 def locks(request: HttpRequest, school, membership) -> HttpResponse:
     """The school's staff whose sign-in is locked or has failed lately; the office unlocks."""
     staff = selectors.school_staff_usernames(school)

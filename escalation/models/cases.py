@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,9 +14,6 @@ from registers.models.base import SchoolScopedQuerySet, TimeStamped
 class CaseQuerySet(SchoolScopedQuerySet):
     def open(self):
         return self.filter(status=Case.Status.OPEN)
-
-    def review_due(self, today: dt.date):
-        return self.open().filter(next_review__lte=today)
 
 
 class Case(TimeStamped):

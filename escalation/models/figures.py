@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 
 from registers import rates
 from registers.models.base import SchoolScopedQuerySet, TimeStamped
@@ -15,11 +15,6 @@ from registers.models.base import SchoolScopedQuerySet, TimeStamped
 class PupilFigureQuerySet(SchoolScopedQuerySet):
     def on(self, day: dt.date):
         return self.filter(as_of=day)
-
-    def latest_per_pupil(self):
-        """Each pupil's most recent stored figure (works on SQLite, unlike DISTINCT ON)."""
-        newest = PupilFigure.objects.filter(pupil_id=OuterRef("pupil_id")).order_by("-as_of")
-        return self.filter(as_of=Subquery(newest.values("as_of")[:1]))
 
 
 class PupilFigure(TimeStamped):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
 from attendance_portal.downloads import file_response
-from attendance_portal.permissions import OFFICE, school_view
+from attendance_portal.permissions import school_view
 from escalation import forms
 from escalation.models import AttendanceContract, NoticeToImprove, PenaltyNoticeReferral
 from escalation.pdf import contract_pdf as render_contract_file
@@ -20,7 +20,7 @@ from registers.models import Membership, School
 
 
 @require_POST
-@school_view(OFFICE)
+@school_view("manage_cases")
 def case_contract(request: HttpRequest, school: School, membership: Membership, pk: int):
     found = find_case(school, pk)
     return act(
@@ -38,7 +38,7 @@ def case_contract(request: HttpRequest, school: School, membership: Membership, 
 
 
 @require_POST
-@school_view(OFFICE)
+@school_view("manage_cases")
 def contract_review(
     request: HttpRequest, school: School, membership: Membership, pk: int, contract_id: int
 ):
@@ -57,7 +57,7 @@ def contract_review(
 
 
 @require_GET
-@school_view(OFFICE)
+@school_view("manage_cases")
 def contract_pdf(
     request: HttpRequest, school: School, membership: Membership, pk: int, contract_id: int
 ) -> HttpResponse:
@@ -71,7 +71,7 @@ def contract_pdf(
 
 
 @require_POST
-@school_view(OFFICE)
+@school_view("manage_cases")
 def notice_outcome(
     request: HttpRequest, school: School, membership: Membership, pk: int, notice_id: int
 ):
@@ -90,7 +90,7 @@ def notice_outcome(
 
 
 @require_POST
-@school_view(OFFICE)
+@school_view("manage_cases")
 def referral_outcome(
     request: HttpRequest, school: School, membership: Membership, pk: int, referral_id: int
 ):

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from attendance_portal.permissions import OFFICE, school_view
+from attendance_portal.permissions import school_view
 from escalation import forms, selectors
 from escalation.models import Case
 from escalation.views.lists import Badge, BandView, band_view, flag_badges, pupil_url
@@ -37,7 +37,7 @@ class CaseloadRow:
 
 
 @require_GET
-@school_view(OFFICE)
+@school_view("manage_cases")
 def caseload(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     """Open cases, reviews due first; filtered by band, stage, year group and flags."""
     today = timezone.localdate()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from attendance_portal.errors import DomainError
-from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
+from attendance_portal.permissions import get_pupil_for_user, school_view
 from escalation import forms, rules, selectors
 from escalation.models import Case, EscalationEvent
 from escalation.services import cases as case_services
@@ -161,7 +161,7 @@ def case_action(
     service(case=…, actor=…, **cleaned_data)."""
 
     @require_POST
-    @school_view(OFFICE)
+    @school_view("manage_cases")
     def view(request: HttpRequest, school: School, membership: Membership, pk: int):
         found = find_case(school, pk)
         return act(
@@ -180,13 +180,13 @@ def case_action(
 
 
 @require_GET
-@school_view(OFFICE)
+@school_view("manage_cases")
 def case(request: HttpRequest, school: School, membership: Membership, pk: int) -> HttpResponse:
     return render_case(request, school, find_case(school, pk))
 
 
 @require_GET
-@school_view(OFFICE)
+@school_view("manage_cases")
 def pupil_case(
     request: HttpRequest, school: School, membership: Membership, pupil_id: int
 ) -> HttpResponse:
@@ -211,7 +211,7 @@ def _open_page(request, school, pupil, form, status=200) -> HttpResponse:
 
 
 @require_POST
-@school_view(OFFICE)
+@school_view("manage_cases")
 def case_open(
     request: HttpRequest, school: School, membership: Membership, pupil_id: int
 ) -> HttpResponse:

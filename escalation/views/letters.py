@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance_portal.downloads import file_response
-from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
+from attendance_portal.permissions import get_pupil_for_user, school_view
 from escalation import selectors
 from escalation.forms import (
     LetterFilterForm,
@@ -31,7 +31,7 @@ from escalation.letters import render_letter_html, render_letter_pdf
 from escalation.models import Letter, LetterBatch
 from escalation.services import letters as service
 from escalation.services.letter_context import wording
-from escalation.views.lists import optional_url
+from escalation.views.lists import case_url
 from registers.actors import Actor
 from registers.models import Membership, School
 
@@ -46,7 +46,7 @@ def _kind_or_404(kind: str) -> str:
     return kind
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_GET
 def letters(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     filters = LetterFilterForm(request.GET or None)
@@ -60,9 +60,7 @@ def letters(request: HttpRequest, school: School, membership: Membership) -> Htt
     rows = selectors.letter_log(school=school, kind=kind, status=status, pupil=pupil)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     for letter in page:  # the case page shows the letter on the timeline
-        letter.case_url = (
-            optional_url("escalation:case", school.urn, letter.case_id) if letter.case_id else ""
-        )
+        letter.case_url = case_url(school, letter.case_id) if letter.case_id else ""
     context = {
         "school": school,
         "filters": filters,
@@ -75,7 +73,7 @@ def letters(request: HttpRequest, school: School, membership: Membership) -> Htt
     return render(request, "escalation/letters.html", context)
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_POST
 def start_batch(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     form = StartBatchForm(request.POST, school=school)
@@ -94,7 +92,7 @@ def start_batch(request: HttpRequest, school: School, membership: Membership) ->
     return redirect("escalation:letter_batch", school.urn, batch.pk)
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_POST
 def queue_letter(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     form = SingleLetterForm(request.POST, school=school)
@@ -122,14 +120,14 @@ def _batch_context(school: School, batch: LetterBatch) -> dict:
     return {"school": school, "batch": batch, "stalled": stalled}
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_GET
 def batch(request: HttpRequest, school: School, membership: Membership, pk: int) -> HttpResponse:
     found = selectors.find_batch(school=school, pk=pk)
     return render(request, "escalation/letter_batch.html", _batch_context(school, found))
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_GET
 def batch_progress(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -143,7 +141,7 @@ def batch_progress(
     return response
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_POST
 def resume_batch(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -153,7 +151,7 @@ def resume_batch(
     return redirect("escalation:letter_batch", school.urn, found.pk)
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_GET
 def batch_pdf(request: HttpRequest, school: School, membership: Membership, pk: int):
     found = selectors.find_batch(school=school, pk=pk)
@@ -163,7 +161,7 @@ def batch_pdf(request: HttpRequest, school: School, membership: Membership, pk: 
     return FileResponse(found.merged_file.open("rb"), as_attachment=True, filename=name)
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_GET
 def letter_pdf(request: HttpRequest, school: School, membership: Membership, pk: int):
     letter = selectors.find_letter(school=school, pk=pk)
@@ -176,14 +174,14 @@ def letter_pdf(request: HttpRequest, school: School, membership: Membership, pk:
 # --- Wording ----------------------------------------------------------------------------
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_GET
 def templates(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     kinds = [(kind, wording(school, kind.value)) for kind in Letter.Kind]
     return render(request, "escalation/letter_templates.html", {"school": school, "kinds": kinds})
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_http_methods(["GET", "POST"])
 def template(
     request: HttpRequest, school: School, membership: Membership, kind: str
@@ -226,7 +224,7 @@ def template(
     return render(request, "escalation/letter_template.html", context)
 
 
-@school_view(OFFICE)
+@school_view("send_letters")
 @require_GET
 def preview_pdf(
     request: HttpRequest, school: School, membership: Membership, kind: str

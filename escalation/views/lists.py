@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from escalation.forms import DayForm
@@ -94,13 +94,9 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def optional_url(name: str, *args: object) -> str:
-    """The URL of a page another engineer may not have built yet; '' until it exists."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 def pupil_url(school: School, pupil_id: int) -> str:
-    return optional_url("registers:pupil", school.urn, pupil_id)
+    return reverse("registers:pupil", args=[school.urn, pupil_id])
+
+
+def case_url(school: School, case_id: int) -> str:
+    return reverse("escalation:case", args=[school.urn, case_id])

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
+from attendance_portal.permissions import get_pupil_for_user, school_view
 from escalation import selectors
 from escalation.forms import COMMON_CODE_CHOICES, OTHER_CODE_CHOICES, CallOutcomeForm
 from escalation.views.lists import Badge, flag_badges, is_htmx, list_day, pupil_url
@@ -92,7 +92,7 @@ def _row_context(school: School, day: dt.date) -> dict:
     }
 
 
-@school_view(OFFICE)
+@school_view("manage_cases")
 @require_GET
 def calling(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     day, bad_date = list_day(request)
@@ -129,7 +129,7 @@ def _render_list(
     return render(request, "escalation/list_calling.html", context, status=status)
 
 
-@school_view(OFFICE)
+@school_view("manage_cases")
 @require_POST
 def log_call_view(
     request: HttpRequest, school: School, membership: Membership, pk: int

@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from attendance_portal.permissions import OFFICE, school_view
+from attendance_portal.permissions import school_view
 from escalation import rules, selectors
 from escalation.forms import ConcernFilterForm
 from escalation.models import Case
@@ -27,8 +27,8 @@ from escalation.views.lists import (
     Badge,
     BandView,
     band_view,
+    case_url,
     flag_badges,
-    optional_url,
     pupil_url,
 )
 from registers.models import Membership, Pupil, School
@@ -104,7 +104,7 @@ def concern_blocks(*, school: School, week: Week, year_group: str = "") -> list[
     for row in listed:
         row.case = cases.get(row.pupil.pk)
         if row.case is not None:
-            row.case_url = optional_url("escalation:case", school.urn, row.case.pk)
+            row.case_url = case_url(school, row.case.pk)
 
     order = {y: i for i, y in enumerate(YEAR_GROUPS)}
     blocks = []
@@ -116,7 +116,7 @@ def concern_blocks(*, school: School, week: Week, year_group: str = "") -> list[
     return blocks
 
 
-@school_view(OFFICE)
+@school_view("manage_cases")
 @require_GET
 def concern(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     today = timezone.localdate()

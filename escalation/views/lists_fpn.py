@@ -16,10 +16,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from attendance_portal.permissions import OFFICE, school_view
+from attendance_portal.permissions import school_view
 from escalation import selectors
 from escalation.models import Case
-from escalation.views.lists import Badge, flag_badges, list_day, optional_url, pupil_url
+from escalation.views.lists import Badge, case_url, flag_badges, list_day, pupil_url
 from registers import codes
 from registers.figures import FPN_THRESHOLD, FPN_WEEKS, fpn_window
 from registers.models import Membership, Pupil, School
@@ -47,7 +47,7 @@ def fpn_rows(*, school: School, as_of: dt.date) -> list[FpnRow]:
             badges=flag_badges(f.pupil),
             case=f.case,
             pupil_url=pupil_url(school, f.pupil.pk),
-            case_url=optional_url("escalation:case", school.urn, f.case.pk) if f.case else "",
+            case_url=case_url(school, f.case.pk) if f.case else "",
         )
         for f in selectors.fpn_pupils(school=school, as_of=as_of)
     ]
@@ -55,7 +55,7 @@ def fpn_rows(*, school: School, as_of: dt.date) -> list[FpnRow]:
     return rows
 
 
-@school_view(OFFICE)
+@school_view("manage_cases")
 @require_GET
 def fpn(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     day, bad_date = list_day(request)

@@ -46,11 +46,6 @@ class _SessionSpan(TimeStamped):
         start = session_key(self.start_date, self.start_session)
         return start <= key <= session_key(self.end_date, self.end_session)
 
-    @property
-    def span_label(self) -> str:
-        start = f"{self.start_date:%a %-d %b %Y} {self.start_session}"
-        return f"{start} to {self.end_date:%a %-d %b %Y} {self.end_session}"
-
 
 # The span ends no earlier than it starts: a later date, or the same date unless it would
 # run from the afternoon back to the morning.

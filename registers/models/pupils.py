@@ -41,9 +41,6 @@ class PupilQuerySet(SchoolScopedQuerySet):
             Q(leaving_date__isnull=True) | Q(leaving_date__gte=start)
         )
 
-    def in_forms(self, forms):
-        return self.filter(form__in=forms)
-
     def vulnerable_first(self):
         """Order for calling lists: social worker, looked after, SEND, pupil premium first."""
         return self.order_by(

@@ -244,10 +244,6 @@ def register_purge_guard(guard: PurgeGuard) -> None:
         _purge_guards.append(guard)
 
 
-def purge_guards() -> tuple[PurgeGuard, ...]:
-    return tuple(_purge_guards)
-
-
 def _remove_files(names: list[str]) -> None:
     for name in names:
         default_storage.delete(name)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance_portal.downloads import file_response
-from attendance_portal.permissions import OFFICE, Role, school_view
+from attendance_portal.permissions import has_capability, school_view
 from registers import selectors
 from registers.actors import Actor
 from registers.forms import (
@@ -38,7 +38,6 @@ from registers.services.leave import (
 from registers.services.marks import MarkError
 from registers.services.planned import Prefill, record_planned_absence
 
-HEAD_ONLY = frozenset({Role.HEAD})
 PAGE_SIZE = 50
 
 
@@ -68,7 +67,7 @@ def _report_prefill(request: HttpRequest, prefill: Prefill) -> None:
         messages.warning(request, prefill.conflict_summary())
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_GET
 def leave_list(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     today = timezone.localdate()
@@ -88,7 +87,7 @@ def leave_list(request: HttpRequest, school: School, membership: Membership) -> 
     return render(request, "registers/leave_list.html", context)
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_http_methods(["GET", "POST"])
 def leave_new(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     initial = {"requested_on": timezone.localdate(), "pupil": request.GET.get("pupil")}
@@ -108,7 +107,7 @@ def leave_new(request: HttpRequest, school: School, membership: Membership) -> H
     return render(request, "registers/leave_form.html", {"school": school, "form": form})
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_GET
 def leave_detail(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -118,7 +117,7 @@ def leave_detail(
     context = {
         "school": school,
         "leave": leave,
-        "can_decide": membership.role == Role.HEAD
+        "can_decide": has_capability(membership, "decide_leave")
         and leave.status == LeaveRequest.Status.REQUESTED,
         "decision_form": DecisionForm(),
         "review_form": ReviewForm(today=today),
@@ -129,7 +128,7 @@ def leave_detail(
     return render(request, "registers/leave_detail.html", context)
 
 
-@school_view(HEAD_ONLY)
+@school_view("decide_leave")
 @require_POST
 def leave_decide(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -157,7 +156,7 @@ def leave_decide(
     return redirect("registers:leave_detail", school.urn, leave.pk)
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_GET
 def leave_letter(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -168,7 +167,7 @@ def leave_letter(
     return file_response(decision_letter_pdf(leave))
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_POST
 def leave_refused_taken(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -190,7 +189,7 @@ def leave_refused_taken(
     return redirect("registers:leave_detail", school.urn, leave.pk)
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_POST
 def leave_withdraw(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -205,7 +204,7 @@ def leave_withdraw(
     return redirect("registers:leave_detail", school.urn, leave.pk)
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_POST
 def leave_review(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -226,7 +225,7 @@ def leave_review(
     return redirect("registers:leave_detail", school.urn, leave.pk)
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_GET
 def planned_list(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
@@ -243,7 +242,7 @@ def planned_list(request: HttpRequest, school: School, membership: Membership) -
     return render(request, "registers/planned_list.html", context)
 
 
-@school_view(OFFICE)
+@school_view("manage_absence")
 @require_http_methods(["GET", "POST"])
 def planned_new(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     form = PlannedAbsenceForm(initial={"pupil": request.GET.get("pupil")}, pupils=_pupils(school))

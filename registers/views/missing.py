@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from attendance_portal.permissions import OFFICE, school_view
+from attendance_portal.permissions import school_view
 from registers.forms import MissingMarksForm
 from registers.models import Membership, Pupil, School
 from registers.selectors.missing import default_range, missing_by_register
@@ -16,7 +16,7 @@ from registers.selectors.missing import default_range, missing_by_register
 PER_PAGE = 50
 
 
-@school_view(OFFICE)
+@school_view("amend_marks")
 @require_GET
 def missing_marks(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     """Every register with pupils on roll but no mark, between two past dates (default: the

@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from attendance_portal.downloads import file_response
-from attendance_portal.permissions import OFFICE, get_pupil_for_user, school_view
+from attendance_portal.permissions import get_pupil_for_user, school_view
 from registers.models import Membership, School
 from registers.services.privacy import export_pupil_data
 
 logger = logging.getLogger(__name__)
 
 
-@school_view(OFFICE)
+@school_view("export_pupil_data")
 @require_http_methods(["GET", "POST"])
 def pupil_export(request: HttpRequest, school: School, membership: Membership, pk: int):
     pupil = get_pupil_for_user(membership, school, pk)

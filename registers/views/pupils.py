@@ -15,8 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from attendance_portal.downloads import file_response
 from attendance_portal.permissions import (
-    OFFICE,
-    STAFF,
     can_amend_marks,
     get_pupil_for_user,
     school_view,
@@ -35,7 +33,7 @@ from registers.services.transfer import ExportRefused, export_pupil_ctf
 PAGE_SIZE = 50
 
 
-@school_view(STAFF)
+@school_view("view_pupils")
 @require_GET
 def pupils(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     """Searchable, filtered, paginated; a teacher sees their own forms' pupils only."""
@@ -60,7 +58,7 @@ def pupils(request: HttpRequest, school: School, membership: Membership) -> Http
     return render(request, "registers/pupils.html", context)
 
 
-@school_view(STAFF)
+@school_view("view_pupils")
 @require_GET
 def pupil(request: HttpRequest, school: School, membership: Membership, pk: int) -> HttpResponse:
     """Who the pupil is, their contacts, the year's marks as a calendar, and the history."""
@@ -81,7 +79,7 @@ def pupil(request: HttpRequest, school: School, membership: Membership, pk: int)
     return render(request, "registers/pupil.html", context)
 
 
-@school_view(STAFF)
+@school_view("view_pupils")
 @require_GET
 def pupil_ctf(
     request: HttpRequest, school: School, membership: Membership, pk: int
@@ -106,7 +104,7 @@ def pupil_ctf(
     return file_response(export)
 
 
-@school_view(OFFICE)
+@school_view("amend_marks")
 @require_http_methods(["GET", "POST"])
 def amend(
     request: HttpRequest,

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from attendance_portal.permissions import (
-    STAFF,
     Role,
     can_amend_marks,
     can_take_register,
@@ -28,7 +27,7 @@ from registers.selectors.missing import unmarked_total
 from registers.services.marks import MarkError, StaleRegister, describe, save_register
 
 
-@school_view(STAFF)
+@school_view("take_register")
 @require_GET
 def day(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     """A day's AM and PM registers of the forms this member works with; ?missing=1 lists
@@ -123,7 +122,7 @@ def _saved_message(request: HttpRequest, sheet: selectors.RegisterSheet, result,
         )
 
 
-@school_view(STAFF)
+@school_view("take_register")
 @require_http_methods(["GET", "POST"])
 def take(
     request: HttpRequest,

@@ -6,13 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from attendance_portal.permissions import STAFF, school_view
+from attendance_portal.permissions import school_view
 from registers.models import Membership, School
 
 from ..celebration import build_league, read_week
 
 
-@school_view(STAFF)
+@school_view("view_celebration")
 def celebration(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     today = timezone.localdate()
     chosen = request.GET.get("week")

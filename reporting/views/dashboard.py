@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from attendance_portal.permissions import OFFICE, Role, school_view
+from attendance_portal.permissions import has_capability, school_view
 from registers.models import Membership, School
 from registers.selectors.missing import unmarked_total
 
@@ -16,9 +16,6 @@ from ..periods import period_choices, resolve_period
 from ..report import build_report, group_title
 from ..responses import drill_links, export_tables, file_response, panels
 
-# Trust leads see their schools' dashboards as aggregates (no drill-down to pupils).
-DASHBOARD_ROLES = OFFICE | {Role.TRUST}
-
 
 def _period(request: HttpRequest, school: School):
     today = timezone.localdate()
@@ -26,12 +23,13 @@ def _period(request: HttpRequest, school: School):
     return period, today
 
 
-@school_view(DASHBOARD_ROLES)
+@school_view("view_dashboard")
 def dashboard(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     period, today = _period(request, school)
     if period is None:
         return render(request, "reporting/no_calendar.html", {"school": school})
-    pupil_level = membership.role in OFFICE
+    # Trust leads see their schools' dashboards as aggregates (no drill-down to pupils).
+    pupil_level = has_capability(membership, "view_group_pupils")
     report = build_report(
         school=school,
         period=period,
@@ -58,7 +56,7 @@ def dashboard(request: HttpRequest, school: School, membership: Membership) -> H
     return render(request, "reporting/dashboard.html", context)
 
 
-@school_view(OFFICE)
+@school_view("view_group_pupils")
 def group(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     """The pupils behind one figure of the dashboard (officers and the head only)."""
     period, _ = _period(request, school)

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from attendance_portal.permissions import SCHOOL_AGGREGATES, school_view
+from attendance_portal.permissions import school_view
 from registers.models import Membership, School
 
 from ..pdf import render_governors_pdf
@@ -25,7 +25,7 @@ def _report(request: HttpRequest, school: School) -> tuple[Report | None, list]:
     return report, period_choices(school=school, period=period, today=today)
 
 
-@school_view(SCHOOL_AGGREGATES)
+@school_view("view_governors_summary")
 def governors(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     report, choices = _report(request, school)
     if report is None:
@@ -46,7 +46,7 @@ def governors(request: HttpRequest, school: School, membership: Membership) -> H
     return render(request, "reporting/governors.html", context)
 
 
-@school_view(SCHOOL_AGGREGATES)
+@school_view("view_governors_summary")
 def governors_pdf(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     report, _ = _report(request, school)
     if report is None:

@@ -7,14 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from attendance_portal.permissions import Role, school_view
+from attendance_portal.permissions import school_view
 from registers.models import Membership, School
 
 from ..responses import export_tables, panels
 from ..trust import SORTS, trust_rows, trust_table
 
 
-@school_view({Role.TRUST})
+@school_view("view_trust")
 def trust(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     """/s/<urn>/reporting/trust/: the urn is any school of the trust the user leads."""
     if school.trust_id is None or membership.trust_id != school.trust_id:

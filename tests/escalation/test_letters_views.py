@@ -54,38 +54,6 @@ def get_urls(batch) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    ("persona", "status"),
-    [
-        ("officer", 200),
-        ("head", 200),
-        ("teacher", 403),
-        ("governor", 403),
-        ("trust_lead", 403),
-        ("outsider", 404),
-    ],
-)
-def test_only_the_office_reaches_letters(request, login, batch, persona, status):
-    client = login(request.getfixturevalue(persona))
-    for url in get_urls(batch):
-        assert client.get(url).status_code == status, url
-    # (url, data, status for the office: an invalid form redirects back or re-renders)
-    posts = [
-        (reverse("escalation:letters_start", args=[URN]), {}, 302),
-        (reverse("escalation:letters_queue", args=[URN]), {}, 302),
-        (reverse("escalation:letter_batch_resume", args=[URN, batch.pk]), {}, 302),
-        (reverse("escalation:letter_template", args=[URN, "termly"]), {"action": "save"}, 200),
-    ]
-    for url, data, allowed in posts:
-        assert client.post(url, data).status_code == (allowed if status == 200 else status), url
-
-
-def test_anonymous_users_are_sent_to_sign_in(client, batch):
-    for url in get_urls(batch):
-        response = client.get(url)
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-
-
 def test_state_changes_need_post(login, officer):
     client = login(officer)
     assert client.get(reverse("escalation:letters_start", args=[URN])).status_code == 405

@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from escalation.models import Case
 from registers.models import Mark, Pupil, SchoolDay
-from tests.escalation.conftest import OFFICE_LIST_STATUS as PERSONA_STATUS
 from tests.registers.factories import FormFactory, PupilFactory
 
 WEEK = dt.date(2025, 10, 6)  # Monday; the list is asked for the week of 6–10 October
@@ -46,19 +45,6 @@ def week_of_absence(start: dt.date, days: int, code: str = "I") -> dict[dt.date,
 @pytest.fixture
 def friday(school):
     return dt.date(2025, 10, 10)
-
-
-@pytest.mark.parametrize(("persona", "status"), PERSONA_STATUS)
-def test_each_persona_gets_the_right_answer(request, login, school, persona, status):
-    client = login(request.getfixturevalue(persona))
-    assert client.get(url(school), {"week": "2025-10-06"}).status_code == status
-    assert client.post(url(school)).status_code == (405 if status == 200 else status)
-
-
-def test_anonymous_visitors_are_sent_to_the_login_page(client, school):
-    response = client.get(url(school))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
 
 
 def test_it_lists_pupils_below_target_and_pupils_absent_twice_this_week(

@@ -11,12 +11,13 @@ from escalation.services.letters import LetterError
 from escalation.services.sweep import SweepBusy
 from registers.ctf import CtfError
 from registers.demo import DemoError
+from registers.services import privacy
 from registers.services.calls import CallError
 from registers.services.imports import ImportFailed
 from registers.services.leave import LeaveError
 from registers.services.marks import MarkError, StaleRegister
 from registers.services.planned import AbsenceError
-from registers.services.privacy import PurgeRefused, purge_guards
+from registers.services.privacy import PurgeRefused
 from registers.services.transfer import ExportRefused
 
 
@@ -48,4 +49,4 @@ def test_every_refusal_is_a_domain_error_and_keeps_its_builtin_base(error, built
 
 def test_escalation_guards_the_retention_purge_from_its_own_layer():
     # registers never imports escalation: escalation registers the open-case guard at ready().
-    assert refuse_purge_of_open_cases in purge_guards()
+    assert refuse_purge_of_open_cases in privacy._purge_guards

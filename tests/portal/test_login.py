@@ -4,12 +4,6 @@ import pytest
 from django.urls import reverse
 
 
-def test_anonymous_users_are_sent_to_sign_in(client, school):
-    response = client.get(reverse("registers:school_home", args=[school.urn]))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
 def test_a_user_signs_in_and_lands_on_their_school(client, officer):
     response = client.post(reverse("login"), {"username": "officer", "password": "password"})
     assert response.status_code == 302

@@ -12,6 +12,9 @@ Answers, in the order of PERSONAS:
          302 (done), 400 or 422 (invalid), all in ALLOWED_POST; what matters is that the
          permission check let it through
     200 / 403 / 404 / 405   exactly that status
+
+A method a page does not take is 405 to everyone signed in, before the school or the role
+is looked at (attendance_portal.permissions.school_view): test_a_wrong_method_is_405_first.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import time_machine
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from attendance_portal.navigation import SECTIONS
 from tests.portal.world import NOW, World, blank_pdf, build_world, client_for, crawl, leaks, text_of
 
 PERSONAS = (
@@ -56,15 +60,14 @@ class Row:
 #         anon off  tea  oth  head gov  trust out
 LOGIN = "L    L    L    L    L    L    L    L"
 STAFF_GET = "L    200  200  200  200  403  403  404"
-STAFF_GET_ONLY = "L    405  405  405  405  403  403  404"
 OFFICE_GET = "L    200  403  403  200  403  403  404"
-# Views decorated require_GET/require_POST *outside* school_view answer 405 before they
-# look at the user; that tells an outsider nothing about the school.
+# A wrong method is 405 before the user's school or role is looked at: that tells an
+# outsider nothing about the school.
 NOT_GET = "L    405  405  405  405  405  405  405"
 NOT_POST = NOT_GET
+# The names rows used when the role was checked before the method; the answer is now 405.
+STAFF_GET_ONLY = OFFICE_WRONG_METHOD = NOT_GET
 OFFICE_POST = "L    ok   403  403  ok   403  403  404"
-# school_view outside require_GET/require_POST: the role is checked first, then the method.
-OFFICE_WRONG_METHOD = "L    405  403  403  405  403  403  404"
 # Pages anyone may open, signed in or not (Django's password reset).
 EVERYONE_GET = "200  200  200  200  200  200  200  200"
 NOBODY_POST = "405  405  405  405  405  405  405  405"
@@ -98,27 +101,27 @@ ROWS: list[Row] = [
         get="L 200 200 200 200 200 200 404",
         post="L 200 200 200 200 200 200 404",
     ),
-    Row("registers:day", get=STAFF_GET, post=STAFF_GET_ONLY),
-    Row("registers:missing_marks", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("registers:day", get=STAFF_GET, post=NOT_POST),
+    Row("registers:missing_marks", get=OFFICE_GET, post=NOT_POST),
     Row(
         "registers:take",
         kwargs={"form_id": "form", "day": "today", "session": "am"},
         get="L 200 200 403 200 403 403 404",
         post="L ok ok 403 ok 403 403 404",
     ),
-    Row("registers:pupils", get=STAFF_GET, post=STAFF_GET_ONLY),
+    Row("registers:pupils", get=STAFF_GET, post=NOT_POST),
     Row(
         "registers:pupil",
         kwargs={"pk": "pupil"},
         get="L 200 200 403 200 403 403 404",
-        post=STAFF_GET_ONLY,
+        post=NOT_POST,
     ),
     Row(
         "registers:pupil_ctf",
         kwargs={"pk": "pupil"},
         query={"allow_unmarked": "yes"},
         get="L 200 200 403 200 403 403 404",
-        post=STAFF_GET_ONLY,
+        post=NOT_POST,
     ),
     Row("registers:pupil_export", kwargs={"pk": "pupil"}, get=OFFICE_GET, post=OFFICE_POST),
     Row(
@@ -128,21 +131,21 @@ ROWS: list[Row] = [
         post=OFFICE_POST,
     ),
     # -- registers: leave of absence and planned absences ------------------------------------
-    Row("registers:leave_list", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("registers:leave_list", get=OFFICE_GET, post=NOT_POST),
     Row("registers:leave_new", get=OFFICE_GET, post=OFFICE_POST),
-    Row("registers:leave_detail", kwargs=LEAVE, get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("registers:leave_detail", kwargs=LEAVE, get=OFFICE_GET, post=NOT_POST),
     # Only the head grants or refuses leave (a person the proprietor authorised, reg 11).
     Row(
         "registers:leave_decide",
         kwargs=LEAVE,
-        get="L 403 403 403 405 403 403 404",
+        get=NOT_GET,
         post="L 403 403 403 ok 403 403 404",
     ),
-    Row("registers:leave_letter", kwargs=LEAVE, get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
-    Row("registers:leave_refused_taken", kwargs=LEAVE, get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
-    Row("registers:leave_withdraw", kwargs=LEAVE, get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
-    Row("registers:leave_review", kwargs=LEAVE, get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
-    Row("registers:planned_list", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("registers:leave_letter", kwargs=LEAVE, get=OFFICE_GET, post=NOT_POST),
+    Row("registers:leave_refused_taken", kwargs=LEAVE, get=NOT_GET, post=OFFICE_POST),
+    Row("registers:leave_withdraw", kwargs=LEAVE, get=NOT_GET, post=OFFICE_POST),
+    Row("registers:leave_review", kwargs=LEAVE, get=NOT_GET, post=OFFICE_POST),
+    Row("registers:planned_list", get=OFFICE_GET, post=NOT_POST),
     Row("registers:planned_new", get=OFFICE_GET, post=OFFICE_POST),
     # -- escalation: case work ------------------------------------------------------------
     Row("escalation:caseload", get=OFFICE_GET, post=NOT_POST),
@@ -189,46 +192,42 @@ ROWS: list[Row] = [
     ),
     Row("escalation:case_open", kwargs={"pupil_id": "pupil"}, get=NOT_GET, post=OFFICE_POST),
     # -- escalation: daily lists ----------------------------------------------------------
-    Row("escalation:calling", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
-    Row(
-        "escalation:calling_log", kwargs={"pk": "pupil"}, get=OFFICE_WRONG_METHOD, post=OFFICE_POST
-    ),
-    Row("escalation:concern", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
-    Row("escalation:fpn", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("escalation:calling", get=OFFICE_GET, post=NOT_POST),
+    Row("escalation:calling_log", kwargs={"pk": "pupil"}, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:concern", get=OFFICE_GET, post=NOT_POST),
+    Row("escalation:fpn", get=OFFICE_GET, post=NOT_POST),
     # -- escalation: letters ------------------------------------------------------------------
-    Row("escalation:letters", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
-    Row("escalation:letters_start", get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
-    Row("escalation:letters_queue", get=OFFICE_WRONG_METHOD, post=OFFICE_POST),
-    Row("escalation:letter_pdf", kwargs={"pk": "letter"}, get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
-    Row(
-        "escalation:letter_batch", kwargs={"pk": "batch"}, get=OFFICE_GET, post=OFFICE_WRONG_METHOD
-    ),
+    Row("escalation:letters", get=OFFICE_GET, post=NOT_POST),
+    Row("escalation:letters_start", get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:letters_queue", get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:letter_pdf", kwargs={"pk": "letter"}, get=OFFICE_GET, post=NOT_POST),
+    Row("escalation:letter_batch", kwargs={"pk": "batch"}, get=OFFICE_GET, post=NOT_POST),
     Row(
         "escalation:letter_batch_progress",
         kwargs={"pk": "batch"},
         get=OFFICE_GET,
-        post=OFFICE_WRONG_METHOD,
+        post=NOT_POST,
     ),
     Row(
         "escalation:letter_batch_resume",
         kwargs={"pk": "batch"},
-        get=OFFICE_WRONG_METHOD,
+        get=NOT_GET,
         post=OFFICE_POST,
     ),
     Row(
         "escalation:letter_batch_pdf",
         kwargs={"pk": "batch"},
         get=OFFICE_GET,
-        post=OFFICE_WRONG_METHOD,
+        post=NOT_POST,
     ),
-    Row("escalation:letter_templates", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("escalation:letter_templates", get=OFFICE_GET, post=NOT_POST),
     Row("escalation:letter_template", kwargs={"kind": "termly"}, get=OFFICE_GET, post=OFFICE_POST),
     Row(
         "escalation:letter_preview_pdf",
         kwargs={"kind": "termly"},
         query={"pupil": "pupil"},
         get=OFFICE_GET,
-        post=OFFICE_WRONG_METHOD,
+        post=NOT_POST,
     ),
     # -- reporting (read-only pages; they answer POST like GET) ---------------------------
     Row(
@@ -288,12 +287,12 @@ ROWS: list[Row] = [
     Row(
         "identity:staff",
         get="L 403 403 403 200 403 403 404",
-        post="L 403 403 403 405 403 403 404",
+        post=NOT_POST,
     ),
     Row(
         "identity:staff_reset",
         kwargs={"user_id": "staff_user"},
-        get="L 403 403 403 405 403 403 404",
+        get=NOT_GET,
         post="L 403 403 403 ok 403 403 404",
     ),
 ]
@@ -360,6 +359,18 @@ def test_every_row_has_an_answer_per_persona_and_fills_every_argument():
         if row.name in patterns:
             wanted = set(patterns[row.name].kwargs) - {"urn"}
             assert set(row.kwargs) == wanted, f"{row.name} takes {sorted(wanted)}"
+
+
+def test_a_wrong_method_is_405_first():
+    """Where any persona is told 405, everyone signed in is: the method is checked before
+    the school (404) or the role (403)."""
+    wrong = []
+    for row in ROWS:
+        for method in ("get", "post"):
+            anonymous, *members = getattr(row, method).split()
+            if "405" in members and (set(members) != {"405"} or anonymous not in ("L", "405")):
+                wrong.append(f"{row.name} {method.upper()}: {getattr(row, method)}")
+    assert not wrong, "Not 405 for everyone:\n" + "\n".join(wrong)
 
 
 # -- the world the URLs point into ------------------------------------------------------------
@@ -458,6 +469,25 @@ def test_each_persona_gets_exactly_the_answer_in_the_matrix(world, personas, qui
                         f"{row.name} {url}: {method.upper()} as {persona}: "
                         f"expected {answer}, got {_describe(response)}"
                     )
+    assert not wrong, "\n".join(wrong)
+
+
+# -- the navigation offers exactly what the pages let in ----------------------------------------
+
+
+def test_the_navigation_offers_each_persona_exactly_the_sections_it_may_open(world, personas):
+    rows = {row.name: row for row in ROWS}
+    home = reverse("registers:school_home", args=[world.urn])
+    wrong = []
+    for at, persona in enumerate(PERSONAS):
+        if persona in ("anonymous", "outsider"):  # no navigation at this school
+            continue
+        may_open = [label for label, name, _, _ in SECTIONS if rows[name].get.split()[at] == "200"]
+        response = client_for(personas[persona]).get(home)
+        bar = [item.label for item in response.context["nav_items"]]
+        cards = [item.label for item in response.context["items"]]  # the school's front page
+        if bar != may_open or cards != may_open:
+            wrong.append(f"{persona}: offered {bar}, may open {may_open}")
     assert not wrong, "\n".join(wrong)
 
 

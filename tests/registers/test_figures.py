@@ -232,22 +232,6 @@ def test_counts_by_code_counts_sessions_per_code_including_not_possible_ones(sch
     }
 
 
-def test_weekday_pattern_counts_possible_absent_and_late_by_iso_weekday(school, pupils):
-    monday, wednesday, friday = MONDAY, dt.date(2025, 9, 10), dt.date(2025, 9, 12)
-    add_mark(pupils[0], monday, "AM", "/")
-    add_mark(pupils[0], monday, "PM", "N")
-    add_mark(pupils[1], monday, "AM", "I")
-    add_mark(pupils[0], wednesday, "AM", "D")  # not possible: not absent either
-    add_mark(pupils[0], friday, "AM", "L")  # late but present
-    add_mark(pupils[0], friday, "PM", "U")  # late and absent
-    add_mark(pupils[1], friday, "AM", "V")
-    assert figures.weekday_pattern(school=school, start=START, end=END) == [
-        figures.WeekdayPattern(weekday=1, possible=3, absent=2, late=0),
-        figures.WeekdayPattern(weekday=3, possible=0, absent=0, late=0),
-        figures.WeekdayPattern(weekday=5, possible=3, absent=1, late=2),
-    ]
-
-
 # --- the calculator's remaining sessions --------------------------------------------------
 
 
@@ -310,8 +294,6 @@ def test_figures_take_a_fixed_number_of_queries_whatever_the_number_of_pupils(
         assert figures.totals(**args).possible == 15 * n_pupils
     with django_assert_num_queries(1):
         assert figures.counts_by_code(**args)["/"] == 3 * n_pupils
-    with django_assert_num_queries(1):
-        figures.weekday_pattern(**args)
     with django_assert_num_queries(1):
         assert figures.pupils_on_roll(**args).count() == n_pupils
     with django_assert_num_queries(2):  # the window, then the candidates

@@ -79,20 +79,6 @@ OFFICE_ONLY = [
 ]
 
 
-@pytest.mark.parametrize(("persona", "status"), OFFICE_ONLY)
-@pytest.mark.parametrize("name", ["leave_list", "leave_new", "planned_list", "planned_new"])
-def test_list_and_form_pages_are_for_the_office(request, login, school, name, persona, status):
-    client = login(request.getfixturevalue(persona))
-    assert client.get(reverse(f"registers:{name}", args=[school.urn])).status_code == status
-
-
-@pytest.mark.parametrize(("persona", "status"), OFFICE_ONLY)
-def test_the_leave_detail_is_for_the_office(request, login, leave, persona, status):
-    client = login(request.getfixturevalue(persona))
-    url = reverse("registers:leave_detail", args=[leave.school.urn, leave.pk])
-    assert client.get(url).status_code == status
-
-
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
@@ -153,29 +139,6 @@ def test_only_the_head_can_post_a_decision(request, login, leave, persona, statu
     leave.refresh_from_db()
     assert leave.status == (Status.GRANTED if status == 302 else Status.REQUESTED)
     assert Mark.objects.filter(code_id="J1").count() == (1 if status == 302 else 0)
-
-
-def test_anonymous_users_are_sent_to_sign_in(client, leave):
-    urn = leave.school.urn
-    urls = [
-        reverse("registers:leave_list", args=[urn]),
-        reverse("registers:leave_new", args=[urn]),
-        reverse("registers:leave_detail", args=[urn, leave.pk]),
-        reverse("registers:leave_letter", args=[urn, leave.pk]),
-        reverse("registers:planned_list", args=[urn]),
-        reverse("registers:planned_new", args=[urn]),
-        reverse("registers:pupil_ctf", args=[urn, leave.pupil.pk]),
-    ]
-    for url in urls:
-        response = client.get(url)
-        assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    for name in ("leave_decide", "leave_refused_taken", "leave_withdraw", "leave_review"):
-        response = client.post(
-            reverse(f"registers:{name}", args=[urn, leave.pk]), {"decision": "grant"}
-        )
-        assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    leave.refresh_from_db()
-    assert leave.status == Status.REQUESTED
 
 
 def test_a_leave_request_of_another_school_is_not_found(

@@ -15,7 +15,6 @@ import pytest
 from registers.rates import (
     Band,
     SessionCounts,
-    absence_pct,
     attendance_pct,
     band,
     is_persistent,
@@ -82,12 +81,10 @@ def test_percent_agrees_with_exact_decimal_rounding_for_every_small_fraction():
 def test_attendance_counts_present_and_approved_educational_activity():
     pupil = SessionCounts(possible=200, present=180, aea=11, authorised=6, unauthorised=3)
     assert attendance_pct(pupil) == Decimal("95.5")
-    assert absence_pct(pupil) == Decimal("4.5")
 
 
 def test_attendance_of_a_pupil_with_no_possible_sessions_is_none():
     assert attendance_pct(SessionCounts()) is None
-    assert absence_pct(SessionCounts()) is None
 
 
 def test_session_counts_add_field_by_field_as_dfe_aggregates():

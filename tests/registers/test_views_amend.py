@@ -62,12 +62,6 @@ def test_each_persona_gets_the_expected_status(
     assert Mark.objects.get().code_id == ("I" if post_status == 302 else "N")
 
 
-def test_anonymous_users_are_sent_to_sign_in(client, marked):
-    for response in (client.get(url(marked)), client.post(url(marked), VALID)):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
-
-
 def test_a_pupil_of_another_school_is_not_found(login, officer, other_school):
     foreign = PupilFactory(school=other_school)
     address = reverse("registers:amend", args=[officer.school.urn, foreign.pk, MONDAY, "AM"])

@@ -29,28 +29,6 @@ def url(school, **query) -> str:
     return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-@pytest.mark.parametrize(
-    ("persona", "status"),
-    [
-        ("teacher", 200),
-        ("officer", 200),
-        ("head", 200),
-        ("governor", 403),
-        ("trust_lead", 403),
-        ("outsider", 404),
-    ],
-)
-def test_each_persona_gets_the_expected_status(request, login, school, form, persona, status):
-    client = login(request.getfixturevalue(persona))
-    assert client.get(url(school)).status_code == status
-
-
-def test_anonymous_users_are_sent_to_sign_in(client, school):
-    response = client.get(url(school))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
 def test_it_only_answers_get(login, officer, school):
     assert login(officer).post(url(school)).status_code == 405
 

@@ -67,13 +67,6 @@ def test_each_persona_gets_the_expected_status(
     assert Mark.objects.exists() == (post_status == 302)
 
 
-def test_anonymous_users_are_sent_to_sign_in(client, form, pupils):
-    for response in (client.get(url(form)), client.post(url(form), data(pupils))):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
-    assert not Mark.objects.exists()
-
-
 def test_a_form_of_another_school_is_not_found(login, officer, other_school):
     foreign = FormFactory(school=other_school)
     response = login(officer).get(

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from registers import figures, rates
-from reporting.celebration import build_league, parse_week
+from reporting.celebration import build_league, read_week
 from reporting.trust import school_row
 from tests.registers.factories import FormFactory, PupilFactory, SchoolFactory, make_half_term
 from tests.reporting.conftest import PRESENT, add_marks
@@ -76,11 +76,11 @@ def test_the_league_ranks_forms_and_shares_first_place(school, form, other_form)
     assert league.previous == dt.date(2025, 9, 1) and league.following == dt.date(2025, 9, 15)
 
 
-def test_parse_week_takes_any_day_and_ignores_rubbish():
+def test_read_week_takes_any_day_and_ignores_rubbish():
     today = dt.date(2025, 10, 20)
-    assert parse_week("2025-09-10", today) == dt.date(2025, 9, 8)
-    assert parse_week("not-a-date", today) == today
-    assert parse_week(None, dt.date(2025, 10, 23)) == today
+    assert read_week("2025-09-10", today)[0] == dt.date(2025, 9, 8)
+    assert read_week("not-a-date", today)[0] == today
+    assert read_week(None, dt.date(2025, 10, 23))[0] == today
 
 
 def test_a_teacher_shows_the_celebration_without_any_pupil_name(

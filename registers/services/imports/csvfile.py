@@ -198,7 +198,3 @@ def parse_date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
-
-
-def describe_rows(rows: Sequence[int]) -> str:
-    return "row " + str(rows[0]) if len(rows) == 1 else "rows " + ", ".join(map(str, rows))
