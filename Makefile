@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= demo-attendance-2026
 # it on. The tests' settings (tests/settings.py) set it themselves.
 DEV := DEBUG=true
 
-.PHONY: install run test lint check pytest bench e2e screenshots clean
+.PHONY: install run test test-fast lint check pytest bench e2e screenshots clean
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,13 @@ pytest: install
 	$(VENV)/bin/pytest -q
 
 test: lint check pytest
+
+# The developer's loop: every test but the browser, the Celery worker and the slow ones
+# (marker "slow": subprocesses, the demo trust), spread over the cores by pytest-xdist
+# (each worker has its own test database). `make test` and CI run everything.
+FAST_WORKERS ?= auto
+test-fast: install
+	$(VENV)/bin/pytest -q -n $(FAST_WORKERS) -m "not browser and not worker and not slow"
 
 e2e: install
 	$(VENV)/bin/pytest -q -m browser

@@ -180,3 +180,4 @@ new_comment  # model field (registers/models/marks.py), written by the amendment
 mark_version  # model field (registers/models/marks.py)
 renderer  # Django's Widget.render signature (registers/widgets.py)
 _._choices  # ChoiceField/Select's own attribute, shared once per process (registers/widgets.py)
+heartbeat_at  # model field (escalation/models/sweeps.py), stamped by the sweep's heartbeat

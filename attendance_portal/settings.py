@@ -143,6 +143,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A persistent connection the database dropped is replaced before the request
+        # uses it, not found broken by it (a 500 per worker after a restart: issue 22).
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -253,6 +256,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Never block on the broker (issue 22). Pages send after commit on a connection of their
+# own (attendance_portal.broker): this many seconds to connect and to answer, no retry;
+# what was not sent is sent again by beat's escalation.requeue_stalled.
+BROKER_PUBLISH_TIMEOUT = float(env_str("BROKER_PUBLISH_TIMEOUT", "0.25"))
+# The worker's own connection: short connect timeouts, and sends from tasks never loop.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY = False
+# A running sweep stamps its claim this often; silent three times over, the claim expires.
+SWEEP_HEARTBEAT_SECONDS = env_int("SWEEP_HEARTBEAT_SECONDS", 20)
 
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("attendance_portal.signin.account_urls")),
     path("s/<str:urn>/staff/", include("attendance_portal.signin.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     # Two-step sign-in, single sign-on and the head's staff page (identity/urls.py).
     path("", include("attendance_portal.identity.urls")),

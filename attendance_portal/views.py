@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from attendance_portal import permissions
+from attendance_portal import broker, permissions
 
 Role = permissions.Role
 
@@ -40,7 +43,46 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for the load balancer and docker-compose: the database answers."""
+    """Liveness: the process serves requests and the database answers. Nothing else, so
+    a broker or cache outage never has a healthy web process restarted."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _check(probe) -> str:
+    try:
+        return probe() or "ok"
+    except Exception as exc:  # a readiness probe reports every failure, never raises
+        return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return ""
+
+
+def _cache() -> str:
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    found = cache.get(key)
+    cache.delete(key)
+    return "" if found == "1" else "the cache did not keep a value"
+
+
+@login_not_required
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness (docker-compose's healthcheck): the database, the cache and the broker
+    each answer. 503 with the failing check named when one does not."""
+    from attendance_portal.celery import app
+
+    checks = {
+        "database": _check(_database),
+        "cache": _check(_cache),
+        "broker": _check(lambda: broker.check(app)),
+    }
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )

@@ -9,12 +9,14 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
+from attendance_portal import broker
 from escalation.services import letter_generation as generation
 from escalation.services.letters import queue_sweep_letters
 from registers.models import School
 
 RETRY = {
     "acks_late": True,  # idempotent: a redelivered task finds its letters done and skips them
+    "reject_on_worker_lost": True,  # a pool child killed mid-letter re-queues its message
     "autoretry_for": (OperationalError,),  # a dropped connection or a deadlock: transient
     "max_retries": 3,
     "retry_backoff": 30,
@@ -31,7 +33,7 @@ def run_letter_batch_task(batch_id: int) -> int:
     """Fan the batch's pending letters out in chunks; finish at once if there are none."""
     chunks = generation.claim_batch(batch_id=batch_id)
     for chunk in chunks:
-        generate_batch_chunk_task.delay(batch_id, chunk)
+        broker.send(generate_batch_chunk_task, batch_id, chunk)
     if not chunks:
         generation.finish_batch(batch_id=batch_id)
     return len(chunks)

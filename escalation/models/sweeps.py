@@ -20,6 +20,9 @@ class SweepRun(TimeStamped):
     as_of = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField()
+    # Stamped every SWEEP_HEARTBEAT_SECONDS while the holder sweeps; a claim whose holder
+    # stopped stamping has expired (escalation.services.sweep._claim).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=1)
     summary = models.JSONField(default=dict, blank=True)

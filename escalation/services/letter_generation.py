@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import tempfile
+from typing import BinaryIO
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import OperationalError, transaction
 from django.db.models import Count, Q
@@ -171,7 +173,12 @@ def finish_batch(*, batch_id: int) -> LetterBatch:
                 name = f"letters/{batch.school.urn}/{slugify(batch.period)}/batch-{batch.pk}.pdf"
                 if default_storage.exists(name):
                     default_storage.delete(name)
-                batch.merged_file.name = default_storage.save(name, ContentFile(merge(letters)))
+                # Merged into a temporary file and stored from it: a worker holds one
+                # letter at a time, not the whole school's PDF (~300 MiB kept: issue 22).
+                with tempfile.TemporaryFile(suffix=".pdf") as merged:
+                    merge(letters, merged)
+                    merged.seek(0)
+                    batch.merged_file.name = default_storage.save(name, File(merged, name))
             batch.status = LetterBatch.Status.FINISHED
         except Exception as exc:
             log.exception("Merging letter batch %s failed", batch.pk)
@@ -196,14 +203,14 @@ def finish_batch(*, batch_id: int) -> LetterBatch:
     return batch
 
 
-def merge(names: list[str]) -> bytes:
-    """One PDF from many stored ones, in order (pypdf)."""
+def merge(names: list[str], out: BinaryIO) -> None:
+    """One PDF from many stored ones, in order (pypdf), written to the file `out`: the
+    merged document is never held in memory as bytes."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
     for name in names:
         with default_storage.open(name, "rb") as handle:
             writer.append(io.BytesIO(handle.read()))
-    out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    writer.close()

@@ -10,12 +10,12 @@ termly/adapted pair); letter_generation claims each pending row once.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from attendance_portal import broker
 from attendance_portal.errors import DomainError
 from escalation import rules
 from escalation.letters import LetterContext, adapted_reason, validate_wording
@@ -133,7 +133,9 @@ def start_termly_batch(
         batch.save(update_fields=["total", "skipped", "updated_at"])
         from escalation.tasks_letters import run_letter_batch_task
 
-        transaction.on_commit(partial(run_letter_batch_task.delay, batch.pk))
+        # Sent after commit with a short timeout (attendance_portal.broker): a broker that
+        # is down leaves the batch "queued", and escalation.services.recovery sends it.
+        broker.send_on_commit(run_letter_batch_task, batch.pk)
     return batch
 
 
@@ -269,7 +271,7 @@ def _enqueue(letter_ids: list[int]) -> None:
     from escalation.tasks_letters import generate_letter_task
 
     for pk in letter_ids:
-        transaction.on_commit(partial(generate_letter_task.delay, pk))
+        broker.send_on_commit(generate_letter_task, pk)
 
 
 # --- Wording ----------------------------------------------------------------------------
@@ -299,11 +301,14 @@ def reset_letter_template(*, school: School, kind: str) -> None:
 
 
 def resume_batch(*, batch: LetterBatch) -> None:
-    """Run an unfinished batch again (its worker died): what is done stays done."""
+    """Run an unfinished batch again (its worker died): what is done stays done. The batch
+    counts as touched now, so it is not offered again (nor re-sent by
+    escalation.services.recovery) until it has stalled once more."""
     from escalation.tasks_letters import run_letter_batch_task
 
     if batch.is_active:
-        transaction.on_commit(partial(run_letter_batch_task.delay, batch.pk))
+        LetterBatch.objects.filter(pk=batch.pk).update(updated_at=timezone.now())
+        broker.send_on_commit(run_letter_batch_task, batch.pk)
 
 
 def preview_context(

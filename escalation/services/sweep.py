@@ -14,18 +14,21 @@ second run writes nothing and reports the same. A run stopped midway rolls back 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from attendance_portal.errors import DomainError
 from escalation.models import EscalationEvent, PupilFigure, SweepRun
 from escalation.rules import Decision
+from escalation.services import recovery
 from escalation.services import sweep_steps as steps
 from escalation.services.cases import SWEEP
 from registers.figures import (
@@ -38,6 +41,7 @@ from registers.figures import (
 from registers.models import Pupil, School
 
 Action = EscalationEvent.Action
+log = logging.getLogger(__name__)
 
 
 class SweepBusy(DomainError, RuntimeError):
@@ -69,7 +73,7 @@ class SweepSummary:
 def run_sweep(*, school: School, as_of: dt.date) -> SweepSummary:
     run = _claim(school=school, as_of=as_of)
     try:
-        with transaction.atomic():
+        with _heartbeat(run), transaction.atomic():
             _settings_for_the_scan()
             summary = _sweep(school=school, as_of=as_of)
     except Exception as exc:
@@ -98,22 +102,27 @@ def _settings_for_the_scan() -> None:
 def _claim(*, school: School, as_of: dt.date) -> SweepRun:
     """Claim the night's run row atomically (healthchecks' conditional UPDATE).
 
-    A run still marked running is taken over only once it is older than the task time
-    limit: its worker was killed and will not finish it.
+    A run still marked running is taken over only once its holder has stopped
+    heartbeating (recovery.heartbeat_expiry, a minute): its worker was killed and will
+    not finish it.
     """
     now = timezone.now()
     run, created = SweepRun.objects.get_or_create(
-        school=school, as_of=as_of, defaults={"started_at": now}
+        school=school, as_of=as_of, defaults={"started_at": now, "heartbeat_at": now}
     )
     if created:
         return run
-    stale = now - dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
+    stale = now - recovery.heartbeat_expiry()
+    alive = Q(status=SweepRun.Status.RUNNING) & (
+        Q(heartbeat_at__gte=stale) | Q(heartbeat_at__isnull=True, started_at__gte=stale)
+    )
     claimed = (
         SweepRun.objects.filter(pk=run.pk)
-        .exclude(status=SweepRun.Status.RUNNING, started_at__gt=stale)
+        .exclude(alive)
         .update(
             status=SweepRun.Status.RUNNING,
             started_at=now,
+            heartbeat_at=now,
             finished_at=None,
             attempts=F("attempts") + 1,
             error="",
@@ -123,6 +132,39 @@ def _claim(*, school: School, as_of: dt.date) -> SweepRun:
     if not claimed:
         raise SweepBusy(f"The sweep of {school.urn} for {as_of} is already running.")
     return run
+
+
+@contextmanager
+def _heartbeat(run: SweepRun):
+    """While the sweep's transaction runs, a thread of this worker stamps the claim's
+    heartbeat on its own connection (outside that transaction, so others see it). A
+    worker killed mid-sweep stops stamping, and its claim expires (_claim). Inside a
+    caller's transaction the claim is not visible to others yet: nothing to stamp."""
+    if connection.in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+    interval = recovery.heartbeat_seconds()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    SweepRun.objects.filter(pk=run.pk, status=SweepRun.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    log.warning("Sweep %s: heartbeat not recorded", run.pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"sweep-heartbeat-{run.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _finish(run: SweepRun, *, status: str, summary: dict | None = None, error: str = "") -> None:

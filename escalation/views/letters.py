@@ -6,8 +6,6 @@ Teachers, governors and trust leads get 403; another school's staff 404 (school_
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -30,14 +28,13 @@ from escalation.forms import (
 from escalation.letters import render_letter_html, render_letter_pdf
 from escalation.models import Letter, LetterBatch
 from escalation.services import letters as service
+from escalation.services import recovery
 from escalation.services.letter_context import wording
 from escalation.views.lists import case_url
 from registers.actors import Actor
 from registers.models import Membership, School
 
 PER_PAGE = 50
-# An active batch not touched for this long has lost its worker: offer to resume it.
-STALLED_AFTER = dt.timedelta(minutes=2)
 
 
 def _kind_or_404(kind: str) -> str:
@@ -110,14 +107,17 @@ def queue_letter(request: HttpRequest, school: School, membership: Membership) -
     label = f"{letter.get_kind_display()} for {pupil.name}"
     if letter.is_generated:
         messages.success(request, f"{label}: generated.")
+    elif letter.status == Letter.Status.PENDING:
+        messages.info(request, f"{label}: queued, will start shortly.")
     else:
         messages.info(request, f"{label}: {letter.get_status_display().lower()}.")
     return redirect(f"{reverse('escalation:letters', args=[school.urn])}?pupil={pupil.pk}")
 
 
 def _batch_context(school: School, batch: LetterBatch) -> dict:
-    stalled = batch.is_active and timezone.now() - batch.updated_at > STALLED_AFTER
-    return {"school": school, "batch": batch, "stalled": stalled}
+    # An active batch not touched for a while has lost its worker (or was never queued):
+    # beat resumes it within a minute (escalation.services.recovery); the page offers it too.
+    return {"school": school, "batch": batch, "stalled": recovery.is_stalled(batch)}
 
 
 @school_view("send_letters")
@@ -147,7 +147,9 @@ def resume_batch(
     request: HttpRequest, school: School, membership: Membership, pk: int
 ) -> HttpResponse:
     found = selectors.find_batch(school=school, pk=pk)
-    service.resume_batch(batch=found)
+    if found.is_active:
+        service.resume_batch(batch=found)
+        messages.info(request, "Resumed: queued, will start shortly.")
     return redirect("escalation:letter_batch", school.urn, found.pk)
 
 

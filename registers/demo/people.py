@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import names
@@ -89,13 +90,35 @@ def upn_check_letter(digits: str) -> str:
     return UPN_LETTERS[total % 23]
 
 
-def make_upn(plan: RollPlan, admission_year: int, index: int) -> str:
+def make_upn(plan: RollPlan, year: int, serial: int) -> str:
     """LA number, establishment number, year of allocation, serial: as the DfE builds it."""
-    digits = (
-        f"{plan.la_code}{plan.urn[-4:]}{(admission_year + index // 1000) % 100:02d}"
-        f"{index % 1000:03d}"
-    )
+    if not 0 <= serial < UPN_SERIALS:
+        raise ValueError(f"A UPN serial has three digits, not {serial}.")
+    digits = f"{plan.la_code}{plan.urn[-4:]}{year % 100:02d}{serial:03d}"
     return upn_check_letter(digits) + digits
+
+
+UPN_SERIALS = 1000  # three digits per establishment and year of allocation
+
+
+def allocate_upns(plan: RollPlan, admission_years: list[int]) -> list[str]:
+    """One UPN per pupil, in order, never the same twice: serials are counted per year of
+    allocation (the admission year), as a local authority allocates them. A year whose
+    1,000 serials are used up spills into the year before it (a school of 7,000 pupils
+    or more), so a large demo school can never wrap onto another pupil's UPN."""
+    used: Counter[int] = Counter()
+    upns = []
+    for admission_year in admission_years:
+        year = admission_year % 100
+        for _ in range(100):
+            if used[year] < UPN_SERIALS:
+                break
+            year = (year - 1) % 100
+        else:
+            raise ValueError("More than 100,000 pupils: the demo's UPNs would repeat.")
+        upns.append(make_upn(plan, year, used[year]))
+        used[year] += 1
+    return upns
 
 
 def _contacts(rng: random.Random, surname: str, eal: bool, looked_after: bool):
@@ -226,7 +249,10 @@ def build_roll(
     for pupil in pupils:
         if pupil.leaving and pupil.leaving < pupil.admission:
             pupil.admission = pupil.leaving
-        pupil.upn = make_upn(plan, pupil.admission.year, pupil.key)
+    for pupil, upn in zip(
+        pupils, allocate_upns(plan, [p.admission.year for p in pupils]), strict=True
+    ):
+        pupil.upn = upn
     _assign_patterns(rng, plan, pupils)
     return pupils
 

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import _is_transactional
 from escalation.services.sweep import run_sweep
-from tests.escalation.builders import give_marks, school_days
-from tests.registers.factories import PupilFactory
+from tests.escalation.factories import school_days
+from tests.registers.factories import MarkFactory, PupilFactory
 
 LAST_DAY = dt.date(2025, 10, 24)  # Friday, the last day of Autumn 1
 LAST_NIGHTS = [dt.date(2025, 10, 22), dt.date(2025, 10, 23), LAST_DAY]
@@ -48,7 +48,9 @@ def cast(school, form, days):
     pupils = {}
     for n, (name, absent) in enumerate(absences.items()):
         pupil = PupilFactory(school=school, form=form, upn=f"A{n:011d}X", surname=name.title())
-        give_marks(pupil, days, absent_sessions=absent, code="I" if name == "concern" else "O")
+        MarkFactory.days(
+            pupil, days, absent_sessions=absent, code="I" if name == "concern" else "O"
+        )
         pupils[name] = pupil
     return pupils
 
@@ -65,8 +67,8 @@ def restore_nightly_schedule() -> None:
     """Re-create the beat schedule the data migration made (idempotent)."""
     from django.apps import apps
 
-    migration = importlib.import_module("escalation.migrations.0003_nightly_sweep_schedule")
-    migration.forward(apps, None)
+    for name in ("0003_nightly_sweep_schedule", "0006_reliability"):
+        importlib.import_module(f"escalation.migrations.{name}").forward(apps, None)
 
 
 @pytest.hookimpl(hookwrapper=True)

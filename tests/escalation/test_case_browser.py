@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from escalation.models import Case
-from tests.escalation.builders import give_marks
+from tests.registers.factories import MarkFactory
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def frozen():
 def test_an_officer_works_a_case_from_opening_to_contract(
     frozen, live_server, sign_in, officer, pupil, days, tmp_path
 ):
-    give_marks(pupil, [d for d in days if d <= dt.date(2025, 10, 1)], absent_sessions=8)
+    MarkFactory.days(pupil, [d for d in days if d <= dt.date(2025, 10, 1)], absent_sessions=8)
     page = sign_in("officer")
     page.goto(f"{live_server.url}/s/{pupil.school.urn}/escalation/pupils/{pupil.pk}/case/")
     page.get_by_label("Why open a case").fill("Eight sessions missed in September.")

@@ -14,8 +14,7 @@ from escalation.models import Case, EscalationEvent, PupilFigure
 from escalation.services import cases as services
 from escalation.services import interventions as steps
 from registers.actors import Actor
-from tests.escalation.builders import give_marks
-from tests.registers.factories import PupilFactory
+from tests.registers.factories import MarkFactory, PupilFactory
 
 TODAY = dt.date(2025, 10, 1)
 ALLOWED = ["officer", "head"]
@@ -36,7 +35,7 @@ def as_persona(request, login):
 
 @pytest.fixture
 def case(pupil, officer, days):
-    give_marks(pupil, [d for d in days if d <= TODAY], absent_sessions=6)
+    MarkFactory.days(pupil, [d for d in days if d <= TODAY], absent_sessions=6)
     actor = Actor.for_membership(officer)
     case = services.open_case(pupil=pupil, actor=actor, summary="Low in September", on=TODAY)
     contract = steps.record_contract(

@@ -20,10 +20,9 @@ from escalation.services.letter_context import build_contexts
 from escalation.services.sweep import run_sweep
 from registers.actors import Actor
 from registers.figures import fpn_candidates
-from registers.models import Mark, Pupil, SchoolDay
-from tests.escalation.builders import give_marks, school_days
 from tests.escalation.conftest import LAST_NIGHTS
-from tests.registers.factories import PupilFactory, SchoolFactory
+from tests.escalation.factories import CaseFactory, LetterFactory, school_days
+from tests.registers.factories import MarkFactory, PupilFactory, SchoolFactory
 
 D = dt.date
 Action = EscalationEvent.Action
@@ -46,21 +45,8 @@ def autumn2(school):
     return school
 
 
-def absent(pupil: Pupil, first: dt.date, last: dt.date, codes: str) -> None:
-    days = (
-        SchoolDay.objects.for_school(pupil.school)
-        .filter(date__gte=first, date__lte=last)
-        .values_list("date", flat=True)
-    )
-    sessions = [(d, s) for d in days for s in ("AM", "PM")]
-    Mark.objects.bulk_create(
-        Mark(school=pupil.school, pupil=pupil, date=d, session=s, code_id=c)
-        for (d, s), c in zip(sessions, codes, strict=False)
-    )
-
-
 def letter_html(school, pupil, case, kind: str, as_of: dt.date, officer) -> str:
-    letter = Letter(
+    letter = LetterFactory.build(
         school=school,
         pupil=pupil,
         case=case,
@@ -109,7 +95,7 @@ def test_the_form_refuses_a_period_outside_3_to_6_weeks(login, officer, school, 
 
 
 def test_the_notice_says_everything_the_framework_asks(school, pupil, case, actor, officer):
-    give_marks(pupil, school_days(school), absent_sessions=12, code="O")
+    MarkFactory.days(pupil, school_days(school), absent_sessions=12, code="O")
     steps.issue_notice_to_improve(
         case=case,
         actor=actor,
@@ -179,7 +165,7 @@ def test_prior_notices_follow_the_pupil_across_the_trust(school, trust, pupil, c
     sister = SchoolFactory(urn="223456", name="Beech Hill Primary", trust=trust)
     make_half_term(sister, "Autumn 1", D(2025, 9, 3), D(2025, 10, 24))
     moved = PupilFactory(school=sister, upn=pupil.upn, date_of_birth=pupil.date_of_birth)
-    there = Case.objects.create(
+    there = CaseFactory(
         school=sister, pupil=moved, reason=Case.Reason.MANUAL, opened_on=D(2025, 9, 10)
     )
     with pytest.raises(ThirdNoticeRefused):
@@ -199,7 +185,7 @@ def test_a_school_outside_the_trust_does_not_see_the_notices(school, pupil, case
         )
     elsewhere = SchoolFactory(urn="323456", name="Other Primary")
     moved = PupilFactory(school=elsewhere, upn=pupil.upn, date_of_birth=pupil.date_of_birth)
-    there = Case.objects.create(
+    there = CaseFactory(
         school=elsewhere, pupil=moved, reason=Case.Reason.MANUAL, opened_on=D(2025, 9, 10)
     )
     referral = steps.refer_for_penalty_notice(
@@ -214,8 +200,8 @@ def test_a_school_outside_the_trust_does_not_see_the_notices(school, pupil, case
 def test_the_referral_pack_quotes_the_ten_week_window_not_the_years_total(
     autumn2, pupil, case, officer
 ):
-    absent(pupil, D(2025, 9, 8), D(2025, 9, 10), "O" * 5)  # before the window
-    absent(pupil, D(2025, 11, 10), D(2025, 11, 14), "ON" * 5)  # inside it
+    MarkFactory.run(pupil, "O" * 5, start=D(2025, 9, 8), end=D(2025, 9, 10))  # before the window
+    MarkFactory.run(pupil, "ON" * 5, start=D(2025, 11, 10), end=D(2025, 11, 14))  # inside it
     html = letter_html(
         autumn2, pupil, case, Letter.Kind.PENALTY_REFERRAL_PACK, D(2025, 12, 12), officer
     )
@@ -233,7 +219,7 @@ def test_fpn_candidates_and_the_sweep_agree_about_a_pupil_who_left_inside_the_wi
     leaver = PupilFactory(school=autumn2, form=form, leaving_date=D(2025, 11, 20))
     stayer = PupilFactory(school=autumn2, form=form)
     for pupil in (leaver, stayer):
-        absent(pupil, D(2025, 11, 10), D(2025, 11, 14), "O" * 10)
+        MarkFactory.run(pupil, "O" * 10, start=D(2025, 11, 10), end=D(2025, 11, 14))
     listed = [c.upn for c in fpn_candidates(school=autumn2, as_of=D(2025, 11, 28))]
     swept = [c["upn"] for c in run_sweep(school=autumn2, as_of=D(2025, 11, 28)).fpn_candidates]
     assert listed == swept == [stayer.upn]
@@ -244,9 +230,9 @@ def test_fpn_candidates_and_the_sweep_agree_about_a_pupil_who_left_inside_the_wi
 
 def test_severe_absence_starts_its_own_pathway_and_comes_first(school, form, days, login, officer):
     severe = PupilFactory(school=school, form=form, surname="Zeta")
-    give_marks(severe, days, absent_sessions=40, code="I")
+    MarkFactory.days(severe, days, absent_sessions=40, code="I")
     monitor = PupilFactory(school=school, form=form, surname="Alpha")
-    give_marks(monitor, days, absent_sessions=4, code="I")
+    MarkFactory.days(monitor, days, absent_sessions=4, code="I")
     for night in LAST_NIGHTS:
         summary = run_sweep(school=school, as_of=night)
     assert [row["upn"] for row in summary.severe_pathway] == [severe.upn]
@@ -280,7 +266,7 @@ def test_an_education_supervision_order_is_a_formal_support_step(login, officer,
 
 def test_the_sweeps_first_step_is_a_conversation_then_the_letter(school, form, days, officer):
     pupil = PupilFactory(school=school, form=form)
-    give_marks(pupil, days, absent_sessions=7, code="I")  # 90.8%: below the meeting line
+    MarkFactory.days(pupil, days, absent_sessions=7, code="I")  # 90.8%: below the meeting line
     for night in LAST_NIGHTS:
         summary = run_sweep(school=school, as_of=night)
     case = Case.objects.get(pupil=pupil)
@@ -307,7 +293,7 @@ def test_a_severely_absent_pupils_case_page_says_it_is_the_top_priority(
     client = login(officer)
     with time_machine.travel(dt.datetime(2025, 10, 24, 12, 0), tick=False):
         assert "Severe absence: the top priority" not in client.get(url).content.decode()
-        give_marks(pupil, days, absent_sessions=40, code="O")
+        MarkFactory.days(pupil, days, absent_sessions=40, code="O")
         text = client.get(url).content.decode()
     assert "Severe absence: the top priority" in text
     assert "EHC needs assessment" in text and "children's social care" in text

@@ -17,8 +17,8 @@ from escalation.models import LetterBatch
 from registers.models import AttendanceCode, Contact
 from registers.reference_data import load_codes
 from tests.browser import SCREENSHOTS, screenshot
-from tests.escalation.builders import give_marks, school_days
-from tests.registers.factories import PupilFactory
+from tests.escalation.factories import school_days
+from tests.registers.factories import MarkFactory, PupilFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def families(school, form):
         [("Amelia", "Jones", 4), ("Noah", "Patel", 9), ("Isla", "Brown", 0)]
     ):
         pupil = PupilFactory(school=school, form=form, forename=forename, surname=surname)
-        give_marks(pupil, days, absent_sessions=absent, code="I" if n else "O")
+        MarkFactory.days(pupil, days, absent_sessions=absent, code="I" if n else "O")
         Contact.objects.create(
             school=school,
             pupil=pupil,

@@ -18,7 +18,8 @@ from escalation.services.cases import add_note, open_case
 from escalation.services.letter_context import build_contexts
 from registers.actors import Actor
 from registers.models import Contact, HalfTerm, Pupil
-from tests.escalation.builders import give_marks, school_days
+from tests.escalation.factories import LetterFactory, school_days
+from tests.registers.factories import MarkFactory
 
 A4 = (595.28, 841.89)
 
@@ -32,7 +33,7 @@ def text_of(pdf: bytes) -> tuple[PdfReader, str]:
 def amelia(school, pupil):
     pupil.forename, pupil.surname = "Amelia", "Jones"
     pupil.save(update_fields=["forename", "surname"])
-    give_marks(pupil, school_days(school), absent_sessions=4, code="I")
+    MarkFactory.days(pupil, school_days(school), absent_sessions=4, code="I")
     Contact.objects.create(
         school=school, pupil=pupil, name="Grace Jones", address="12 Elm Road\nOakfield OK1 2AB"
     )
@@ -40,7 +41,7 @@ def amelia(school, pupil):
 
 
 def letter_for(pupil, kind: str, **fields) -> Letter:
-    return Letter(
+    return LetterFactory.build(
         school=pupil.school,
         pupil=pupil,
         kind=kind,

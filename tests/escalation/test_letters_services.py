@@ -19,7 +19,8 @@ from escalation.services.letter_context import build_contexts
 from escalation.tasks_letters import run_letter_batch_task
 from registers.actors import Actor
 from registers.models import Contact, HalfTerm, Pupil
-from tests.escalation.builders import give_marks, school_days
+from tests.escalation.factories import LetterFactory, school_days
+from tests.registers.factories import MarkFactory
 
 Kind = Letter.Kind
 
@@ -174,22 +175,22 @@ def test_two_workers_claim_each_letter_once(school, pupils, start, rendered):
 
 def test_the_database_refuses_a_second_letter_for_the_same_period(school, pupil):
     fields = {"school": school, "pupil": pupil, "period": "2025/26 Autumn 1"}
-    Letter.objects.create(kind=Kind.TERMLY, as_of=dt.date(2025, 10, 24), **fields)
+    LetterFactory(kind=Kind.TERMLY, as_of=dt.date(2025, 10, 24), **fields)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Letter.objects.create(kind=Kind.TERMLY, as_of=dt.date(2025, 10, 24), **fields)
+        LetterFactory(kind=Kind.TERMLY, as_of=dt.date(2025, 10, 24), **fields)
     # The adapted letter is the same letter for the family: not both.
     with pytest.raises(IntegrityError), transaction.atomic():
-        Letter.objects.create(kind=Kind.TERMLY_ADAPTED, as_of=dt.date(2025, 10, 24), **fields)
+        LetterFactory(kind=Kind.TERMLY_ADAPTED, as_of=dt.date(2025, 10, 24), **fields)
 
 
 def test_families_already_working_with_the_school_get_the_adapted_letter(
     school, pupils, start, rendered
 ):
     days = school_days(school)
-    give_marks(pupils[0], days, absent_sessions=6, code="C2")
-    give_marks(pupils[1], days, absent_sessions=30, code="I")
+    MarkFactory.days(pupils[0], days, absent_sessions=6, code="C2")
+    MarkFactory.days(pupils[1], days, absent_sessions=30, code="I")
     Pupil.objects.filter(pk=pupils[2].pk).update(sen=Pupil.SEN.EHCP)
-    give_marks(pupils[3], days, absent_sessions=8, code="O")
+    MarkFactory.days(pupils[3], days, absent_sessions=8, code="O")
     start()
     letters = {x.pupil_id: x for x in Letter.objects.all()}
     assert letters[pupils[0].pk].kind == Kind.TERMLY_ADAPTED
@@ -242,12 +243,12 @@ def test_a_letter_that_cannot_be_rendered_fails_alone_and_is_retried(
 
 def test_the_context_reads_figures_reasons_chart_and_the_first_contact(school, pupil, officer):
     days = school_days(school)
-    give_marks(pupil, days, absent_sessions=4, code="I")
+    MarkFactory.days(pupil, days, absent_sessions=4, code="I")
     Contact.objects.create(school=school, pupil=pupil, name="Second Carer", priority=2)
     Contact.objects.create(
         school=school, pupil=pupil, name="Grace Jones", address="12 Elm Road\nOakfield, OK1 2AB"
     )
-    letter = Letter(
+    letter = LetterFactory.build(
         school=school,
         pupil=pupil,
         kind=Kind.TERMLY,

@@ -16,6 +16,7 @@ from escalation.services import letter_generation as generation
 from escalation.services import letters as service
 from registers.actors import Actor
 from registers.models import HalfTerm
+from tests.escalation.factories import LetterFactory
 
 URN = "123456"
 
@@ -131,7 +132,7 @@ def test_downloads_serve_the_pdfs(login, officer, batch):
 
 
 def test_a_pending_letter_cannot_be_downloaded(login, officer, school, pupil):
-    letter = Letter.objects.create(
+    letter = LetterFactory(
         school=school, pupil=pupil, kind="termly", period="x", as_of=dt.date(2025, 10, 24)
     )
     client = login(officer)

@@ -11,7 +11,8 @@ from escalation.models import Case
 from registers import codes
 from registers.models import AttendanceCode, Contact, Mark, SchoolDay
 from tests.browser import screenshot
-from tests.registers.factories import PupilFactory, make_half_term
+from tests.escalation.factories import CaseFactory, school_days
+from tests.registers.factories import MarkFactory, PupilFactory, make_half_term
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,19 +51,6 @@ def day(school) -> dt.date:
     return day
 
 
-def _mark_all(pupil, day: dt.date, codes: dict[dt.date, str]) -> None:
-    marks = []
-    for d in SchoolDay.objects.for_school(pupil.school).filter(
-        date__gte=day - dt.timedelta(days=70), date__lt=day
-    ):
-        code = codes.get(d.date)
-        marks += [
-            Mark(school=pupil.school, pupil=pupil, date=d.date, session=s, code_id=code or p)
-            for s, p in (("AM", "/"), ("PM", "\\"))
-        ]
-    Mark.objects.bulk_create(marks)
-
-
 @pytest.fixture
 def absentees(school, form, day):
     ella = PupilFactory(
@@ -92,11 +80,11 @@ def absentees(school, form, day):
     recent = sorted(
         SchoolDay.objects.for_school(school).filter(date__lt=day).values_list("date", flat=True)
     )
-    _mark_all(ella, day, {d: "O" for d in recent[-6:-1]})
-    _mark_all(sam, day, {recent[-2]: "I"})
+    history = school_days(school, day - dt.timedelta(days=70), day - dt.timedelta(days=1))
+    MarkFactory.days(ella, history, absent_on={d: "O" for d in recent[-6:-1]})
+    MarkFactory.days(sam, history, absent_on={recent[-2]: "I"})
     for pupil in (ella, sam):
-        for session in ("AM", "PM"):
-            Mark.objects.create(school=school, pupil=pupil, date=day, session=session, code_id="N")
+        MarkFactory.at(pupil, [(day, "AM"), (day, "PM")], "N")
     return ella, sam
 
 
@@ -158,7 +146,7 @@ def test_the_concern_and_penalty_notice_lists(
     live_server, page, sign_in, officer, school, day, absentees
 ):
     ella, _ = absentees
-    Case.objects.create(
+    CaseFactory(
         school=school,
         pupil=ella,
         stage=Case.Stage.MEETING,

@@ -14,17 +14,10 @@ from registers.actors import Actor
 from registers.models import CallAttempt, Contact, Mark, MarkAmendment, Pupil
 from registers.services.calls import CallError, call_reason, late_code, log_call
 from tests.escalation.conftest import OFFICE_LIST_STATUS as PERSONA_STATUS
-from tests.registers.factories import PupilFactory
+from tests.registers.factories import MarkFactory, PupilFactory
 
 DAY = dt.date(2025, 10, 6)  # a Monday of the conftest's Autumn 1
 Outcome = CallAttempt.Outcome
-
-
-def absent(pupil: Pupil, day: dt.date = DAY, sessions=("AM", "PM"), code: str = "N") -> None:
-    for session in sessions:
-        Mark.objects.create(
-            school=pupil.school, pupil=pupil, date=day, session=session, code_id=code
-        )
 
 
 def contact(pupil: Pupil, name: str, priority: int, phone: str = "07700 900123") -> Contact:
@@ -56,7 +49,7 @@ def codes_of(pupil: Pupil, day: dt.date = DAY) -> list[str]:
 
 @pytest.fixture
 def absentee(pupil):
-    absent(pupil)
+    MarkFactory.at(pupil, [(DAY, "AM"), (DAY, "PM")], "N")
     return pupil
 
 
@@ -92,7 +85,7 @@ def test_the_list_shows_contacts_flags_sessions_calls_and_the_year_figure(
     absentee.pupil_premium = True
     absentee.save()
     # A present morning last week so the year-to-date figure is 1 of 3 sessions.
-    absent(absentee, dt.date(2025, 9, 29), sessions=("AM",), code="/")
+    MarkFactory.at(absentee, [(dt.date(2025, 9, 29), "AM")], "/")
     log_call(
         pupil=absentee,
         day=DAY,
@@ -120,7 +113,7 @@ def test_vulnerable_pupils_come_first(login, officer, school, form):
     cla = PupilFactory(school=school, form=form, surname="Evans", cla=True)
     cin = PupilFactory(school=school, form=form, surname="Fox", cin=True)
     for p in (plain, pp, sen, ehcp, cla, cin):
-        absent(p, sessions=("AM",))
+        MarkFactory.at(p, [(DAY, "AM")], "N")
     html = login(officer).get(calling_url(school), {"date": "2025-10-06"}).content.decode()
     positions = [html.index(f'id="call-row-{p.pk}"') for p in (cin, cla, ehcp, sen, pp, plain)]
     assert positions == sorted(positions)
@@ -146,7 +139,7 @@ def test_an_unreadable_date_falls_back_to_today_with_a_warning(login, officer, s
 
 def test_the_list_leaves_out_other_schools(login, officer, school, other_school, absentee):
     stranger = PupilFactory(school=other_school, surname="Stranger")
-    absent(stranger)
+    MarkFactory.at(stranger, [(DAY, "AM"), (DAY, "PM")], "N")
     html = login(officer).get(calling_url(school), {"date": "2025-10-06"}).content.decode()
     assert escape(absentee.name) in html
     assert f"call-row-{stranger.pk}" not in html
@@ -162,12 +155,12 @@ def test_the_query_count_does_not_grow_with_pupils(login, officer, school, form)
 
     for _ in range(2):
         p = PupilFactory(school=school, form=form)
-        absent(p)
+        MarkFactory.at(p, [(DAY, "AM"), (DAY, "PM")], "N")
         contact(p, "Parent", 1)
     few = count_queries()
     for _ in range(8):
         p = PupilFactory(school=school, form=form)
-        absent(p)
+        MarkFactory.at(p, [(DAY, "AM"), (DAY, "PM")], "N")
         contact(p, "Parent", 1)
         contact(p, "Carer", 2)
     assert count_queries() == few
@@ -294,7 +287,7 @@ def test_an_invalid_call_is_refused_with_a_clear_error_and_changes_nothing(
 
 def test_a_pupil_of_another_school_is_not_found(login, officer, school, other_school):
     stranger = PupilFactory(school=other_school)
-    absent(stranger)
+    MarkFactory.at(stranger, [(DAY, "AM"), (DAY, "PM")], "N")
     response = login(officer).post(
         log_url(school, stranger), {"date": "2025-10-06", "outcome": "reason", "code": "I"}
     )

@@ -10,32 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from escalation.models import Case
-from registers.models import Mark, Pupil, SchoolDay
-from tests.registers.factories import FormFactory, PupilFactory
+from tests.escalation.factories import CaseFactory, school_days
+from tests.registers.factories import FormFactory, MarkFactory, PupilFactory
 
 WEEK = dt.date(2025, 10, 6)  # Monday; the list is asked for the week of 6–10 October
 
 
 def url(school) -> str:
     return reverse("escalation:concern", args=[school.urn])
-
-
-def attend(pupil: Pupil, *, until: dt.date, absent_days: dict[dt.date, str] | None = None):
-    """Marks for every open session up to `until`: present, except the absent days' code."""
-    absent_days = absent_days or {}
-    marks = []
-    for day in SchoolDay.objects.for_school(pupil.school).filter(date__lte=until):
-        for session, present in (("AM", "/"), ("PM", "\\")):
-            marks.append(
-                Mark(
-                    school=pupil.school,
-                    pupil=pupil,
-                    date=day.date,
-                    session=session,
-                    code_id=absent_days.get(day.date, present),
-                )
-            )
-    Mark.objects.bulk_create(marks)
 
 
 def week_of_absence(start: dt.date, days: int, code: str = "I") -> dict[dt.date, str]:
@@ -51,13 +33,19 @@ def test_it_lists_pupils_below_target_and_pupils_absent_twice_this_week(
     login, officer, school, form, friday
 ):
     steady = PupilFactory(school=school, form=form, surname="Steady")
-    attend(steady, until=friday)
+    MarkFactory.days(steady, school_days(steady.school, end=friday))
     # 4 days off in September: 8 of 56 sessions missed = 85.7%, persistent.
     poorly = PupilFactory(school=school, form=form, surname="Poorly")
-    attend(poorly, until=friday, absent_days=week_of_absence(dt.date(2025, 9, 15), 4))
+    MarkFactory.days(
+        poorly,
+        school_days(poorly.school, end=friday),
+        absent_on=week_of_absence(dt.date(2025, 9, 15), 4),
+    )
     # One day off this week: still 96.4% for the year, but 2 sessions this week.
     dipping = PupilFactory(school=school, form=form, surname="Dipping")
-    attend(dipping, until=friday, absent_days={dt.date(2025, 10, 7): "O"})
+    MarkFactory.days(
+        dipping, school_days(dipping.school, end=friday), absent_on={dt.date(2025, 10, 7): "O"}
+    )
 
     html = login(officer).get(url(school), {"week": "2025-10-08"}).content.decode()
     assert "Poorly" in html and "85.7%" in html and "Persistent absence" in html
@@ -75,7 +63,9 @@ def test_pupils_are_grouped_by_year_group_and_the_filter_keeps_one(
     young = PupilFactory(school=school, form=year3, year_group="3", surname="Younger")
     old = PupilFactory(school=school, form=form, year_group="4", surname="Older")
     for p in (young, old):
-        attend(p, until=friday, absent_days=week_of_absence(dt.date(2025, 9, 15), 3))
+        MarkFactory.days(
+            p, school_days(p.school, end=friday), absent_on=week_of_absence(dt.date(2025, 9, 15), 3)
+        )
     client = login(officer)
     html = client.get(url(school), {"week": "2025-10-06"}).content.decode()
     assert html.index('id="year-3"') < html.index("Younger") < html.index('id="year-4"')
@@ -93,8 +83,12 @@ def test_an_unknown_year_group_or_week_falls_back_to_the_defaults(login, officer
 
 def test_it_shows_the_open_case_stage_and_next_review(login, officer, school, form, friday):
     pupil = PupilFactory(school=school, form=form, surname="Casey")
-    attend(pupil, until=friday, absent_days=week_of_absence(dt.date(2025, 9, 15), 4))
-    Case.objects.create(
+    MarkFactory.days(
+        pupil,
+        school_days(pupil.school, end=friday),
+        absent_on=week_of_absence(dt.date(2025, 9, 15), 4),
+    )
+    CaseFactory(
         school=school,
         pupil=pupil,
         stage=Case.Stage.CONTRACT,
@@ -108,7 +102,11 @@ def test_it_shows_the_open_case_stage_and_next_review(login, officer, school, fo
 
 def test_the_page_is_laid_out_for_printing(login, officer, school, form, friday):
     pupil = PupilFactory(school=school, form=form)
-    attend(pupil, until=friday, absent_days=week_of_absence(dt.date(2025, 9, 15), 4))
+    MarkFactory.days(
+        pupil,
+        school_days(pupil.school, end=friday),
+        absent_on=week_of_absence(dt.date(2025, 9, 15), 4),
+    )
     html = login(officer).get(url(school), {"week": "2025-10-06"}).content.decode()
     assert "css/lists.css" in html
     assert 'class="print-only' in html
@@ -116,7 +114,11 @@ def test_the_page_is_laid_out_for_printing(login, officer, school, form, friday)
 
 def test_other_schools_pupils_never_appear(login, officer, school, other_school, friday):
     stranger = PupilFactory(school=other_school, surname="Stranger")
-    attend(stranger, until=friday, absent_days=week_of_absence(dt.date(2025, 9, 15), 5))
+    MarkFactory.days(
+        stranger,
+        school_days(stranger.school, end=friday),
+        absent_on=week_of_absence(dt.date(2025, 9, 15), 5),
+    )
     html = login(officer).get(url(school), {"week": "2025-10-06"}).content.decode()
     assert "Stranger" not in html
 
@@ -132,8 +134,12 @@ def test_the_query_count_does_not_grow_with_pupils(login, officer, school, form,
     def add(n: int) -> None:
         for _ in range(n):
             p = PupilFactory(school=school, form=form)
-            attend(p, until=friday, absent_days=week_of_absence(dt.date(2025, 10, 6), 2))
-            Case.objects.create(
+            MarkFactory.days(
+                p,
+                school_days(p.school, end=friday),
+                absent_on=week_of_absence(dt.date(2025, 10, 6), 2),
+            )
+            CaseFactory(
                 school=school,
                 pupil=p,
                 reason=Case.Reason.BAND,

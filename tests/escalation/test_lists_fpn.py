@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from escalation.models import Case
-from registers.models import Mark, Pupil, SchoolDay
-from tests.registers.factories import PupilFactory
+from tests.escalation.factories import CaseFactory
+from tests.registers.factories import MarkFactory, PupilFactory
 
 AS_OF = dt.date(2025, 10, 10)
 
@@ -19,25 +19,11 @@ def url(school) -> str:
     return reverse("escalation:fpn", args=[school.urn])
 
 
-def unauthorised(pupil: Pupil, codes: str, *, start: dt.date = dt.date(2025, 9, 15)) -> None:
-    """One code per session from `start`, morning and afternoon: "GGGGNNOOUU" is 5 days."""
-    days = list(
-        SchoolDay.objects.for_school(pupil.school)
-        .filter(date__gte=start)
-        .values_list("date", flat=True)
-    )
-    sessions = [(day, s) for day in days for s in ("AM", "PM")]
-    Mark.objects.bulk_create(
-        Mark(school=pupil.school, pupil=pupil, date=day, session=s, code_id=code)
-        for (day, s), code in zip(sessions, codes, strict=False)
-    )
-
-
 def test_it_lists_pupils_at_the_threshold_for_consideration(login, officer, school, form):
     candidate = PupilFactory(school=school, form=form, surname="Candidate", cin=True)
-    unauthorised(candidate, "GGGGGGNNOU")
+    MarkFactory.run(candidate, "GGGGGGNNOU", start=dt.date(2025, 9, 15))
     below = PupilFactory(school=school, form=form, surname="Belowline")
-    unauthorised(below, "GGGGGGNNO")  # 9 sessions: not a candidate
+    MarkFactory.run(below, "GGGGGGNNO", start=dt.date(2025, 9, 15))  # 9 sessions: not a candidate
     html = login(officer).get(url(school), {"date": "2025-10-10"}).content.decode()
     assert "Candidate" in html and "Belowline" not in html
     assert "not an automatic notice" in html and "must be considered" in html
@@ -51,8 +37,8 @@ def test_it_lists_pupils_at_the_threshold_for_consideration(login, officer, scho
 
 def test_it_shows_the_open_case(login, officer, school, form):
     candidate = PupilFactory(school=school, form=form)
-    unauthorised(candidate, "G" * 10)
-    Case.objects.create(
+    MarkFactory.run(candidate, "G" * 10, start=dt.date(2025, 9, 15))
+    CaseFactory(
         school=school,
         pupil=candidate,
         stage=Case.Stage.NOTICE_TO_IMPROVE,
@@ -65,8 +51,8 @@ def test_it_shows_the_open_case(login, officer, school, form):
 
 def test_it_links_to_the_pupils_case_page(login, officer, school, form):
     candidate = PupilFactory(school=school, form=form)
-    unauthorised(candidate, "U" * 10)
-    case = Case.objects.create(
+    MarkFactory.run(candidate, "U" * 10, start=dt.date(2025, 9, 15))
+    case = CaseFactory(
         school=school, pupil=candidate, reason=Case.Reason.BAND, opened_on=dt.date(2025, 9, 20)
     )
     client = login(officer)
@@ -85,7 +71,7 @@ def test_with_no_candidate_it_says_so(login, officer, school):
 
 def test_other_schools_pupils_never_appear(login, officer, school, other_school):
     stranger = PupilFactory(school=other_school, surname="Stranger")
-    unauthorised(stranger, "G" * 12)
+    MarkFactory.run(stranger, "G" * 12, start=dt.date(2025, 9, 15))
     html = login(officer).get(url(school), {"date": "2025-10-10"}).content.decode()
     assert "Stranger" not in html
 
@@ -101,8 +87,8 @@ def test_the_query_count_does_not_grow_with_pupils(login, officer, school, form)
     def add(n: int) -> None:
         for _ in range(n):
             p = PupilFactory(school=school, form=form)
-            unauthorised(p, "GGNNOOUUGGO")
-            Case.objects.create(
+            MarkFactory.run(p, "GGNNOOUUGGO", start=dt.date(2025, 9, 15))
+            CaseFactory(
                 school=school, pupil=p, reason=Case.Reason.BAND, opened_on=dt.date(2025, 9, 20)
             )
 

@@ -29,22 +29,15 @@ from escalation.services.interventions import (
 from escalation.services.sweep import run_sweep
 from registers.actors import Actor
 from registers.figures import fpn_candidates
-from registers.models import Mark, Pupil, SchoolDay
+from registers.models import Pupil, SchoolDay
 from registers.school_age import compulsory_school_age
+from tests.escalation.factories import CaseFactory, LetterFactory
 from tests.escalation.test_letters_engine import make_context
-from tests.registers.factories import PupilFactory
+from tests.registers.factories import MarkFactory, PupilFactory
 
 WEEK = [dt.date(2025, 11, 10) + dt.timedelta(days=n) for n in range(5)]
 AS_OF = dt.date(2025, 11, 14)
 ACTOR = Actor(None, "Olivia Officer", "Attendance officer")
-
-
-def absent(pupil: Pupil, days, codes: str = "ON" * 5) -> None:
-    sessions = [(d, s) for d in days for s in ("AM", "PM")]
-    Mark.objects.bulk_create(
-        Mark(school=pupil.school, pupil=pupil, date=d, session=s, code_id=c)
-        for (d, s), c in zip(sessions, codes, strict=False)
-    )
 
 
 @pytest.fixture
@@ -74,7 +67,7 @@ def cohort(november, form):
         "year4": PupilFactory(school=november, form=form, upn="Y00000000001A"),
     }
     for pupil in pupils.values():
-        absent(pupil, WEEK)
+        MarkFactory.run(pupil, "ON" * 5, start=WEEK[0], end=WEEK[-1])
         present_before(pupil, WEEK[0])
     return pupils
 
@@ -85,11 +78,14 @@ def present_before(pupil: Pupil, day: dt.date) -> None:
     days = SchoolDay.objects.for_school(pupil.school).filter(
         date__lt=day, date__gte=pupil.admission_date
     )
-    Mark.objects.bulk_create(
-        Mark(school=pupil.school, pupil=pupil, date=d.date, session=s, code_id=c)
-        for d in days
-        for s, c, is_open in (("AM", "/", d.am_open), ("PM", "\\", d.pm_open))
-        if is_open
+    MarkFactory.create_many(
+        pupil,
+        [
+            (d.date, s, c)
+            for d in days
+            for s, c, is_open in (("AM", "/", d.am_open), ("PM", "\\", d.pm_open))
+            if is_open
+        ],
     )
 
 
@@ -141,7 +137,7 @@ def test_the_sweep_opens_no_penalty_notice_case_outside_compulsory_school_age(co
 
 @pytest.mark.parametrize("who", ["reception", "year12"])
 def test_no_notice_is_accepted_outside_compulsory_school_age(cohort, november, who):
-    case = Case.objects.create(
+    case = CaseFactory(
         school=november, pupil=cohort[who], reason=Case.Reason.MANUAL, opened_on=AS_OF
     )
     with pytest.raises(CaseError, match="not of compulsory school age"):
@@ -158,7 +154,7 @@ def test_no_notice_is_accepted_outside_compulsory_school_age(cohort, november, w
 
 
 def test_the_refusal_reaches_the_case_page_as_a_form_error(cohort, november, login, officer):
-    case = Case.objects.create(
+    case = CaseFactory(
         school=november, pupil=cohort["reception"], reason=Case.Reason.MANUAL, opened_on=AS_OF
     )
     response = login(officer).post(
@@ -187,25 +183,17 @@ def winter(school, form):
     )
 
 
-def days_of(school, first, last):
-    return list(
-        SchoolDay.objects.for_school(school)
-        .filter(date__gte=first, date__lte=last)
-        .values_list("date", flat=True)
-    )
-
-
 def test_a_child_reaching_school_age_mid_window_counts_only_sessions_from_that_day(school, winter):
-    absent(winter, days_of(school, dt.date(2025, 12, 8), dt.date(2025, 12, 12)), "O" * 8)
-    absent(winter, days_of(school, dt.date(2026, 1, 5), dt.date(2026, 1, 9)), "O" * 9)
+    MarkFactory.run(winter, "O" * 8, start=dt.date(2025, 12, 8), end=dt.date(2025, 12, 12))
+    MarkFactory.run(winter, "O" * 9, start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 9))
     # 17 unauthorised sessions in the window, only 9 of them of compulsory school age.
     assert fpn_candidates(school=school, as_of=dt.date(2026, 1, 9)) == []
     assert run_sweep(school=school, as_of=dt.date(2026, 1, 9)).fpn_candidates == []
 
 
 def test_the_sweep_and_the_command_count_the_same_sessions_mid_window(school, winter):
-    absent(winter, days_of(school, dt.date(2025, 12, 8), dt.date(2025, 12, 12)), "O" * 8)
-    absent(winter, days_of(school, dt.date(2026, 1, 5), dt.date(2026, 1, 9)), "O" * 10)
+    MarkFactory.run(winter, "O" * 8, start=dt.date(2025, 12, 8), end=dt.date(2025, 12, 12))
+    MarkFactory.run(winter, "O" * 10, start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 9))
     found = fpn_candidates(school=school, as_of=dt.date(2026, 1, 9))
     assert [(c.upn, c.unauthorised_sessions) for c in found] == [("W00000000001A", 10)]
     summary = run_sweep(school=school, as_of=dt.date(2026, 1, 9))
@@ -230,7 +218,7 @@ def test_a_reception_familys_meeting_letter_speaks_of_expectations_not_the_law(
     from escalation.services.letter_context import build_contexts
 
     def html(pupil):
-        letter = Letter(
+        letter = LetterFactory.build(
             school=november,
             pupil=pupil,
             kind=Letter.Kind.MEETING_INVITATION,
@@ -250,8 +238,8 @@ def test_a_reception_familys_meeting_letter_speaks_of_expectations_not_the_law(
 
 
 def test_the_page_breaks_down_only_the_sessions_of_school_age(school, winter, login, officer):
-    absent(winter, days_of(school, dt.date(2025, 12, 8), dt.date(2025, 12, 12)), "O" * 8)
-    absent(winter, days_of(school, dt.date(2026, 1, 5), dt.date(2026, 1, 9)), "O" * 10)
+    MarkFactory.run(winter, "O" * 8, start=dt.date(2025, 12, 8), end=dt.date(2025, 12, 12))
+    MarkFactory.run(winter, "O" * 10, start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 9))
     html = (
         login(officer)
         .get(reverse("escalation:fpn", args=[school.urn]), {"date": "2026-01-09"})

@@ -14,9 +14,9 @@ from escalation.models import Case, EscalationEvent, PupilFigure, SweepRun
 from escalation.services import sweep_steps
 from escalation.services.sweep import SweepBusy, run_sweep
 from registers.figures import fpn_candidates
-from tests.escalation.builders import give_marks, school_days
 from tests.escalation.conftest import LAST_DAY, LAST_NIGHTS
-from tests.registers.factories import PupilFactory, make_half_term
+from tests.escalation.factories import CaseFactory, school_days
+from tests.registers.factories import MarkFactory, PupilFactory, make_half_term
 
 Action = EscalationEvent.Action
 
@@ -64,11 +64,11 @@ def test_the_sweeps_penalty_notice_candidates_are_the_lists(school, form, cast, 
     """The sweep counts the window from its own scan of the year (figures.fpn_from_counts);
     the candidates list and fpn_candidates count it with a query of their own."""
     holiday = PupilFactory(school=school, form=form)
-    give_marks(holiday, days, absent_sessions=12, code="G")
+    MarkFactory.days(holiday, days, absent_sessions=12, code="G")
     authorised = PupilFactory(school=school, form=form)
-    give_marks(authorised, days, absent_sessions=14, code="I")
+    MarkFactory.days(authorised, days, absent_sessions=14, code="I")
     leaver = PupilFactory(school=school, form=form, leaving_date=LAST_DAY - dt.timedelta(days=1))
-    give_marks(leaver, days, absent_sessions=20, code="U")
+    MarkFactory.days(leaver, days, absent_sessions=20, code="U")
     summary = sweep(LAST_DAY)
     listed = [
         {
@@ -154,7 +154,7 @@ def test_later_nights_do_not_repeat_letters_within_the_cool_down(cast, sweep, sc
     make_half_term(school, "Autumn 2", dt.date(2025, 11, 3), dt.date(2025, 12, 19))
     november = school_days(school, dt.date(2025, 11, 3), dt.date(2025, 11, 14))
     for pupil in cast.values():
-        give_marks(pupil, november)
+        MarkFactory.days(pupil, november)
     sweep(*LAST_NIGHTS)
     queued = EscalationEvent.objects.filter(action=Action.LETTER_QUEUED).count()
     summary = sweep(*november)
@@ -237,10 +237,10 @@ def test_a_dip_between_monitoring_points_is_flagged_even_above_the_lines(school,
     autumn2 = school_days(school, dt.date(2025, 11, 3))
     dipping = PupilFactory(school=school, form=form)
     steady = PupilFactory(school=school, form=form)
-    give_marks(dipping, autumn1)
-    give_marks(dipping, autumn2, absent_sessions=4, code="I")  # 100% → 97.3%
-    give_marks(steady, autumn1)
-    give_marks(steady, autumn2, absent_sessions=2, code="I")  # 100% → 98.6%
+    MarkFactory.days(dipping, autumn1)
+    MarkFactory.days(dipping, autumn2, absent_sessions=4, code="I")  # 100% → 97.3%
+    MarkFactory.days(steady, autumn1)
+    MarkFactory.days(steady, autumn2, absent_sessions=2, code="I")  # 100% → 98.6%
 
     summary = sweep(dt.date(2025, 12, 19))
     assert [(d["upn"], d["fall"], d["before"], d["after"]) for d in summary.dips] == [
@@ -254,9 +254,7 @@ def test_a_dip_between_monitoring_points_is_flagged_even_above_the_lines(school,
 
 
 def test_pupils_ending_a_year_with_an_open_case_start_the_next_as_focus(school, pupil, sweep):
-    case = Case.objects.create(
-        school=school, pupil=pupil, reason="band", opened_on=dt.date(2025, 3, 1)
-    )
+    case = CaseFactory(school=school, pupil=pupil, reason="band", opened_on=dt.date(2025, 3, 1))
     summary = sweep(LAST_DAY)
     assert summary.focus_pupils == [{"upn": pupil.upn}]
     case.refresh_from_db()
@@ -267,7 +265,7 @@ def test_pupils_ending_a_year_with_an_open_case_start_the_next_as_focus(school, 
 def test_the_sweep_makes_the_same_number_of_queries_whatever_the_roll(school, form, days):
     def queries(n_pupils: int, night: dt.date) -> int:
         for _ in range(n_pupils):
-            give_marks(PupilFactory(school=school, form=form), days, absent_sessions=12)
+            MarkFactory.days(PupilFactory(school=school, form=form), days, absent_sessions=12)
         with CaptureQueriesContext(connection) as captured:
             run_sweep(school=school, as_of=night)
         return len(captured)
@@ -283,14 +281,11 @@ def test_marks_that_stop_after_a_week_take_no_step_on_the_incomplete_figure(
     """Issue 15 §2: ten O sessions, then no marks at all. On its recorded sessions the
     figure is "severe" and a penalty-notice candidate; with 66 sessions unmarked it is
     incomplete, so the sweep opens no case, queues no letter, and counts the pupil."""
-    from registers.models import Mark
     from registers.services.calendar import open_sessions
 
     gap = PupilFactory(school=school, form=form, upn="A000000000GAP", surname="Gap")
     first_week = open_sessions(school=school, start=days[0], end=days[-1])[:10]
-    Mark.objects.bulk_create(
-        Mark(school=school, pupil=gap, date=d, session=s, code_id="O") for d, s in first_week
-    )
+    MarkFactory.at(gap, first_week, "O")
     summary = sweep(*LAST_NIGHTS)
     figure = PupilFigure.objects.get(pupil=gap, as_of=LAST_DAY)
     assert figure.possible == 10 and figure.band == "severe"  # the recorded figure

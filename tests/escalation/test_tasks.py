@@ -55,12 +55,12 @@ def test_nightly_task_sends_one_sweep_per_school_after_commit(
     with (
         time_machine.travel("2025-10-24 02:00 +01:00", tick=False),
         mock.patch.object(tasks.sweep_school_task, "delay") as delay,
-        django_capture_on_commit_callbacks() as callbacks,
     ):
-        assert tasks.nightly_sweep_task() == 2
-        assert delay.call_count == 0  # nothing is sent before the transaction commits
-    for callback in callbacks:
-        callback()
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert tasks.nightly_sweep_task() == 2
+            assert delay.call_count == 0  # nothing is sent before the transaction commits
+        for callback in callbacks:
+            callback()
     assert sorted(delay.call_args_list) == sorted(
         [mock.call(school.pk, "2025-10-24"), mock.call(other_school.pk, "2025-10-24")]
     )

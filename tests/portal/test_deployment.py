@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts manage.py (or docker-compose) in a subprocess: not in make test-fast.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {

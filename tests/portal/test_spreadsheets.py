@@ -109,13 +109,13 @@ def test_numbers_stay_numbers():
 
 
 def test_a_form_named_to_split_into_a_formula_is_neutralised_in_the_download(client, school, head):
-    from tests.registers.factories import FormFactory, PupilFactory
-    from tests.reporting.conftest import PRESENT, add_marks
+    from tests.registers.factories import FormFactory, MarkFactory, PupilFactory
+    from tests.reporting.conftest import PRESENT, WEEK
 
     for name in ("x;=1+2", "4B"):
         form = FormFactory(school=school, name=name)
         for _ in range(5):
-            add_marks(PupilFactory(school=school, form=form), PRESENT)
+            MarkFactory.run(PupilFactory(school=school, form=form), PRESENT, start=WEEK)
     client.force_login(head.user)
     response = client.get(
         reverse("reporting:dashboard", args=[school.urn]), {"format": "csv", "table": "form"}

@@ -30,13 +30,12 @@ from registers.models import (
     Contact,
     Form,
     LeaveRequest,
-    Mark,
     Membership,
     Pupil,
     School,
-    SchoolDay,
 )
-from tests.registers.factories import FormFactory, PupilFactory
+from tests.escalation.factories import school_days
+from tests.registers.factories import FormFactory, MarkFactory, PupilFactory
 
 # A Monday inside Autumn 1 2025 (the root conftest's half-term): registers can be taken.
 TODAY = dt.date(2025, 10, 20)
@@ -44,7 +43,6 @@ NOW = dt.datetime(2025, 10, 20, 10, 30)
 # A past school day with marks recorded, for the office's amendment page.
 PAST_DAY = dt.date(2025, 10, 17)
 MARKS_FROM = dt.date(2025, 9, 8)
-PRESENT = {"AM": "/", "PM": "\\"}
 
 
 def blank_pdf() -> bytes:
@@ -101,21 +99,6 @@ class World:
         return found
 
 
-def _marks(pupil: Pupil, *, absent: set[dt.date]) -> list[Mark]:
-    days = SchoolDay.objects.for_school(pupil.school).between(MARKS_FROM, PAST_DAY)
-    return [
-        Mark(
-            school_id=pupil.school_id,
-            pupil=pupil,
-            date=day,
-            session=session,
-            code_id="O" if day in absent else PRESENT[session],
-        )
-        for day in days.values_list("date", flat=True)
-        for session in ("AM", "PM")
-    ]
-
-
 def build_world(
     *, school: School, form: Form, other_form: Form | None, office: Membership, tag: str
 ) -> World:
@@ -145,12 +128,11 @@ def build_world(
     )
     # Pupil 0 was away for a week (a case's worth); everybody else was present.
     absent = {dt.date(2025, 9, 15) + dt.timedelta(days=d) for d in range(5)}
-    marks = []
+    days = school_days(school, MARKS_FROM, PAST_DAY)
     for n, pupil in enumerate([*pupils, outside]):
-        marks += _marks(pupil, absent=absent if n == 0 else set())
-    Mark.objects.bulk_create(marks)
+        MarkFactory.days(pupil, days, absent_on=dict.fromkeys(absent, "O") if n == 0 else None)
     # This morning pupil 0 is missing without a reason: the calling list has a row.
-    Mark.objects.create(school=school, pupil=pupils[0], date=TODAY, session="AM", code_id="N")
+    MarkFactory(pupil=pupils[0], date=TODAY, session="AM", code_id="N")
     contact = Contact.objects.create(
         school=school,
         pupil=pupils[0],

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from registers.models import AcademicYear, Form, HalfTerm, Membership, Pupil, School, Trust
-from registers.services.calendar import rebuild_school_days
+from registers.models import (
+    AcademicYear,
+    Form,
+    HalfTerm,
+    Mark,
+    Membership,
+    Pupil,
+    School,
+    SchoolDay,
+    Trust,
+)
+from registers.services.calendar import open_sessions, rebuild_school_days
 
 
 class TrustFactory(factory.django.DjangoModelFactory):
@@ -91,3 +102,142 @@ def make_half_term(school: School, name: str, start: dt.date, end: dt.date) -> H
     )
     rebuild_school_days(school=school)
     return term
+
+
+# Present, as a register takes it: "/" in the morning, "\\" in the afternoon.
+PRESENT = {"AM": "/", "PM": "\\"}
+
+
+class MarkFactory(factory.django.DjangoModelFactory):
+    """Marks, the one way tests build them.
+
+    The database's rules hold: a mark is the pupil's school's, for an open session of one
+    of its school days ("#", the closure code, also in a closed one). The factory refuses
+    any other; a test that needs a mark the calendar no longer has makes it first, then
+    changes the calendar, and `off_calendar` is only for tests that figures ignore such a
+    mark. Marks are only ever added: the database refuses to delete them, and a change to
+    one is an amendment with its history, made through
+    registers.services.marks.record_mark, never here. The pupil may be off roll on the day
+    (a leaving date entered afterwards), as real registers can be.
+
+    MarkFactory(pupil=p, date=d, session="AM", code_id="N") makes one; the class methods
+    make many at once (one INSERT):
+    - run(pupil, codes, start=, end=): one code per open session from `start`, in
+      register order;
+    - days(pupil, days, absent_sessions=, code=, absent_on=): both sessions of each day,
+      present except the first `absent_sessions` (coded `code`) and the days of
+      `absent_on` ({day: code});
+    - at(pupil, sessions, code): the same code in each (date, session) given.
+    """
+
+    class Meta:
+        model = Mark
+
+    pupil = factory.SubFactory(PupilFactory)
+    school = factory.SelfAttribute("pupil.school")
+    date = dt.date(2025, 9, 8)
+    session = "AM"
+    code_id = "/"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        mark = model_class(*args, **kwargs)
+        cls._check([mark])
+        mark.save()
+        return mark
+
+    @staticmethod
+    def _check(marks: Sequence[Mark]) -> None:
+        """Refuse marks the portal could never record: another school's, or on a session
+        that is not an open session of one of the school's days ("#", the closure code,
+        may be in a closed session of a school day)."""
+        if not marks:
+            return
+        school_ids = {m.school_id for m in marks}
+        for mark in marks:
+            if mark.school_id != mark.pupil.school_id:
+                raise ValueError(f"A mark for {mark.pupil} must be their school's.")
+        dates = {m.date for m in marks}
+        days = {
+            (d.school_id, d.date): d
+            for d in SchoolDay.objects.filter(school_id__in=school_ids, date__in=dates)
+        }
+        for mark in marks:
+            day = days.get((mark.school_id, mark.date))
+            closure = day is not None and mark.code_id == "#"  # the code of a closed session
+            if day is None or not (day.is_open(mark.session) or closure):
+                raise ValueError(
+                    f"{mark.date} {mark.session} is not an open session of the school's "
+                    "calendar: give the school that day (make_half_term) first."
+                )
+
+    @classmethod
+    def off_calendar(cls, **fields) -> Mark:
+        """A mark on a day or session the school's calendar does not have open, which the
+        portal refuses to record: only for tests that figures ignore such a mark."""
+        mark = cls.build(**fields)
+        mark.save()
+        return mark
+
+    @classmethod
+    def create_many(cls, pupil: Pupil, rows: Iterable[tuple[dt.date, str, str]], **fields):
+        """Marks for (date, session, code) rows, checked, in one INSERT."""
+        marks = [
+            Mark(
+                school_id=pupil.school_id,
+                pupil=pupil,
+                date=day,
+                session=session,
+                code_id=code,
+                **fields,
+            )
+            for day, session, code in rows
+        ]
+        cls._check(marks)
+        return Mark.objects.bulk_create(marks)
+
+    @classmethod
+    def run(
+        cls, pupil: Pupil, codes: Sequence[str], *, start: dt.date, end: dt.date | None = None
+    ) -> list[Mark]:
+        """One code per open session of the pupil's school from `start` (up to `end`)."""
+        sessions = open_sessions(school=pupil.school, start=start, end=end or dt.date.max)
+        if len(sessions) < len(codes):
+            raise ValueError(f"Only {len(sessions)} open sessions for {len(codes)} marks.")
+        return cls.create_many(
+            pupil,
+            ((day, session, code) for (day, session), code in zip(sessions, codes, strict=False)),
+        )
+
+    @classmethod
+    def days(
+        cls,
+        pupil: Pupil,
+        days: Iterable[dt.date],
+        *,
+        absent_sessions: int = 0,
+        code: str = "O",
+        absent_on: dict[dt.date, str] | None = None,
+    ) -> list[Mark]:
+        """Both sessions of each day, present ("/" and "\\") except the first
+        `absent_sessions` sessions, coded `code`, and the days of `absent_on` ({day: code})."""
+        absent_on = absent_on or {}
+        sessions = [(day, session) for day in days for session in ("AM", "PM")]
+        return cls.create_many(
+            pupil,
+            (
+                (
+                    day,
+                    session,
+                    code if n < absent_sessions else absent_on.get(day, PRESENT[session]),
+                )
+                for n, (day, session) in enumerate(sessions)
+            ),
+        )
+
+    @classmethod
+    def at(
+        cls, pupil: Pupil, sessions: Iterable[tuple[dt.date, str]], code: str = "/"
+    ) -> list[Mark]:
+        """The same code in each (date, session)."""
+        return cls.create_many(pupil, ((day, session, code) for day, session in sessions))

@@ -15,10 +15,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from registers import codes, ctf, figures
-from registers.models import Closure, Mark, PriorAttendance
+from registers.models import Closure, PriorAttendance
 from registers.services.calendar import open_sessions, rebuild_school_days
 from registers.services.transfer import ExportRefused, export_pupil_ctf, import_ctf, pupil_year
-from tests.registers.factories import PupilFactory
+from tests.registers.factories import MarkFactory, PupilFactory
 
 TODAY = dt.date(2025, 9, 15)
 WED = dt.date(2025, 9, 3)  # the first day of Autumn 1
@@ -48,10 +48,6 @@ def _today(time_machine):
     )
 
 
-def mark(pupil, day, session, code):
-    Mark.objects.create(school=pupil.school, pupil=pupil, date=day, session=session, code_id=code)
-
-
 @pytest.fixture
 def history(school, pupil):
     """Wed 3 – Mon 15 Sep with one of each kind of mark, a closure and a blank."""
@@ -75,7 +71,7 @@ def history(school, pupil):
         (dt.date(2025, 9, 10), "PM"): "N",
     }
     for (day, session), code in marks.items():
-        mark(pupil, day, session, code)
+        MarkFactory(pupil=pupil, date=day, session=session, code_id=code)
     return marks
 
 
@@ -430,7 +426,9 @@ def test_a_leavers_ctf_is_refused_with_unmarked_sessions_unless_told(tmp_path, s
     on_roll = open_sessions(school=school, start=dt.date(2025, 9, 8), end=dt.date(2025, 9, 30))
     assert len(on_roll) == 34
     for day, session in on_roll[:26]:
-        mark(leaver, day, session, "/" if session == "AM" else "\\")
+        MarkFactory(
+            pupil=leaver, date=day, session=session, code_id="/" if session == "AM" else "\\"
+        )
     args = {"school": school.urn, "upn": leaver.upn, "year": 2025}
     path = tmp_path / "leaver.xml"
     with time_machine.travel(dt.datetime(2025, 10, 1, 12, tzinfo=ZoneInfo("Europe/London"))):

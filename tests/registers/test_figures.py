@@ -12,30 +12,14 @@ import pytest
 from django.db.models import Count
 
 from registers import codes, figures
-from registers.models import Closure, Mark, Pupil
+from registers.models import Closure, Pupil
 from registers.rates import SessionCounts, attendance_pct, band
-from registers.services.calendar import open_sessions, rebuild_school_days
-from tests.registers.factories import PupilFactory, make_half_term
+from registers.services.calendar import rebuild_school_days
+from tests.registers.factories import MarkFactory, PupilFactory, make_half_term
 
 START = dt.date(2025, 9, 3)  # Wednesday, first day of Autumn 1
 END = dt.date(2025, 10, 24)  # Friday, last day
 MONDAY = dt.date(2025, 9, 8)
-
-
-def add_marks(pupil: Pupil, marks: list[str], *, start: dt.date = START) -> list[Mark]:
-    """One mark per open session from `start` on, in register order."""
-    sessions = open_sessions(school=pupil.school, start=start, end=END)
-    assert len(sessions) >= len(marks), "the calendar is too short for these marks"
-    return Mark.objects.bulk_create(
-        Mark(school=pupil.school, pupil=pupil, date=day, session=session, code_id=code)
-        for (day, session), code in zip(sessions, marks, strict=False)
-    )
-
-
-def add_mark(pupil: Pupil, day: dt.date, session: str, code: str) -> Mark:
-    return Mark.objects.create(
-        school=pupil.school, pupil=pupil, date=day, session=session, code_id=code
-    )
 
 
 def counts_of(pupil: Pupil, start: dt.date = START, end: dt.date = END) -> SessionCounts:
@@ -70,19 +54,21 @@ def test_the_table_of_expected_categories_covers_every_statutory_code():
 
 @pytest.mark.parametrize("code", sorted(ONE_SESSION_OF))
 def test_one_session_of_each_code_counts_in_its_category(pupil, code):
-    add_marks(pupil, [code])
+    MarkFactory.run(pupil, [code], start=START, end=END)
     assert counts_of(pupil) == SessionCounts(**ONE_SESSION_OF[code])
 
 
 def test_a_pupil_with_every_code_has_exact_totals_by_category(pupil):
-    add_marks(pupil, [c.code for c in codes.CODES])
+    MarkFactory.run(pupil, [c.code for c in codes.CODES], start=START, end=END)
     assert counts_of(pupil) == SessionCounts(
         possible=22, present=3, aea=5, authorised=10, unauthorised=4, late=2
     )
 
 
 def test_not_possible_codes_leave_the_attendance_figure_unchanged(pupil):
-    add_marks(pupil, ["/"] * 9 + ["N"] + ["D", "X", "Q", "Y4", "Z", "#"])
+    MarkFactory.run(
+        pupil, ["/"] * 9 + ["N"] + ["D", "X", "Q", "Y4", "Z", "#"], start=START, end=END
+    )
     pupil_counts = counts_of(pupil)
     assert (pupil_counts.possible, pupil_counts.attended) == (10, 9)
     assert attendance_pct(pupil_counts) == 90
@@ -93,24 +79,32 @@ def test_not_possible_codes_leave_the_attendance_figure_unchanged(pupil):
 
 def test_marks_before_admission_are_not_counted(school, form):
     joiner = PupilFactory(school=school, form=form, admission_date=dt.date(2025, 9, 15))
-    add_mark(joiner, dt.date(2025, 9, 12), "AM", "O")  # the Friday before: not on roll
-    add_mark(joiner, dt.date(2025, 9, 15), "AM", "/")  # admission day: counted
-    add_mark(joiner, dt.date(2025, 9, 15), "PM", "N")
+    MarkFactory(
+        pupil=joiner, date=dt.date(2025, 9, 12), session="AM", code_id="O"
+    )  # the Friday before: not on roll
+    MarkFactory(
+        pupil=joiner, date=dt.date(2025, 9, 15), session="AM", code_id="/"
+    )  # admission day: counted
+    MarkFactory(pupil=joiner, date=dt.date(2025, 9, 15), session="PM", code_id="N")
     assert counts_of(joiner) == SessionCounts(possible=2, present=1, unauthorised=1)
 
 
 def test_the_leaving_date_is_included_and_later_marks_are_not_counted(school, form):
     leaver = PupilFactory(school=school, form=form, leaving_date=dt.date(2025, 10, 1))
-    add_mark(leaver, dt.date(2025, 10, 1), "PM", "I")  # leaving day: still on roll
-    add_mark(leaver, dt.date(2025, 10, 2), "AM", "O")  # the day after: not counted
+    MarkFactory(
+        pupil=leaver, date=dt.date(2025, 10, 1), session="PM", code_id="I"
+    )  # leaving day: still on roll
+    MarkFactory(
+        pupil=leaver, date=dt.date(2025, 10, 2), session="AM", code_id="O"
+    )  # the day after: not counted
     assert counts_of(leaver) == SessionCounts(possible=1, authorised=1)
     assert figures.counts_by_code(school=school, start=START, end=END) == {"I": 1}
 
 
 def test_marks_outside_the_range_are_not_counted(pupil):
-    add_mark(pupil, dt.date(2025, 9, 9), "AM", "N")
-    add_mark(pupil, dt.date(2025, 9, 10), "AM", "/")
-    add_mark(pupil, dt.date(2025, 9, 11), "AM", "N")
+    MarkFactory(pupil=pupil, date=dt.date(2025, 9, 9), session="AM", code_id="N")
+    MarkFactory(pupil=pupil, date=dt.date(2025, 9, 10), session="AM", code_id="/")
+    MarkFactory(pupil=pupil, date=dt.date(2025, 9, 11), session="AM", code_id="N")
     counted = counts_of(pupil, dt.date(2025, 9, 10), dt.date(2025, 9, 10))
     assert counted == SessionCounts(possible=1, present=1)
 
@@ -139,18 +133,18 @@ def test_a_closed_session_has_no_possible_sessions_for_anyone(school, pupils):
     Closure.objects.create(school=school, date=MONDAY, session="PM", reason="INSET")
     rebuild_school_days(school=school)
     for pupil in pupils:
-        add_mark(pupil, MONDAY, "AM", "/")
-        add_mark(pupil, MONDAY, "PM", "#")
+        MarkFactory(pupil=pupil, date=MONDAY, session="AM", code_id="/")
+        MarkFactory(pupil=pupil, date=MONDAY, session="PM", code_id="#")
     assert figures.totals(school=school, start=MONDAY, end=MONDAY) == SessionCounts(
         possible=5, present=5
     )
 
 
 def test_marks_left_in_a_session_closed_afterwards_are_not_counted(school, pupil):
-    add_mark(pupil, MONDAY, "AM", "N")
-    add_mark(pupil, MONDAY, "PM", "N")
-    add_mark(pupil, dt.date(2025, 9, 9), "AM", "N")
-    add_mark(pupil, dt.date(2025, 9, 10), "AM", "/")
+    MarkFactory(pupil=pupil, date=MONDAY, session="AM", code_id="N")
+    MarkFactory(pupil=pupil, date=MONDAY, session="PM", code_id="N")
+    MarkFactory(pupil=pupil, date=dt.date(2025, 9, 9), session="AM", code_id="N")
+    MarkFactory(pupil=pupil, date=dt.date(2025, 9, 10), session="AM", code_id="/")
     # Monday afternoon closed, and all of Tuesday, after the registers were taken.
     Closure.objects.create(school=school, date=MONDAY, session="PM")
     Closure.objects.create(school=school, date=dt.date(2025, 9, 9), session="AM")
@@ -160,8 +154,12 @@ def test_marks_left_in_a_session_closed_afterwards_are_not_counted(school, pupil
 
 
 def test_marks_on_a_day_that_is_not_a_school_day_are_not_counted(pupil):
-    add_mark(pupil, dt.date(2025, 9, 6), "AM", "N")  # a Saturday
-    add_mark(pupil, dt.date(2025, 10, 27), "AM", "N")  # half-term holiday
+    MarkFactory.off_calendar(
+        pupil=pupil, date=dt.date(2025, 9, 6), session="AM", code_id="N"
+    )  # a Saturday
+    MarkFactory.off_calendar(
+        pupil=pupil, date=dt.date(2025, 10, 27), session="AM", code_id="N"
+    )  # half-term holiday
     assert counts_of(pupil, START, dt.date(2025, 10, 31)) == SessionCounts()
 
 
@@ -169,7 +167,7 @@ def test_marks_on_a_day_that_is_not_a_school_day_are_not_counted(pupil):
 
 
 def test_a_pupil_with_only_not_possible_sessions_has_no_rate_and_no_band(pupil):
-    add_marks(pupil, ["X"] * 6)
+    MarkFactory.run(pupil, ["X"] * 6, start=START, end=END)
     pupil_counts = counts_of(pupil)
     assert pupil_counts == SessionCounts()
     assert attendance_pct(pupil_counts) is None
@@ -177,7 +175,7 @@ def test_a_pupil_with_only_not_possible_sessions_has_no_rate_and_no_band(pupil):
 
 
 def test_pupils_without_counted_marks_are_absent_from_counts_by_pupil(school, pupils):
-    add_marks(pupils[0], ["/"])
+    MarkFactory.run(pupils[0], ["/"], start=START, end=END)
     result = figures.counts_by_pupil(school=school, start=START, end=END)
     assert set(result) == {pupils[0].pk}
 
@@ -190,9 +188,9 @@ def test_totals_of_a_range_without_marks_are_zero(school):
 
 
 def test_totals_sum_sessions_across_pupils_never_average_rates(school, pupils):
-    add_marks(pupils[0], ["/"] * 9 + ["N"])  # 90%
-    add_marks(pupils[1], ["/"] * 76)  # every session of the term: 100%
-    add_marks(pupils[2], ["I", "I"])  # 0%
+    MarkFactory.run(pupils[0], ["/"] * 9 + ["N"], start=START, end=END)  # 90%
+    MarkFactory.run(pupils[1], ["/"] * 76, start=START, end=END)  # every session of the term: 100%
+    MarkFactory.run(pupils[2], ["I", "I"], start=START, end=END)  # 0%
     total = figures.totals(school=school, start=START, end=END)
     assert total == SessionCounts(possible=88, present=85, authorised=2, unauthorised=1)
     # 85 / 88, not the mean of 90%, 100% and 0%.
@@ -200,8 +198,8 @@ def test_totals_sum_sessions_across_pupils_never_average_rates(school, pupils):
 
 
 def test_pupil_ids_restrict_every_aggregate(school, pupils):
-    add_marks(pupils[0], ["/", "N"])
-    add_marks(pupils[1], ["I", "L"])
+    MarkFactory.run(pupils[0], ["/", "N"], start=START, end=END)
+    MarkFactory.run(pupils[1], ["I", "L"], start=START, end=END)
     only = [pupils[1].pk]
     assert figures.totals(school=school, start=START, end=END, pupil_ids=only) == SessionCounts(
         possible=2, present=1, authorised=1, late=1
@@ -211,17 +209,17 @@ def test_pupil_ids_restrict_every_aggregate(school, pupils):
 
 
 def test_figures_never_include_another_schools_marks(school, other_school, pupil):
-    add_marks(pupil, ["/"])
+    MarkFactory.run(pupil, ["/"], start=START, end=END)
     stranger = PupilFactory(school=other_school)
-    add_marks(stranger, ["N", "N"])
+    MarkFactory.run(stranger, ["N", "N"], start=START, end=END)
     assert figures.totals(school=school, start=START, end=END) == SessionCounts(
         possible=1, present=1
     )
 
 
 def test_counts_by_code_counts_sessions_per_code_including_not_possible_ones(school, pupils):
-    add_marks(pupils[0], ["/", "\\", "/", "I", "D"])
-    add_marks(pupils[1], ["/", "N", "L"])
+    MarkFactory.run(pupils[0], ["/", "\\", "/", "I", "D"], start=START, end=END)
+    MarkFactory.run(pupils[1], ["/", "N", "L"], start=START, end=END)
     assert figures.counts_by_code(school=school, start=START, end=END) == {
         "/": 3,
         "\\": 1,
@@ -286,7 +284,7 @@ def test_figures_take_a_fixed_number_of_queries_whatever_the_number_of_pupils(
 ):
     pupils = PupilFactory.create_batch(n_pupils, school=school, form=form)
     for pupil in pupils:
-        add_marks(pupil, ["/", "N", "L", "I", "D", "V"] * 3)
+        MarkFactory.run(pupil, ["/", "N", "L", "I", "D", "V"] * 3, start=START, end=END)
     args = {"school": school, "start": START, "end": END}
     with django_assert_num_queries(1):
         assert len(figures.counts_by_pupil(**args)) == n_pupils
@@ -311,8 +309,15 @@ def test_counts_by_pupil_and_day_match_the_two_queries_they_replace(school, form
             admission_date=START + dt.timedelta(days=7 * (n % 2)),
             leaving_date=END - dt.timedelta(days=10) if n == 5 else None,
         )
-        add_marks(pupil, [codes_cycle[(n + i) % len(codes_cycle)] for i in range(60)])
-    add_marks(PupilFactory(school=other_school), ["O"] * 20)  # never counted here
+        MarkFactory.run(
+            pupil,
+            [codes_cycle[(n + i) % len(codes_cycle)] for i in range(60)],
+            start=START,
+            end=END,
+        )
+    MarkFactory.run(
+        PupilFactory(school=other_school), ["O"] * 20, start=START, end=END
+    )  # never counted here
     Closure.objects.create(school=school, date=MONDAY, session="PM", reason="INSET")
     rebuild_school_days(school=school)
     start, end = START + dt.timedelta(days=2), END - dt.timedelta(days=3)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from registers.models import AcademicYear, Closure, HalfTerm, Mark, SchoolDay
-from tests.registers.factories import SchoolFactory
+from registers.models import AcademicYear, Closure, HalfTerm, SchoolDay
+from tests.registers.factories import MarkFactory, SchoolFactory
 
 TERMS = """name,start_date,end_date
 Autumn 1,2025-09-03,2025-10-24
@@ -184,9 +184,7 @@ def test_a_closure_given_twice_is_refused(school, tmp_path):
 
 
 def test_a_calendar_that_would_strand_marks_is_refused(school, pupil, tmp_path):
-    Mark.objects.create(
-        school=school, pupil=pupil, date=dt.date(2025, 9, 26), session="AM", code_id="/"
-    )
+    MarkFactory(pupil=pupil, date=dt.date(2025, 9, 26), session="AM", code_id="/")
     terms = write(tmp_path, "t.csv", "name,start_date,end_date\nAutumn 1,2025-09-03,2025-10-24\n")
     closures = write(tmp_path, "c.csv", "date,session,reason\n2025-09-26,ALL,INSET\n")
     message = refused(school, terms, closures)

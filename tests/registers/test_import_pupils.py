@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from registers.models import Form, Mark, Pupil
+from registers.models import Form, Pupil
+from tests.registers.factories import MarkFactory
 
 HEADER = (
     "upn,surname,forename,date_of_birth,year_group,form,admission_date,leaving_date,"
@@ -173,9 +174,7 @@ def test_a_missing_file_is_refused(school, tmp_path):
 def test_changing_roll_dates_cannot_strand_recorded_marks(school, tmp_path):
     run(school, write(tmp_path, f"{HEADER}\n{ADA}\n"))
     ada = Pupil.objects.get(upn="A12345678901B")
-    Mark.objects.create(
-        school=school, pupil=ada, date=dt.date(2025, 9, 8), session="AM", code_id="/"
-    )
+    MarkFactory(pupil=ada, date=dt.date(2025, 9, 8), session="AM", code_id="/")
     path = write(tmp_path, f"{HEADER}\n{with_value('leaving_date', '2025-09-05')}\n", "left.csv")
     message = refused(school, path)
     assert "left.csv, row 1: marks are recorded from 2025-09-08 to 2025-09-08" in message

@@ -11,6 +11,7 @@ from django.urls import reverse
 from registers.actors import Actor
 from registers.models import LeaveRequest, Mark, PlannedAbsence
 from registers.services.leave import decide_request, record_request
+from tests.registers.factories import MarkFactory
 
 TODAY = dt.date(2025, 9, 15)
 Kind, Status = LeaveRequest.Kind, LeaveRequest.Status
@@ -199,9 +200,7 @@ def test_a_new_request_form_shows_errors_and_saves_nothing(login, officer, schoo
 
 
 def test_the_head_grants_and_conflicts_are_reported(login, head, officer, leave, pupil):
-    Mark.objects.create(
-        school=pupil.school, pupil=pupil, date=dt.date(2025, 9, 17), session="PM", code_id="I"
-    )
+    MarkFactory(pupil=pupil, date=dt.date(2025, 9, 17), session="PM", code_id="I")
     url = reverse("registers:leave_decide", args=[leave.school.urn, leave.pk])
     response = login(head).post(url, {"decision": "grant"}, follow=True)
     page = response.content.decode()
@@ -235,14 +234,7 @@ def test_the_office_codes_refused_leave_taken_as_g(login, officer, head, pupil):
         actor=Actor.for_membership(officer),
     )
     decide_request(leave=leave, membership=head, grant=False, note="", today=TODAY)
-    for session in ("AM", "PM"):
-        Mark.objects.create(
-            school=pupil.school,
-            pupil=pupil,
-            date=dt.date(2025, 9, 10),
-            session=session,
-            code_id="N",
-        )
+    MarkFactory.at(pupil, [(dt.date(2025, 9, 10), "AM"), (dt.date(2025, 9, 10), "PM")], "N")
     url = reverse("registers:leave_refused_taken", args=[pupil.school.urn, leave.pk])
     response = login(officer).post(url, follow=True)
     assert "2 absence(s) during the refused leave coded G" in response.content.decode()

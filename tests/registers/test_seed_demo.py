@@ -88,6 +88,33 @@ def test_upns_are_valid_unique_and_carry_the_dfe_check_letter():
     assert all(u[0] == upn_check_letter(u[1:]) for u in upns)
 
 
+def test_a_1500_pupil_secondary_gets_1500_different_upns():
+    """The serial used to wrap at 1,000 onto the next admission year's pupils (issue 22):
+    seed_demo --pupils 950 and more failed on registers_pupil_upn_unique."""
+    roll = build_roll(
+        plan=RollPlan(urn="100001", pupils=1500),
+        current_year=2026,
+        school_days=[TODAY - dt.timedelta(days=n) for n in range(400, 0, -1)],
+        rng=random.Random(1),
+    )
+    upns = [p.upn for p in roll]
+    assert len(roll) >= 1500 and len(set(upns)) == len(upns)
+    assert all(u[0] == upn_check_letter(u[1:]) for u in upns)
+
+
+def test_a_year_whose_serials_run_out_spills_into_the_year_before():
+    from registers.demo.people import allocate_upns
+
+    upns = allocate_upns(RollPlan(urn="100001", pupils=0), [2025] * 1001 + [2024] * 1000)
+    assert len(set(upns)) == 2001
+    assert upns[1000][8:10] == "24" and upns[-1][8:10] == "23"
+
+
+def test_seed_demo_builds_a_1000_pupil_school(db):
+    seed("--pupils", "1000", "--seed", "5")
+    assert Pupil.objects.filter(school__urn="100001").count() >= 1000
+
+
 def test_a_family_holiday_is_a_block_of_school_days_next_to_a_break():
     days = [
         Day(d, ("AM", "PM"), term)
@@ -107,6 +134,7 @@ def test_a_family_holiday_is_a_block_of_school_days_next_to_a_break():
         assert holiday in (term_days[: len(holiday)], term_days[-len(holiday) :])
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_it_builds_the_trust_calendar_logins_and_marks_on_open_sessions(demo):
     oakfield = School.objects.get(urn="100001")
     beech = School.objects.get(urn="100002")
@@ -156,6 +184,7 @@ def test_it_builds_the_trust_calendar_logins_and_marks_on_open_sessions(demo):
     assert dt.time(8, 50) < taken.taken_at.astimezone(NOW.tzinfo).time() < dt.time(9, 0)
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_attendance_looks_like_a_real_primary_school(demo):
     oakfield = School.objects.get(urn="100001")
     marks = list(Mark.objects.for_school(oakfield).values_list("pupil_id", "code_id"))
@@ -187,6 +216,7 @@ def test_attendance_looks_like_a_real_primary_school(demo):
     assert Mark.objects.filter(date=TODAY, code_id="N").exists() or "N" in found
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_running_it_again_changes_nothing_but_the_password(demo):
     before = row_counts()
     out = seed("--pupils", "60", "--seed", "7", "--password", "new-demo-pw-2026")
@@ -195,6 +225,7 @@ def test_running_it_again_changes_nothing_but_the_password(demo):
     assert authenticate(username="officer", password="new-demo-pw-2026") is not None
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_the_same_seed_gives_the_same_school_and_reset_rebuilds_it(db):
     def snapshot():
         pupils = list(
@@ -219,6 +250,7 @@ def test_the_same_seed_gives_the_same_school_and_reset_rebuilds_it(db):
     assert snapshot() != first
 
 
+@pytest.mark.slow  # builds the whole demo trust: not in make test-fast
 def test_reset_is_refused_once_a_mark_has_been_amended(db):
     seed("--pupils", "14", "--seed", "1")
     officer = Membership.objects.get(user__username="officer")

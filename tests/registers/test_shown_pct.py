@@ -11,11 +11,9 @@ from django.urls import reverse
 
 from escalation.letters import placeholder_values
 from registers import rates
-from registers.models import Mark
 from registers.rates import SessionCounts
-from registers.services.calendar import open_sessions
 from tests.escalation.test_letters_engine import make_context
-from tests.registers.factories import make_half_term
+from tests.registers.factories import MarkFactory, make_half_term
 
 LINES = rates.band_lines(target_pct=Decimal("96"), formal_pct=Decimal("92"))
 
@@ -48,12 +46,7 @@ def test_a_letter_never_says_96_percent_below_the_96_percent_target():
 
 def test_the_pupil_page_shows_the_extra_decimal(login, officer, school, pupil):
     make_half_term(school, "Autumn 2", dt.date(2025, 11, 3), dt.date(2025, 12, 19))
-    sessions = open_sessions(school=school, start=dt.date(2025, 9, 3), end=dt.date(2025, 12, 19))
-    codes = ["/"] * 95 + ["N"] * 4
-    Mark.objects.bulk_create(
-        Mark(school=school, pupil=pupil, date=d, session=s, code_id=c)
-        for (d, s), c in zip(sessions, codes, strict=False)
-    )
+    MarkFactory.run(pupil, ["/"] * 95 + ["N"] * 4, start=dt.date(2025, 9, 3))
     client = login(officer)
     url = reverse("registers:pupil", args=[school.urn, pupil.pk])
     page = client.get(url, {"year": 2025}).content.decode()

@@ -20,9 +20,8 @@ from django.core.management.base import CommandError
 from attendance_portal import cli
 from registers import figures
 from registers.management.commands import attendance_stats
-from registers.models import Mark, Pupil
-from registers.services.calendar import open_sessions
-from tests.registers.factories import PupilFactory, make_half_term
+from registers.models import Pupil
+from tests.registers.factories import MarkFactory, PupilFactory, make_half_term
 
 LONDON = ZoneInfo("Europe/London")
 URN = "123456"
@@ -46,23 +45,6 @@ def fpn(day: str, *args: str) -> list[dict]:
     return json.loads(run("fpn_candidates", "--school", URN, "--date", day, *args))
 
 
-def add_marks(pupil: Pupil, codes: list[str], start: dt.date, end: dt.date) -> None:
-    """One mark per open session from `start`, in register order, up to `end`."""
-    sessions = open_sessions(school=pupil.school, start=start, end=end)
-    assert len(sessions) >= len(codes), "not enough open sessions for these marks"
-    Mark.objects.bulk_create(
-        Mark(school=pupil.school, pupil=pupil, date=day, session=session, code_id=code)
-        for (day, session), code in zip(sessions, codes, strict=False)
-    )
-
-
-def on(pupil: Pupil, day: dt.date, code: str, *sessions: str) -> None:
-    for session in sessions or ("AM", "PM"):
-        Mark.objects.create(
-            school=pupil.school, pupil=pupil, date=day, session=session, code_id=code
-        )
-
-
 def pupil(school, upn: str, **fields) -> Pupil:
     return PupilFactory(school=school, form=None, upn=upn, **fields)
 
@@ -77,14 +59,14 @@ def autumn(school):
     """Pupils created out of UPN order, each showing one rule, marked in Autumn 1 2025."""
     start, end = dt.date(2025, 9, 3), dt.date(2025, 10, 24)
     monitor = pupil(school, "A000000000030")
-    add_marks(monitor, ["/"] * 19 + ["N"], start, end)  # 95.0%
+    MarkFactory.run(monitor, ["/"] * 19 + ["N"], start=start, end=end)  # 95.0%
     rounded = pupil(school, "A000000000010")
-    add_marks(rounded, ["/"] * 21 + ["I"], start, end)  # 21 / 22 = 95.4545…%
+    MarkFactory.run(rounded, ["/"] * 21 + ["I"], start=start, end=end)  # 21 / 22 = 95.4545…%
     pupil(school, "A000000000020")  # on roll, no marks yet
     severe = pupil(school, "A000000000040")
-    add_marks(severe, ["L", "U", "/", "G"], start, end)
+    MarkFactory.run(severe, ["L", "U", "/", "G"], start=start, end=end)
     persistent = pupil(school, "A000000000005")
-    add_marks(persistent, ["V"] * 10 + ["/"] * 8 + ["M"] * 2, start, end)  # 90.0%
+    MarkFactory.run(persistent, ["V"] * 10 + ["/"] * 8 + ["M"] * 2, start=start, end=end)  # 90.0%
     pupil(school, "A000000000001", leaving_date=dt.date(2025, 8, 31))  # left before the range
     return school
 
@@ -201,7 +183,9 @@ def test_attendance_stats_band_is_decided_on_exact_fractions_not_the_rounded_fig
     # 95 of 99 sessions is 95.96%: printed as 96.0, but below the 96% target.
     make_half_term(school, "Autumn 2", dt.date(2025, 11, 3), dt.date(2025, 12, 19))
     near = pupil(school, "A000000000099")
-    add_marks(near, ["/"] * 95 + ["N"] * 4, dt.date(2025, 9, 3), dt.date(2025, 12, 19))
+    MarkFactory.run(
+        near, ["/"] * 95 + ["N"] * 4, start=dt.date(2025, 9, 3), end=dt.date(2025, 12, 19)
+    )
     (record,) = stats("--from", "2025-09-01", "--to", "2025-12-31")
     assert (record["possible_sessions"], record["attendance_pct"]) == (99, 96.0)
     assert record["band"] == "monitor"
@@ -225,7 +209,9 @@ def test_attendance_stats_lists_pupils_on_roll_at_any_point_of_the_range(
 
 def test_attendance_stats_of_a_leaver_counts_marks_up_to_the_leaving_date_only(school):
     leaver = pupil(school, "B000000000001", leaving_date=dt.date(2025, 9, 10))
-    add_marks(leaver, ["/"] * 4 + ["N"] * 6, dt.date(2025, 9, 8), dt.date(2025, 9, 12))
+    MarkFactory.run(
+        leaver, ["/"] * 4 + ["N"] * 6, start=dt.date(2025, 9, 8), end=dt.date(2025, 9, 12)
+    )
     (record,) = stats(*AUTUMN)
     # Monday to Wednesday: 6 sessions, 4 present; Thursday's and Friday's N are not counted.
     assert (record["possible_sessions"], record["present_sessions"]) == (6, 4)
@@ -239,10 +225,16 @@ def test_attendance_stats_prints_an_empty_array_for_a_school_without_pupils(scho
 def two_years(school):
     make_half_term(school, "Summer 2", dt.date(2025, 6, 2), dt.date(2025, 7, 18))
     regular = pupil(school, "A000000000001")
-    on(regular, dt.date(2025, 7, 18), "N")  # last academic year
-    on(regular, dt.date(2025, 9, 8), "/")
-    on(regular, dt.date(2025, 9, 10), "/")  # today
-    on(regular, dt.date(2025, 9, 11), "N")  # tomorrow (a mark entered in advance)
+    MarkFactory.at(
+        regular, [(dt.date(2025, 7, 18), "AM"), (dt.date(2025, 7, 18), "PM")], "N"
+    )  # last academic year
+    MarkFactory.at(regular, [(dt.date(2025, 9, 8), "AM"), (dt.date(2025, 9, 8), "PM")], "/")
+    MarkFactory.at(
+        regular, [(dt.date(2025, 9, 10), "AM"), (dt.date(2025, 9, 10), "PM")], "/"
+    )  # today
+    MarkFactory.at(
+        regular, [(dt.date(2025, 9, 11), "AM"), (dt.date(2025, 9, 11), "PM")], "N"
+    )  # tomorrow (a mark entered in advance)
     pupil(school, "A000000000002", leaving_date=dt.date(2025, 7, 18))
     return school
 
@@ -360,7 +352,8 @@ def days(start: dt.date, n: int) -> list[dt.date]:
 def unauthorised_sessions(who: Pupil, start: dt.date, n: int, code: str = "N") -> None:
     """n sessions of `code`, AM and PM of consecutive weekdays from `start`."""
     for i, day in enumerate(days(start, (n + 1) // 2)):
-        on(who, day, code, *(("AM", "PM") if 2 * i + 1 < n else ("AM",)))
+        sessions = ("AM", "PM") if 2 * i + 1 < n else ("AM",)
+        MarkFactory.at(who, [(day, session) for session in sessions], code)
 
 
 def test_exactly_10_unauthorised_sessions_in_the_window_make_a_candidate(school):
@@ -386,8 +379,10 @@ def test_the_window_skips_a_half_term_week_without_school(autumn_terms):
     )
     for who in (reaches_back, too_early):
         unauthorised_sessions(who, dt.date(2025, 11, 10), 9)
-    on(reaches_back, dt.date(2025, 9, 8), "O", "AM")  # Monday of the 10th school week back
-    on(too_early, dt.date(2025, 9, 5), "O", "AM")  # Friday of the 11th
+    MarkFactory.at(
+        reaches_back, [(dt.date(2025, 9, 8), "AM")], "O"
+    )  # Monday of the 10th school week back
+    MarkFactory.at(too_early, [(dt.date(2025, 9, 5), "AM")], "O")  # Friday of the 11th
     assert fpn("2025-11-19") == [
         {
             "upn": "A000000000001",
@@ -406,7 +401,9 @@ def test_the_window_spans_the_summer_into_the_previous_academic_year(school):
     holiday, earlier = pupil(school, "A000000000001"), pupil(school, "A000000000002")
     unauthorised_sessions(holiday, dt.date(2025, 6, 2), 5, code="G")
     unauthorised_sessions(holiday, dt.date(2025, 9, 15), 5)
-    on(earlier, dt.date(2025, 5, 23), "G")  # Summer 1: outside the window
+    MarkFactory.at(
+        earlier, [(dt.date(2025, 5, 23), "AM"), (dt.date(2025, 5, 23), "PM")], "G"
+    )  # Summer 1: outside the window
     unauthorised_sessions(earlier, dt.date(2025, 7, 14), 4, code="G")
     unauthorised_sessions(earlier, dt.date(2025, 9, 15), 5)
     assert fpn("2025-09-19") == [
@@ -425,8 +422,10 @@ def test_sessions_after_the_date_are_not_counted_but_the_date_itself_is(school):
     today, tomorrow = pupil(school, "A000000000001"), pupil(school, "A000000000002")
     for who in (today, tomorrow):
         unauthorised_sessions(who, dt.date(2025, 10, 6), 9)
-    on(today, dt.date(2025, 10, 15), "U", "PM")  # Wednesday afternoon, the as-of date
-    on(tomorrow, dt.date(2025, 10, 16), "U", "AM")  # Thursday: after the date
+    MarkFactory.at(
+        today, [(dt.date(2025, 10, 15), "PM")], "U"
+    )  # Wednesday afternoon, the as-of date
+    MarkFactory.at(tomorrow, [(dt.date(2025, 10, 16), "AM")], "U")  # Thursday: after the date
     assert [(r["upn"], r["window_end"]) for r in fpn("2025-10-15")] == [
         ("A000000000001", "2025-10-15")
     ]
@@ -438,12 +437,14 @@ def test_only_g_n_o_and_u_count_towards_the_threshold(school):
         pupil(school, "A000000000002"),
         pupil(school, "A000000000003"),
     )
-    add_marks(mixed, ["G"] * 3 + ["N"] * 3 + ["O"] * 2 + ["U"] * 2, dt.date(2025, 9, 8), END)
+    MarkFactory.run(
+        mixed, ["G"] * 3 + ["N"] * 3 + ["O"] * 2 + ["U"] * 2, start=dt.date(2025, 9, 8), end=END
+    )
     # Authorised absence, lateness before the register closed and not-possible sessions
     # are not unauthorised absence.
     others = ["I", "M", "C", "E", "T", "C2", "L", "D", "X", "Y7", "B", "#"]
-    add_marks(other_codes, ["N"] * 9 + others, dt.date(2025, 9, 8), END)
-    add_marks(many, ["O"] * 12, dt.date(2025, 9, 8), END)
+    MarkFactory.run(other_codes, ["N"] * 9 + others, start=dt.date(2025, 9, 8), end=END)
+    MarkFactory.run(many, ["O"] * 12, start=dt.date(2025, 9, 8), end=END)
     assert [(r["upn"], r["unauthorised_sessions"]) for r in fpn("2025-10-24")] == [
         ("A000000000001", 10),
         ("A000000000003", 12),

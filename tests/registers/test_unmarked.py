@@ -15,9 +15,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from registers import figures
-from registers.models import Mark
 from registers.services.calendar import open_sessions
-from tests.registers.factories import PupilFactory
+from tests.registers.factories import MarkFactory, PupilFactory
 
 URN = "123456"
 START = dt.date(2025, 9, 3)
@@ -29,20 +28,14 @@ def stats(*args: str, fmt: str = "json") -> str:
     return out.getvalue()
 
 
-def mark_sessions(pupil, sessions, code="/") -> None:
-    Mark.objects.bulk_create(
-        Mark(school=pupil.school, pupil=pupil, date=d, session=s, code_id=code) for d, s in sessions
-    )
-
-
 def test_only_morning_marks_entered_gives_25_possible_and_25_unmarked(school):
     # Five school weeks from Monday 8 September: 25 days, 50 open sessions.
     pupil = PupilFactory(school=school, form=None, upn="A000000000100")
     sessions = open_sessions(school=school, start=dt.date(2025, 9, 8), end=dt.date(2025, 10, 10))
     mornings = [(d, s) for d, s in sessions if s == "AM"]
     assert len(mornings) == 25
-    mark_sessions(pupil, mornings[:24])
-    mark_sessions(pupil, mornings[24:], code="N")
+    MarkFactory.at(pupil, mornings[:24])
+    MarkFactory.at(pupil, mornings[24:], code="N")
     (record,) = json.loads(stats("--from", "2025-09-08", "--to", "2025-10-10"))
     assert record["possible_sessions"] == 25
     assert record["attendance_pct"] == 96.0
@@ -59,9 +52,9 @@ def test_unmarked_sessions_count_only_days_on_roll_and_open_sessions(school):
         admission_date=dt.date(2025, 9, 8),
         leaving_date=dt.date(2025, 9, 12),
     )
-    mark_sessions(pupil, [(dt.date(2025, 9, 8), "AM"), (dt.date(2025, 9, 8), "PM")])
+    MarkFactory.at(pupil, [(dt.date(2025, 9, 8), "AM"), (dt.date(2025, 9, 8), "PM")])
     # A not-possible code is still a mark.
-    mark_sessions(pupil, [(dt.date(2025, 9, 9), "AM")], code="Y1")
+    MarkFactory.at(pupil, [(dt.date(2025, 9, 9), "AM")], code="Y1")
     (record,) = json.loads(stats("--from", "2025-09-01", "--to", "2025-09-30"))
     assert record["unmarked_sessions"] == 7
     assert record["possible_sessions"] == 2
@@ -85,7 +78,7 @@ def test_unmarked_sessions_in_csv(school):
 
 def test_missing_marks_lists_each_session(school, form):
     pupil = PupilFactory(school=school, form=form, leaving_date=dt.date(2025, 9, 4))
-    mark_sessions(pupil, [(START, "AM"), (START, "PM"), (dt.date(2025, 9, 4), "AM")])
+    MarkFactory.at(pupil, [(START, "AM"), (START, "PM"), (dt.date(2025, 9, 4), "AM")])
     found = figures.missing_marks(school=school, start=START, end=dt.date(2025, 9, 30))
     assert [(m.upn, m.date, m.session, m.form) for m in found] == [
         (pupil.upn, dt.date(2025, 9, 4), "PM", "4A")
@@ -100,7 +93,7 @@ def test_the_missing_marks_list_covers_any_past_date_and_links_to_fill(
     login, officer, school, form, pupils
 ):
     for p in pupils:  # everyone marked on Wednesday 3 September but two afternoons
-        mark_sessions(p, [(START, "AM")] + ([] if p in pupils[:2] else [(START, "PM")]))
+        MarkFactory.at(p, [(START, "AM")] + ([] if p in pupils[:2] else [(START, "PM")]))
     client = login(officer)
     url = reverse("registers:missing_marks", args=[school.urn])
     page = client.get(url, {"start": "2025-09-03", "end": "2025-09-03"}).content.decode()

@@ -11,8 +11,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from registers.models import Mark
-from tests.registers.factories import PupilFactory
+from tests.registers.factories import MarkFactory, PupilFactory
 
 WEEK = dt.date(2025, 9, 8)  # a Monday of Autumn 1
 TODAY = dt.datetime(2025, 10, 20, 12, 0)  # inside Autumn 1, after the marks
@@ -27,15 +26,6 @@ def sessions_from(start: dt.date, count: int) -> list[tuple[dt.date, str]]:
             found += [(day, "AM"), (day, "PM")]
         day += dt.timedelta(days=1)
     return found[:count]
-
-
-def add_marks(pupil, codes: list[str], *, start: dt.date = WEEK) -> list[Mark]:
-    """Bulk-create the pupil's marks: one code per session from `start`."""
-    marks = [
-        Mark(school_id=pupil.school_id, pupil=pupil, date=day, session=session, code_id=code)
-        for (day, session), code in zip(sessions_from(start, len(codes)), codes, strict=True)
-    ]
-    return Mark.objects.bulk_create(marks)
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +80,6 @@ def ten_pupils(school, form):
             surname=f"Zephyrine{n}",
             upn=f"B{n:011d}7",
         )
-        add_marks(pupil, codes)
+        MarkFactory.run(pupil, codes, start=WEEK)
         pupils.append(pupil)
     return pupils

@@ -18,8 +18,8 @@ import pytest
 from reporting import bands, breakdowns
 from reporting.periods import resolve_period
 from reporting.report import build_report, pupil_frame
-from tests.registers.factories import PupilFactory, make_half_term
-from tests.reporting.conftest import add_marks
+from tests.registers.factories import MarkFactory, PupilFactory, make_half_term
+from tests.reporting.conftest import WEEK
 
 D = Decimal
 TODAY = dt.date(2025, 10, 20)
@@ -95,7 +95,7 @@ def test_pupils_without_possible_sessions_are_not_counted(school, form, ten_pupi
 
 def test_a_pupil_who_left_counts_only_up_to_the_leaving_date(school, form):
     leaver = PupilFactory(school=school, form=form, leaving_date=dt.date(2025, 9, 9))
-    add_marks(leaver, ["O"] * 10)  # Mon 8 – Fri 12 Sep: only Mon and Tue count
+    MarkFactory.run(leaver, ["O"] * 10, start=WEEK)  # Mon 8 – Fri 12 Sep: only Mon and Tue count
     period = resolve_period(school=school, key=None, today=TODAY)
     frame = pupil_frame(school=school, period=period)
     assert frame.loc[frame["id"] == leaver.pk, "possible"].item() == 4
@@ -112,13 +112,13 @@ def test_band_movement_compares_year_to_date_bands_since_the_last_half_term(
     school, form, last_year
 ):
     improver = PupilFactory(school=school, form=form)
-    add_marks(improver, ["O"] * 6 + ["/"] * 4, start=dt.date(2025, 6, 2))  # severe then
-    add_marks(improver, ["/"] * 10)  # all present this year
+    MarkFactory.run(improver, ["O"] * 6 + ["/"] * 4, start=dt.date(2025, 6, 2))  # severe then
+    MarkFactory.run(improver, ["/"] * 10, start=WEEK)  # all present this year
     steady = PupilFactory(school=school, form=form)
-    add_marks(steady, ["/"] * 10, start=dt.date(2025, 6, 2))
-    add_marks(steady, ["/"] * 10)
+    MarkFactory.run(steady, ["/"] * 10, start=dt.date(2025, 6, 2))
+    MarkFactory.run(steady, ["/"] * 10, start=WEEK)
     newcomer = PupilFactory(school=school, form=form, admission_date=dt.date(2025, 9, 1))
-    add_marks(newcomer, ["/"] * 9 + ["I"])
+    MarkFactory.run(newcomer, ["/"] * 9 + ["I"], start=WEEK)
     period = resolve_period(school=school, key=None, today=TODAY)
     report = build_report(school=school, period=period, pupil_level=True)
     movement = {row[0]: row[1] for row in report.table("movement").rows}
@@ -135,8 +135,8 @@ def test_band_movement_compares_year_to_date_bands_since_the_last_half_term(
 
 def test_the_trend_puts_last_year_beside_the_same_week(school, form, last_year):
     pupil = PupilFactory(school=school, form=form)
-    add_marks(pupil, ["/"] * 8 + ["I", "I"], start=dt.date(2024, 9, 9))  # week 2 last year
-    add_marks(pupil, ["/"] * 10)  # week 2 this year
+    MarkFactory.run(pupil, ["/"] * 8 + ["I", "I"], start=dt.date(2024, 9, 9))  # week 2 last year
+    MarkFactory.run(pupil, ["/"] * 10, start=WEEK)  # week 2 this year
     period = resolve_period(school=school, key=None, today=TODAY)
     trend = build_report(school=school, period=period, pupil_level=True).table("trend")
     assert trend.rows == [["Week 2", "8 Sep 2025", D("100.0"), D("80.0")]]

@@ -16,10 +16,16 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from escalation.models import Case
-from registers.models import Mark
 from registers.services.calendar import open_sessions
 from tests.browser import screenshot
-from tests.registers.factories import FormFactory, PupilFactory, SchoolFactory, make_half_term
+from tests.escalation.factories import CaseFactory
+from tests.registers.factories import (
+    FormFactory,
+    MarkFactory,
+    PupilFactory,
+    SchoolFactory,
+    make_half_term,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,20 +66,18 @@ def busy_school(school):
             )
         )
     sessions = open_sessions(school=school, start=year_ago, end=today - dt.timedelta(days=1))
-    marks = []
     for n, pupil in enumerate(pupils):
         likely = 0.25 if n % 9 == 0 else rng.uniform(0.0, 0.08)
+        rows = []
         for day, session in sessions:
             if rng.random() < likely:
                 code = rng.choice(ABSENCE)
             else:
                 code = "L" if rng.random() < 0.03 else ("/" if session == "AM" else "\\")
-            marks.append(Mark(school=school, pupil=pupil, date=day, session=session, code_id=code))
-    Mark.objects.bulk_create(marks, batch_size=5000)
+            rows.append((day, session, code))
+        MarkFactory.create_many(pupil, rows)
     for pupil in pupils[::9][:4]:
-        Case.objects.create(
-            school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=this_start
-        )
+        CaseFactory(school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=this_start)
     return pupils
 
 
@@ -85,13 +89,13 @@ def _sister_school(trust, urn: str, name: str, likely: float) -> None:
     make_half_term(school, "This half-term", _monday(today) - dt.timedelta(weeks=5), today)
     form = FormFactory(school=school, name="7A")
     sessions = open_sessions(school=school, start=today - dt.timedelta(weeks=6), end=today)
-    marks = []
     for n in range(25):
         pupil = PupilFactory(school=school, form=form, pupil_premium=n % 3 == 0, sen="NNNK"[n % 4])
+        rows = []
         for day, session in sessions[:-2]:
             code = rng.choice(ABSENCE) if rng.random() < likely * (1 + n % 3) else "/"
-            marks.append(Mark(school=school, pupil=pupil, date=day, session=session, code_id=code))
-    Mark.objects.bulk_create(marks)
+            rows.append((day, session, code))
+        MarkFactory.create_many(pupil, rows)
 
 
 def _charts_drawn(page) -> int:

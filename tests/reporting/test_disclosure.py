@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.registers.factories import PupilFactory
-from tests.reporting.conftest import PRESENT, add_marks
+from tests.registers.factories import MarkFactory, PupilFactory
+from tests.reporting.conftest import PRESENT, WEEK
 
 SMALL, PROTECTED = "c", "x"  # reporting.disclosure's symbols, as printed
 SEVERE = ["O"] * 6 + PRESENT[6:]  # 60% missed
@@ -34,7 +34,7 @@ def looked_after_two(school, form):
         codes = PERSISTENT if n in (0, 1) else (SEVERE if n == 60 else PRESENT)
         if n in range(10, 20):
             codes = PERSISTENT  # enough persistent absence for the headline to show it
-        add_marks(PupilFactory(school=school, form=form, cla=cla), codes)
+        MarkFactory.run(PupilFactory(school=school, form=form, cla=cla), codes, start=WEEK)
 
 
 def test_a_large_group_hidden_only_to_protect_a_small_one_never_says_fewer_than_5(
@@ -133,7 +133,7 @@ def test_a_school_of_fewer_than_5_pupils_shows_nothing_about_them(
     client, school, form, governor, trust_lead
 ):
     for codes in (SEVERE, PRESENT, ["I", *PRESENT[1:]]):
-        add_marks(PupilFactory(school=school, form=form), codes)
+        MarkFactory.run(PupilFactory(school=school, form=form), codes, start=WEEK)
     client.force_login(governor.user)
     report = client.get(reverse("reporting:governors", args=[school.urn])).context["report"]
     # Not even the sessions by reason or by weekday: with 3 pupils they are theirs.

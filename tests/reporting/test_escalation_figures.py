@@ -18,8 +18,9 @@ from reporting.interventions import BEFORE, case_sessions
 from reporting.periods import resolve_period
 from reporting.report import build_report
 from reporting.responses import drill_links
-from tests.registers.factories import PupilFactory, make_half_term
-from tests.reporting.conftest import PRESENT, add_marks
+from tests.escalation.factories import CaseFactory
+from tests.registers.factories import MarkFactory, PupilFactory, make_half_term
+from tests.reporting.conftest import PRESENT, WEEK
 
 TODAY = dt.date(2025, 10, 20)
 
@@ -47,7 +48,9 @@ def summer(school):
 
 def test_band_movement_uses_the_stored_nightly_figures_when_the_sweep_ran(school, form, summer):
     pupil = PupilFactory(school=school, form=form)
-    add_marks(pupil, PRESENT)  # from the marks this pupil would be "expected" now …
+    MarkFactory.run(
+        pupil, PRESENT, start=WEEK
+    )  # from the marks this pupil would be "expected" now …
     _figure(pupil, dt.date(2025, 7, 17), present=90, absent=10, band="persistent")
     # … but the sweep stored "concern" last night: the stored figure is what staff saw.
     _figure(pupil, dt.date(2025, 10, 19), present=91, absent=9, band="concern")
@@ -62,9 +65,9 @@ def test_band_movement_uses_the_stored_nightly_figures_when_the_sweep_ran(school
 
 def test_intervention_impact_compares_six_weeks_before_with_since(school, form):
     pupil = PupilFactory(school=school, form=form)
-    add_marks(pupil, ["O"] * 4 + ["/"] * 6, start=dt.date(2025, 9, 8))  # before: 60%
-    add_marks(pupil, PRESENT, start=dt.date(2025, 9, 22))  # since: 100%
-    case = Case.objects.create(
+    MarkFactory.run(pupil, ["O"] * 4 + ["/"] * 6, start=dt.date(2025, 9, 8))  # before: 60%
+    MarkFactory.run(pupil, PRESENT, start=dt.date(2025, 9, 22))  # since: 100%
+    case = CaseFactory(
         school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=dt.date(2025, 9, 22)
     )
     period = resolve_period(school=school, key=None, today=TODAY)
@@ -92,14 +95,14 @@ def test_intervention_impact_agrees_with_the_pupil_figures_for_every_code(school
     mix = ["/", "\\", "L", "B", "K", "V", "I", "M", "O", "G", "N", "U", "C", "X", "Z", "D"]
     pupils = [PupilFactory(school=school, form=form) for _ in range(2)]
     for pupil in pupils:
-        add_marks(pupil, rng.choices(mix, k=70), start=dt.date(2025, 9, 1))
+        MarkFactory.run(pupil, rng.choices(mix, k=70), start=dt.date(2025, 9, 1))
     opened = [(pupils[0], dt.date(2025, 9, 15)), (pupils[0], dt.date(2025, 10, 6))]
     opened.append((pupils[1], dt.date(2025, 10, 13)))
     cases = []
     for pupil, day in opened:  # the pupil's first case was closed before the second opened
         Case.objects.filter(pupil=pupil).update(status="closed", closed_at=timezone.now())
         cases.append(
-            Case.objects.create(school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=day)
+            CaseFactory(school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=day)
         )
     rows = [{"pk": c.pk, "pupil_id": c.pupil_id, "opened_on": c.opened_on} for c in cases]
 
@@ -119,8 +122,8 @@ def test_intervention_impact_agrees_with_the_pupil_figures_for_every_code(school
 
 def test_intervention_impact_is_staff_only(school, form):
     pupil = PupilFactory(school=school, form=form)
-    add_marks(pupil, PRESENT)
-    Case.objects.create(school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=TODAY)
+    MarkFactory.run(pupil, PRESENT, start=WEEK)
+    CaseFactory(school=school, pupil=pupil, reason=Case.Reason.BAND, opened_on=TODAY)
     period = resolve_period(school=school, key=None, today=TODAY)
     assert build_report(school=school, period=period).table("interventions") is None
     governors = build_report(school=school, period=period, aggregate_only=True)

@@ -88,13 +88,13 @@ def test_every_dashboard_table_downloads_as_csv_and_xlsx(client, school, ten_pup
 
 
 def test_a_form_named_like_a_formula_is_escaped_in_the_export(client, school, head):
-    from tests.registers.factories import FormFactory, PupilFactory
-    from tests.reporting.conftest import PRESENT, add_marks
+    from tests.registers.factories import FormFactory, MarkFactory, PupilFactory
+    from tests.reporting.conftest import PRESENT, WEEK
 
     for name in ("=1+2", "4B"):
         form = FormFactory(school=school, name=name)
         for _ in range(5):
-            add_marks(PupilFactory(school=school, form=form), PRESENT)
+            MarkFactory.run(PupilFactory(school=school, form=form), PRESENT, start=WEEK)
     client.force_login(head.user)
     response = client.get(
         reverse("reporting:dashboard", args=[school.urn]), {"format": "csv", "table": "form"}

@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.registers.factories import PupilFactory
-from tests.reporting.conftest import PRESENT, add_marks
+from tests.registers.factories import MarkFactory, PupilFactory
+from tests.reporting.conftest import PRESENT, WEEK
 
 SKIP = ("/static/", "/admin/", "/accounts/logout/")
 MAX_PAGES = 200
@@ -83,7 +83,7 @@ def test_a_governor_never_meets_a_pupil(client, school, form, ten_pupils, govern
         for n in range(12)
     ]
     for pupil in extra:
-        add_marks(pupil, PRESENT)
+        MarkFactory.run(pupil, PRESENT, start=WEEK)
     client.force_login(governor.user)
     governors = reverse("reporting:governors", args=[school.urn])
     # The period picker is a form: start from each of its choices too.

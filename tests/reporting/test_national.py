@@ -14,8 +14,8 @@ from django.urls import reverse
 from reporting import national
 from reporting.periods import resolve_period
 from reporting.report import build_report
-from tests.registers.factories import PupilFactory
-from tests.reporting.conftest import PRESENT, add_marks
+from tests.registers.factories import MarkFactory, PupilFactory
+from tests.reporting.conftest import PRESENT, WEEK
 
 TODAY = dt.date(2025, 10, 20)
 
@@ -26,7 +26,7 @@ def primary(school, form):
     below England's 20.0%) and 5 Reception children aged 4, absent all week."""
     for n in range(11):
         pupil = PupilFactory(school=school, form=form, upn=f"C{n:011d}1")
-        add_marks(pupil, ["I", *PRESENT[1:]] if n < 2 else PRESENT)
+        MarkFactory.run(pupil, ["I", *PRESENT[1:]] if n < 2 else PRESENT, start=WEEK)
     for n in range(5):
         child = PupilFactory(
             school=school,
@@ -35,7 +35,7 @@ def primary(school, form):
             year_group="R",
             date_of_birth=dt.date(2021, 1, 1),
         )
-        add_marks(child, ["O"] * 10)
+        MarkFactory.run(child, ["O"] * 10, start=WEEK)
     return school
 
 
@@ -90,7 +90,7 @@ def larger_primary(school, form):
     pupils on each side of the age line for governors to see the figures."""
     for n in range(33):
         pupil = PupilFactory(school=school, form=form, upn=f"E{n:011d}1")
-        add_marks(pupil, ["I", *PRESENT[1:]] if n < 6 else PRESENT)
+        MarkFactory.run(pupil, ["I", *PRESENT[1:]] if n < 6 else PRESENT, start=WEEK)
     for n in range(5):
         child = PupilFactory(
             school=school,
@@ -99,7 +99,7 @@ def larger_primary(school, form):
             year_group="R",
             date_of_birth=dt.date(2021, 1, 1),
         )
-        add_marks(child, ["O"] * 10)
+        MarkFactory.run(child, ["O"] * 10, start=WEEK)
     return school
 
 
@@ -121,7 +121,9 @@ def test_governors_see_no_small_count_in_the_comparison_nor_by_subtraction(prima
 
 def test_a_roll_of_1_to_4_outside_the_age_line_withholds_the_whole_column(school, form):
     for n in range(10):
-        add_marks(PupilFactory(school=school, form=form, upn=f"G{n:011d}1"), PRESENT)
+        MarkFactory.run(
+            PupilFactory(school=school, form=form, upn=f"G{n:011d}1"), PRESENT, start=WEEK
+        )
     child = PupilFactory(
         school=school,
         form=form,
@@ -129,7 +131,7 @@ def test_a_roll_of_1_to_4_outside_the_age_line_withholds_the_whole_column(school
         year_group="R",
         date_of_birth=dt.date(2021, 1, 1),
     )
-    add_marks(child, ["O"] * 10)
+    MarkFactory.run(child, ["O"] * 10, start=WEEK)
     table = report(school, aggregate_only=True).table("national")
     assert {row[1] for row in table.rows} == {"x"}
     assert "10 pupils" not in table.note
@@ -141,9 +143,10 @@ def test_what_the_year_to_date_headline_withholds_the_column_withholds(school, f
     """All 12 pupils are aged 5 to 15, so the column is the whole roll: with 2 pupils
     persistently absent the headline shows no persistent figure, nor may the column."""
     for n in range(12):
-        add_marks(
+        MarkFactory.run(
             PupilFactory(school=school, form=form, upn=f"K{n:011d}1"),
             ["I", *PRESENT[1:]] if n < 2 else PRESENT,
+            start=WEEK,
         )
     built = report(school, aggregate_only=True)
     assert not isinstance(built.headline.persistent, Decimal)

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.registers.factories import FormFactory, PupilFactory
-from tests.reporting.conftest import PRESENT, add_marks
+from tests.registers.factories import FormFactory, MarkFactory, PupilFactory
+from tests.reporting.conftest import PRESENT, WEEK
 
 PAGES = [
     ("head", "reporting:dashboard", {}),
@@ -27,7 +27,7 @@ def _add_pupils(school, n: int) -> None:
         pupil = PupilFactory(
             school=school, form=forms[i % 3], pupil_premium=i % 2 == 0, sen="NK"[i % 2]
         )
-        add_marks(pupil, PRESENT if i % 4 else ["I", "O", *PRESENT[2:]])
+        MarkFactory.run(pupil, PRESENT if i % 4 else ["I", "O", *PRESENT[2:]], start=WEEK)
 
 
 def _count(client, name: str, params: dict, urn: str) -> int:

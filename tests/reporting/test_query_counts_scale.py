@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from escalation.services.sweep import run_sweep
-from registers.models import Contact, Mark
-from tests.registers.factories import PupilFactory
+from registers.models import Contact
+from tests.registers.factories import MarkFactory, PupilFactory
 from tests.reporting.conftest import TODAY, sessions_from
 
 N = 8
@@ -40,7 +40,7 @@ def _codes(i: int, count: int) -> list[str]:
 def _grow(school, forms, start: int, count: int) -> None:
     """`count` more pupils with marks up to today's morning, contacts, then the sweep."""
     sessions = [s for s in sessions_from(FIRST, 40) if s[0] < DAY] + [(DAY, "AM")]
-    marks, contacts = [], []
+    contacts = []
     for i in range(start, start + count):
         pupil = PupilFactory(
             school=school,
@@ -52,15 +52,13 @@ def _grow(school, forms, start: int, count: int) -> None:
         codes = _codes(i, len(sessions))
         if i % 3 == 1:
             codes[-1] = "N"  # absent this morning, no reason yet: on the calling list
-        marks += [
-            Mark(school=school, pupil=pupil, date=d, session=s, code_id=c)
-            for (d, s), c in zip(sessions, codes, strict=True)
-        ]
+        MarkFactory.create_many(
+            pupil, ((d, s, c) for (d, s), c in zip(sessions, codes, strict=True))
+        )
         contacts += [
             Contact(school=school, pupil=pupil, name=f"Parent {i}", phone="01632 960000"),
             Contact(school=school, pupil=pupil, name=f"Carer {i}", priority=2),
         ]
-    Mark.objects.bulk_create(marks)
     Contact.objects.bulk_create(contacts)
     # The last night's sweep stores figures and opens cases, as it would have.
     run_sweep(school=school, as_of=DAY - dt.timedelta(days=3))

@@ -12,8 +12,8 @@ from reporting import bands, breakdowns, disclosure
 from reporting.disclosure import PROTECTED, SMALL, Cell, Withheld, protect
 from reporting.periods import resolve_period
 from reporting.report import build_report, pupil_frame
-from tests.registers.factories import PupilFactory
-from tests.reporting.conftest import PRESENT, add_marks
+from tests.registers.factories import MarkFactory, PupilFactory
+from tests.reporting.conftest import PRESENT, WEEK
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def small_groups(school, form):
     for n in range(30):
         sen = "E" if n < 3 else ("K" if n < 5 else "N")
         pupil = PupilFactory(school=school, form=form, cla=n in (10, 11), sen=sen)
-        add_marks(pupil, PRESENT if n % 3 else ["I", *PRESENT[1:]])
+        MarkFactory.run(pupil, PRESENT if n % 3 else ["I", *PRESENT[1:]], start=WEEK)
         pupils.append(pupil)
     return pupils
 
@@ -101,7 +101,9 @@ def test_band_counts_under_5_are_hidden_for_governors(school, small_groups):
 
 def test_a_small_band_is_hidden_with_the_next_smallest_so_it_cannot_be_subtracted(school, form):
     for n in range(23):
-        add_marks(PupilFactory(school=school, form=form), ["O"] * 10 if n < 3 else PRESENT)
+        MarkFactory.run(
+            PupilFactory(school=school, form=form), ["O"] * 10 if n < 3 else PRESENT, start=WEEK
+        )
     period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
     frame = pupil_frame(school=school, period=period)
     rows = {r.key: r for r in bands.band_counts(frame, marks=_plan(frame).bands)}
@@ -115,7 +117,7 @@ def test_a_small_band_is_hidden_with_enough_others_that_it_cannot_be_subtracted(
     # band add up to the headline's 5 persistent pupils, so both are withheld as c.
     for n in range(25):
         codes = ["O"] * 10 if n < 2 else (["O", *PRESENT[1:]] if n < 5 else PRESENT)
-        add_marks(PupilFactory(school=school, form=form), codes)
+        MarkFactory.run(PupilFactory(school=school, form=form), codes, start=WEEK)
     period = resolve_period(school=school, key=None, today=dt.date(2025, 10, 20))
     frame = pupil_frame(school=school, period=period)
     plan = _plan(frame)

@@ -12,8 +12,14 @@ from django.urls import reverse
 from registers import figures, rates
 from reporting.celebration import build_league, read_week
 from reporting.trust import school_row
-from tests.registers.factories import FormFactory, PupilFactory, SchoolFactory, make_half_term
-from tests.reporting.conftest import PRESENT, add_marks
+from tests.registers.factories import (
+    FormFactory,
+    MarkFactory,
+    PupilFactory,
+    SchoolFactory,
+    make_half_term,
+)
+from tests.reporting.conftest import PRESENT, WEEK
 
 
 @pytest.fixture
@@ -23,7 +29,9 @@ def sister_school(trust):
     make_half_term(school, "Autumn 1", dt.date(2025, 9, 3), dt.date(2025, 10, 24))
     form = FormFactory(school=school, name="7X")
     for _ in range(5):
-        add_marks(PupilFactory(school=school, form=form), ["O", "O", *PRESENT[2:]])
+        MarkFactory.run(
+            PupilFactory(school=school, form=form), ["O", "O", *PRESENT[2:]], start=WEEK
+        )
     return school
 
 
@@ -66,7 +74,7 @@ def test_the_league_ranks_forms_and_shares_first_place(school, form, other_form)
     third = FormFactory(school=school, name="5C")
     for f, codes in ((form, PRESENT), (other_form, PRESENT), (third, ["I", *PRESENT[1:]])):
         for _ in range(3):
-            add_marks(PupilFactory(school=school, form=f), codes)
+            MarkFactory.run(PupilFactory(school=school, form=f), codes, start=WEEK)
     league = build_league(school=school, monday=dt.date(2025, 9, 8), today=dt.date(2025, 10, 20))
     assert [(r.rank, r.form, r.attendance, r.winner) for r in league.rows] == [
         (1, "4A", Decimal("100.0"), True),
@@ -99,7 +107,7 @@ def test_a_teacher_shows_the_celebration_without_any_pupil_name(
 def test_without_a_week_the_league_shows_last_week_until_this_week_has_registers(
     client, school, form, officer
 ):
-    add_marks(PupilFactory(school=school, form=form), PRESENT, start=dt.date(2025, 10, 13))
+    MarkFactory.run(PupilFactory(school=school, form=form), PRESENT, start=dt.date(2025, 10, 13))
     client.force_login(officer.user)  # today is Monday 20 October: no registers yet
     league = client.get(reverse("reporting:celebration", args=[school.urn])).context["league"]
     assert league.monday == dt.date(2025, 10, 13)
@@ -111,10 +119,12 @@ def test_the_trust_view_compares_this_half_term_with_the_last(school, form):
     the school's own totals over its own calendar."""
     make_half_term(school, "Autumn 2", dt.date(2025, 11, 3), dt.date(2025, 12, 19))
     first, second = (PupilFactory(school=school, form=form) for _ in range(2))
-    add_marks(first, PRESENT, start=dt.date(2025, 10, 13))  # Autumn 1: 10 of 10
-    add_marks(second, ["O"] * 4 + PRESENT[4:], start=dt.date(2025, 10, 13))  # 6 of 10
-    add_marks(first, ["I", "I", *PRESENT[2:]], start=dt.date(2025, 11, 3))  # Autumn 2: 8 of 10
-    add_marks(second, PRESENT, start=dt.date(2025, 11, 3))  # 10 of 10
+    MarkFactory.run(first, PRESENT, start=dt.date(2025, 10, 13))  # Autumn 1: 10 of 10
+    MarkFactory.run(second, ["O"] * 4 + PRESENT[4:], start=dt.date(2025, 10, 13))  # 6 of 10
+    MarkFactory.run(
+        first, ["I", "I", *PRESENT[2:]], start=dt.date(2025, 11, 3)
+    )  # Autumn 2: 8 of 10
+    MarkFactory.run(second, PRESENT, start=dt.date(2025, 11, 3))  # 10 of 10
     today = dt.date(2025, 11, 14)
     with time_machine.travel(dt.datetime(2025, 11, 14, 12), tick=False):
         row = school_row(school, today, withhold=False)
