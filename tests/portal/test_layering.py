@@ -50,3 +50,38 @@ def test_every_refusal_is_a_domain_error_and_keeps_its_builtin_base(error, built
 def test_escalation_guards_the_retention_purge_from_its_own_layer():
     # registers never imports escalation: escalation registers the open-case guard at ready().
     assert refuse_purge_of_open_cases in privacy._purge_guards
+
+
+# The names beat schedules (escalation migration 0003) and queued messages refer to.
+TASK_NAMES = {
+    "escalation.sweep_school",
+    "escalation.nightly_sweep",
+    "escalation.check_night_sweeps",
+    "escalation.requeue_stalled",
+    "escalation.generate_letter",
+    "escalation.run_letter_batch",
+    "escalation.generate_letter_chunk",
+    "escalation.queue_sweep_letters",
+}
+
+
+def test_the_escalation_tasks_live_in_one_module_under_their_old_names():
+    from escalation import tasks
+
+    found = {
+        getattr(tasks, name).name
+        for name in dir(tasks)
+        if name.endswith("_task") and hasattr(getattr(tasks, name), "delay")
+    }
+    assert found == TASK_NAMES
+
+
+def test_the_services_start_work_through_the_tasks_installed_for_their_jobs():
+    from escalation.services import jobs
+
+    assert {job: jobs.task_for(job).name for job in jobs.JOBS} == {
+        jobs.GENERATE_LETTER: "escalation.generate_letter",
+        jobs.RUN_LETTER_BATCH: "escalation.run_letter_batch",
+        jobs.SWEEP_SCHOOL: "escalation.sweep_school",
+        jobs.QUEUE_SWEEP_LETTERS: "escalation.queue_sweep_letters",
+    }
