@@ -205,8 +205,8 @@ def start_worker(db_url: str, media: str, nice: int) -> subprocess.Popen:
 def run_batch(school, *, eager: bool, worker: subprocess.Popen | None) -> dict:
     from escalation.models import LetterBatch
     from escalation.services.letters import start_termly_batch
+    from registers.actors import Actor
     from registers.models import HalfTerm
-    from registers.services.marks import Actor
 
     term = HalfTerm.objects.get(school=school, name="Autumn 2")
     cpu_before = cpu_seconds(worker.pid) if worker else time.process_time()

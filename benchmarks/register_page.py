@@ -84,7 +84,8 @@ def build(rng: random.Random):
 
 def take(school, form, pupils, member):
     """This morning's register: mostly present, two absent, two late with comments."""
-    from registers.services.marks import Actor, Entry, save_register
+    from registers.actors import Actor
+    from registers.services.marks import Entry, save_register
 
     entries = [Entry(p.pk, "/") for p in pupils[4:]] + [
         Entry(pupils[0].pk, "N"),

@@ -373,8 +373,9 @@ def measure_register(school, results: Results, runs: int) -> None:
     """A teacher saves a 30-pupil form's afternoon register of the night."""
     from django.db.models import Count
 
+    from registers.actors import Actor
     from registers.models import Form, Mark, Membership, Pupil, Register
-    from registers.services.marks import Actor, Entry, save_register
+    from registers.services.marks import Entry, save_register
 
     form = (
         Form.objects.for_school(school)

@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from attendance_portal.errors import DomainError
 from registers import bands
 from registers.rates import Band, SessionCounts, attendance_fraction, sessions_to_reach
 
@@ -65,6 +66,10 @@ class LetterKind(StrEnum):
 
 BAND_SEVERITY = bands.SEVERITY  # 0 for the best band (registers.bands)
 BELOW_TARGET_BANDS = bands.BELOW_TARGET
+# The weekly students-of-concern list: two or more sessions missed in a week puts a pupil on
+# it even above the target, so a dip between monitoring points is discussed before it shows
+# in the yearly figure (docs/domain.md §9: "so no pupil is missed").
+CONCERN_WEEK_ABSENCES = 2
 LETTER_FOR_BAND: dict[Band, LetterKind] = {
     Band.MONITOR: LetterKind.BELOW_TARGET,
     Band.CONCERN: LetterKind.MEETING_INVITE,
@@ -348,7 +353,7 @@ class PenaltyTerms:
     early_amount_pence: int | None  # due within EARLY_DAYS: first notices only
 
 
-class ThirdNoticeRefused(ValueError):
+class ThirdNoticeRefused(DomainError, ValueError):
     """A third notice within 3 years of the first: the law asks for another route."""
 
     def __init__(self, *, first: dt.date, until: dt.date) -> None:
@@ -361,7 +366,7 @@ class ThirdNoticeRefused(ValueError):
         )
 
 
-class NoticeBeforeFramework(ValueError):
+class NoticeBeforeFramework(DomainError, ValueError):
     """A referral dated before the framework: earlier notices are not counted towards the
     limit of two, so dating one back would get round it."""
 

@@ -48,6 +48,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from attendance_portal.errors import DomainError
 from registers import codes
 
 CTF_VERSION = "25.0"
@@ -100,7 +101,7 @@ def alphabet_for_year(year: int) -> frozenset[str]:
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-class CtfError(ValueError):
+class CtfError(DomainError, ValueError):
     """A CTF that cannot be read; `errors` names each element that is wrong."""
 
     def __init__(self, errors: list[str]):

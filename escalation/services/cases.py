@@ -7,18 +7,21 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from attendance_portal.errors import DomainError
 from escalation import rules
 from escalation.models import Case, EscalationEvent
+from registers.actors import Actor
 from registers.models import HalfTerm, Pupil, School
-from registers.services.marks import Actor
+from registers.services.privacy import PurgeRefused
 
 Action = EscalationEvent.Action
 SWEEP = Actor(None, "Nightly sweep", "System")
 
 
-class CaseError(ValueError):
+class CaseError(DomainError, ValueError):
     """A case action that cannot be done, with a message a user can act on."""
 
 
@@ -203,3 +206,18 @@ def close_case(*, case: Case, actor: Actor, summary: str, on: dt.date) -> Case:
     case.save(update_fields=["status", "closed_at", "next_review", "updated_at"])
     record_event(case=case, action=Action.CLOSED, actor=actor, occurred_on=on, summary=summary)
     return case
+
+
+def refuse_purge_of_open_cases(pupils: QuerySet[Pupil]) -> None:
+    """The retention purge's guard (registered in escalation/apps.py): a case still open is
+    work in progress, not an expired record, so someone must close it (and so decide the
+    local authority no longer needs it) before its pupil can go."""
+    open_cases = list(
+        Case.objects.open().filter(pupil__in=pupils).values_list("pupil__upn", flat=True)
+    )
+    if open_cases:
+        raise PurgeRefused(
+            f"{len(open_cases)} pupil(s) due for removal still have an open case "
+            f"(UPN {', '.join(sorted(open_cases))}). Close the case(s), then run the purge "
+            "again; nothing was removed."
+        )

@@ -21,9 +21,9 @@ from escalation.services.cases import (
     record_event,
     set_review,
 )
+from registers.actors import Actor
 from registers.models import HalfTerm, Pupil, School, SchoolDay
 from registers.school_age import is_compulsory_school_age, not_of_school_age_message
-from registers.services.marks import Actor
 
 Stage = Case.Stage
 

@@ -27,7 +27,7 @@ from escalation.letters import LetterContext, render_letter_pdf
 from escalation.models import Case, EscalationEvent, Letter, LetterBatch
 from escalation.services.cases import SWEEP, record_event
 from escalation.services.letter_context import build_contexts
-from registers.services.marks import Actor
+from registers.actors import Actor
 
 log = logging.getLogger(__name__)
 Status = Letter.Status

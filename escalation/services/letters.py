@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from attendance_portal import broker
+from attendance_portal.errors import DomainError
 from escalation import rules
 from escalation.letters import LetterContext, adapted_reason, validate_wording
 from escalation.models import (
@@ -27,6 +27,7 @@ from escalation.models import (
     LetterTemplate,
 )
 from escalation.models.letters import TERMLY_KINDS
+from escalation.services import jobs
 from escalation.services.cases import SWEEP
 from escalation.services.letter_context import build_contexts
 from escalation.services.letter_generation import (  # noqa: F401  (the service API)
@@ -36,9 +37,9 @@ from escalation.services.letter_generation import (  # noqa: F401  (the service 
     generate_letter,
     generate_letters,
 )
+from registers.actors import Actor
 from registers.figures import counted_marks, year_to_date
 from registers.models import HalfTerm, Pupil, School
-from registers.services.marks import Actor
 
 Kind = Letter.Kind
 Status = Letter.Status
@@ -53,7 +54,7 @@ SWEEP_KINDS: dict[str, str] = {
 }
 
 
-class LetterError(ValueError):
+class LetterError(DomainError, ValueError):
     """Something a user asked for that cannot be done, with a message they can act on."""
 
 
@@ -130,11 +131,9 @@ def start_termly_batch(
             )
         batch.total = batch.skipped + Letter.objects.filter(batch=batch).count()
         batch.save(update_fields=["total", "skipped", "updated_at"])
-        from escalation.tasks_letters import run_letter_batch_task
-
         # Sent after commit with a short timeout (attendance_portal.broker): a broker that
         # is down leaves the batch "queued", and escalation.services.recovery sends it.
-        broker.send_on_commit(run_letter_batch_task, batch.pk)
+        jobs.send_on_commit(jobs.RUN_LETTER_BATCH, batch.pk)
     return batch
 
 
@@ -267,10 +266,8 @@ def queue_sweep_letters(*, school: School, as_of: dt.date) -> list[int]:
 
 
 def _enqueue(letter_ids: list[int]) -> None:
-    from escalation.tasks_letters import generate_letter_task
-
     for pk in letter_ids:
-        broker.send_on_commit(generate_letter_task, pk)
+        jobs.send_on_commit(jobs.GENERATE_LETTER, pk)
 
 
 # --- Wording ----------------------------------------------------------------------------
@@ -303,11 +300,9 @@ def resume_batch(*, batch: LetterBatch) -> None:
     """Run an unfinished batch again (its worker died): what is done stays done. The batch
     counts as touched now, so it is not offered again (nor re-sent by
     escalation.services.recovery) until it has stalled once more."""
-    from escalation.tasks_letters import run_letter_batch_task
-
     if batch.is_active:
         LetterBatch.objects.filter(pk=batch.pk).update(updated_at=timezone.now())
-        broker.send_on_commit(run_letter_batch_task, batch.pk)
+        jobs.send_on_commit(jobs.RUN_LETTER_BATCH, batch.pk)
 
 
 def preview_context(

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from attendance_portal import broker
 from escalation.models import Letter, LetterBatch, SweepRun
+from escalation.services import jobs
 from registers.models import School
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,6 @@ def requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
     progress for two are resumed; single letters pending for a minute are sent again.
     Each row is touched as it is sent, so a slow queue gets one more message a minute,
     not one per run."""
-    from escalation.tasks_letters import generate_letter_task, run_letter_batch_task
-
     now = now or timezone.now()
     batches = list(
         LetterBatch.objects.filter(
@@ -68,9 +66,9 @@ def requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
     LetterBatch.objects.filter(pk__in=batches).update(updated_at=now)
     Letter.objects.filter(pk__in=letters).update(updated_at=now)
     for pk in batches:
-        broker.send(run_letter_batch_task, pk)
+        jobs.send(jobs.RUN_LETTER_BATCH, pk)
     for pk in letters:
-        broker.send(generate_letter_task, pk)
+        jobs.send(jobs.GENERATE_LETTER, pk)
     if batches or letters:
         log.warning(
             "Re-queued %d stalled letter batches and %d letters", len(batches), len(letters)
@@ -99,9 +97,6 @@ def check_night_sweeps(*, as_of: dt.date | None = None) -> dict[str, list[int]]:
     """Each morning (beat): every school swept for the night? Re-queue the sweep of those
     that were not, and the letters of those that were (idempotent: a sweep whose letter
     task was lost still gets its letters)."""
-    from escalation.tasks import sweep_school_task
-    from escalation.tasks_letters import queue_sweep_letters_task
-
     as_of = as_of or timezone.localdate()
     missing = unswept_schools(as_of=as_of)
     swept = list(
@@ -110,9 +105,9 @@ def check_night_sweeps(*, as_of: dt.date | None = None) -> dict[str, list[int]]:
         .values_list("school_id", flat=True)
     )
     for school_id in missing:
-        broker.send(sweep_school_task, school_id, as_of.isoformat())
+        jobs.send(jobs.SWEEP_SCHOOL, school_id, as_of.isoformat())
     for school_id in swept:
-        broker.send(queue_sweep_letters_task, school_id, as_of.isoformat())
+        jobs.send(jobs.QUEUE_SWEEP_LETTERS, school_id, as_of.isoformat())
     if missing:
         log.warning("The sweep of %s missed %d schools: re-queued %s", as_of, len(missing), missing)
     return {"resent": missing, "swept": swept}

@@ -25,6 +25,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from attendance_portal.errors import DomainError
 from escalation.models import EscalationEvent, PupilFigure, SweepRun
 from escalation.rules import Decision
 from escalation.services import recovery
@@ -43,7 +44,7 @@ Action = EscalationEvent.Action
 log = logging.getLogger(__name__)
 
 
-class SweepBusy(RuntimeError):
+class SweepBusy(DomainError, RuntimeError):
     """Another worker is sweeping this school for this night right now."""
 
 

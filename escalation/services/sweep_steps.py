@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from attendance_portal import bulk
 from attendance_portal.dates import monday_of
 from escalation import rules
 from escalation.models import Case, EscalationEvent, PupilFigure
@@ -19,7 +20,6 @@ from escalation.services.cases import SWEEP, build_event, next_monitoring_point
 from registers import rates
 from registers.figures import FpnCandidate, unmarked_by_pupil, year_to_date
 from registers.models import HalfTerm, School, SchoolDay
-from registers.services.imports import bulk
 
 Action = EscalationEvent.Action
 OPEN_BAND, OPEN_DIP, OPEN_FPN = Case.Reason.BAND, Case.Reason.DIP, Case.Reason.FPN_THRESHOLD
@@ -83,7 +83,7 @@ def figure(school: School, pupil_id: int, counts: rates.SessionCounts | None) ->
 def store_figures(*, school: School, as_of: dt.date, figures: dict[int, NightFigure]) -> int:
     """Insert new figures and update changed ones; identical figures are not touched.
 
-    Set-based writes (registers.services.imports.bulk: one array per column): the ORM's
+    Set-based writes (attendance_portal.bulk: one array per column): the ORM's
     bulk_create prepared 16 values per pupil one by one, 30 ms of a 1,000-pupil school's
     sweep in Python. The sweep's claim (sweep._claim) keeps a second run of the same school
     and night out, and the unique constraint on (pupil, as_of) still stands behind it."""

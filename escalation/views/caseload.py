@@ -1,8 +1,7 @@
 """The officer's caseload: open cases, reviews due first, filtered by band, stage, year
 group and flags (pupil premium, SEND, social worker). Officers and heads only.
 
-A constant number of queries: the page of cases with each pupil's latest stored band
-(a subquery on escalation_figure_latest_idx), the totals, and the count by stage.
+The reads are escalation.selectors.caseload (a constant number of queries).
 """
 
 from __future__ import annotations
@@ -11,19 +10,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Case as SqlCase
-from django.db.models import Count, F, OuterRef, Q, Subquery, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from attendance_portal.permissions import school_view
-from escalation import forms
-from escalation.models import Case, PupilFigure
+from escalation import forms, selectors
+from escalation.models import Case
 from escalation.views.lists import Badge, BandView, band_view, flag_badges, pupil_url
 from registers import rates
-from registers.models import Membership, Pupil, School
+from registers.models import Membership, School
 
 PAGE_SIZE = 50
 
@@ -46,37 +43,7 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
     today = timezone.localdate()
     query = forms.CaseloadFilter(request.GET)
     data = query.cleaned_data if query.is_valid() else {}
-    latest = PupilFigure.objects.filter(pupil_id=OuterRef("pupil_id")).order_by("-as_of")
-    cases = (
-        Case.objects.for_school(school)
-        .filter(status=Case.Status.CLOSED if data.get("closed") else Case.Status.OPEN)
-        .select_related("pupil__form", "owner")
-        .annotate(
-            band=Subquery(latest.values("band")[:1]),
-            attendance=Subquery(latest.values("attendance")[:1]),
-            # The counts behind it, so the page shows it as rates.shown_pct does.
-            figure_possible=Subquery(latest.values("possible")[:1]),
-            figure_attended=Subquery(latest.annotate(a=F("present") + F("aea")).values("a")[:1]),
-            overdue=SqlCase(When(next_review__lte=today, then=0), default=1),
-            # Severe absence is the top priority for all partners (DOMAIN.md §10).
-            priority=SqlCase(When(band=PupilFigure.Band.SEVERE, then=0), default=1),
-        )
-    )
-    filters = {
-        "band": Q(band=data.get("band")),
-        "stage": Q(stage=data.get("stage")),
-        "year": Q(pupil__year_group=data.get("year")),
-        "pp": Q(pupil__pupil_premium=True),
-        "send": ~Q(pupil__sen=Pupil.SEN.NONE),
-        "cin": Q(pupil__cin=True),
-        "due": Q(next_review__lte=today),
-    }
-    for name, condition in filters.items():
-        if data.get(name):
-            cases = cases.filter(condition)
-    cases = cases.order_by(
-        "priority", "overdue", "next_review", "pupil__surname", "pupil__forename", "pk"
-    )
+    cases = selectors.caseload(school=school, today=today, filters=data)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         CaseloadRow(
@@ -95,20 +62,13 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
         )
         for c in page.object_list
     ]
-    open_cases = Case.objects.for_school(school).open()
-    totals = open_cases.aggregate(
-        open=Count("pk"),
-        due=Count("pk", filter=Q(next_review__lte=today)),
-        focus=Count("pk", filter=Q(focus=True)),
-    )
-    by_stage = dict(open_cases.values_list("stage").annotate(n=Count("pk")).order_by())
     context = {
         "school": school,
         "query": query,
         "page": page,
         "rows": rows,
-        "totals": totals,
-        "stages": [(label, by_stage.get(value, 0)) for value, label in Case.Stage.choices],
+        "totals": selectors.caseload_totals(school=school, today=today),
+        "stages": selectors.open_cases_by_stage(school=school),
         "today": today,
     }
     return render(request, "escalation/caseload.html", context)

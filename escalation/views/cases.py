@@ -13,20 +13,20 @@ from decimal import Decimal
 from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from attendance_portal.errors import DomainError
 from attendance_portal.permissions import get_pupil_for_user, school_view
-from escalation import forms, rules
-from escalation.models import Case, EscalationEvent, PupilFigure
-from escalation.rules import NoticeBeforeFramework, ThirdNoticeRefused
+from escalation import forms, rules, selectors
+from escalation.models import Case, EscalationEvent
 from escalation.services import cases as case_services
 from escalation.services.cases import CaseError
 from escalation.views.lists import band_view, flag_badges, pupil_url
-from registers import figures, rates
+from registers import rates
+from registers.actors import Actor
 from registers.models import Membership, School
-from registers.services.marks import Actor
 
 # What the timeline spells out from an event's data, so a reader sees what was agreed.
 DETAIL_LABELS = {
@@ -38,7 +38,6 @@ DETAIL_LABELS = {
     "family_commitments": "What the family agreed to",
     "evidence": "Evidence",
 }
-DOMAIN_ERRORS = (CaseError, NoticeBeforeFramework, ThirdNoticeRefused)
 # The forms of the case page, by prefix; per-object forms (a contract's review, …) are
 # built in _case_context with the object's id in the prefix.
 CASE_FORMS: dict[str, type[Form]] = {
@@ -55,7 +54,7 @@ CASE_FORMS: dict[str, type[Form]] = {
 
 
 def find_case(school: School, pk: int) -> Case:
-    return get_object_or_404(Case.objects.for_school(school).select_related("pupil"), pk=pk)
+    return selectors.find_case(school=school, pk=pk)
 
 
 @dataclass
@@ -78,15 +77,13 @@ def case_context(
 ) -> dict[str, object]:
     """Everything the case page shows: figures, calculator, timeline, steps, forms."""
     pupil, today = case.pupil, timezone.localdate()
-    start, _ = figures.year_to_date(today)
-    counts = figures.counts_by_pupil(school=school, start=start, end=today, pupil_ids=[pupil.pk])
-    counts_now = counts.get(pupil.pk, rates.SessionCounts())
+    found = selectors.pupil_figures(school=school, pupil=pupil, today=today)
+    counts_now, remaining = found.counts, found.remaining
     pupil_band = rates.band(
         counts_now, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct
     )
     # The school's two lines, then the national persistent-absence line (10% missed).
     lines = [school.target_pct, school.formal_meeting_pct, Decimal(90)]
-    remaining = figures.remaining_sessions(school=school, after=today)
     contracts = list(case.contracts.all())
     notices = list(case.notices.all())
     referrals = list(case.penalty_referrals.all())
@@ -112,14 +109,14 @@ def case_context(
         "recovery": rules.recovery(counts_now, lines=lines),
         "remaining": remaining,
         "projected": rates.projected_pct(counts_now, remaining_sessions=remaining),
-        "history": list(PupilFigure.objects.filter(pupil=pupil).order_by("-as_of")[:10]),
+        "history": selectors.figure_history(school=school, pupil=pupil),
         "timeline": timeline(case),
         "contracts": [(c, built.get(f"review-{c.pk}")) for c in contracts],
         "notices": [(n, built.get(f"outcome-{n.pk}")) for n in notices],
         "referrals": [(r, built.get(f"referral-{r.pk}")) for r in referrals],
         "forms": built,
-        "parents": list(pupil.contacts.values_list("name", flat=True)),
-        "other_cases": list(Case.objects.filter(pupil=pupil).exclude(pk=case.pk)),
+        "parents": selectors.parent_names(school=school, pupil=pupil),
+        "other_cases": [c for c in selectors.cases_of(school=school, pupil=pupil) if c != case],
         "today": today,
     }
 
@@ -149,7 +146,7 @@ def act(
     if form.is_valid():
         try:
             perform(form.cleaned_data, Actor.for_membership(membership))
-        except DOMAIN_ERRORS as exc:
+        except DomainError as exc:  # CaseError, NoticeBeforeFramework, ThirdNoticeRefused, …
             form.add_error(None, str(exc))
         else:
             messages.success(request, done)
@@ -195,7 +192,7 @@ def pupil_case(
 ) -> HttpResponse:
     """A pupil's open case, or the form to open one (with any earlier cases listed)."""
     pupil = get_pupil_for_user(membership, school, pupil_id)
-    current = Case.objects.for_school(school).open().filter(pupil=pupil).first()
+    current = selectors.open_case_of(school=school, pupil=pupil)
     if current is not None:
         return redirect("escalation:case", school.urn, current.pk)
     return _open_page(request, school, pupil, forms.OpenCaseForm(prefix="open"))
@@ -208,7 +205,7 @@ def _open_page(request, school, pupil, form, status=200) -> HttpResponse:
         "badges": flag_badges(pupil),
         "pupil_url": pupil_url(school, pupil.pk),
         "form": form,
-        "cases": list(Case.objects.for_school(school).filter(pupil=pupil)),
+        "cases": selectors.cases_of(school=school, pupil=pupil),
     }
     return render(request, "escalation/case_open.html", context, status=status)
 

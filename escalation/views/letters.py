@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from attendance_portal.downloads import file_response
 from attendance_portal.permissions import get_pupil_for_user, school_view
-from escalation.forms_letters import (
+from escalation import selectors
+from escalation.forms import (
     LetterFilterForm,
     LetterTemplateForm,
     PreviewForm,
@@ -25,13 +26,13 @@ from escalation.forms_letters import (
     StartBatchForm,
 )
 from escalation.letters import render_letter_html, render_letter_pdf
-from escalation.models import Case, Letter, LetterBatch
+from escalation.models import Letter, LetterBatch
 from escalation.services import letters as service
 from escalation.services import recovery
 from escalation.services.letter_context import wording
 from escalation.views.lists import case_url
+from registers.actors import Actor
 from registers.models import Membership, School
-from registers.services.marks import Actor
 
 PER_PAGE = 50
 
@@ -46,21 +47,14 @@ def _kind_or_404(kind: str) -> str:
 @require_GET
 def letters(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     filters = LetterFilterForm(request.GET or None)
-    rows = (
-        Letter.objects.for_school(school)
-        .select_related("pupil__form", "batch")
-        .order_by("-created_at", "-pk")
-    )
+    kind = status = ""
     pupil = None
     if filters.is_valid():
         data = filters.cleaned_data
-        if data["kind"]:
-            rows = rows.filter(kind=data["kind"])
-        if data["status"]:
-            rows = rows.filter(status=data["status"])
+        kind, status = data["kind"], data["status"]
         if data["pupil"]:
             pupil = get_pupil_for_user(membership, school, data["pupil"])
-            rows = rows.filter(pupil=pupil)
+    rows = selectors.letter_log(school=school, kind=kind, status=status, pupil=pupil)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     for letter in page:  # the case page shows the letter on the timeline
         letter.case_url = case_url(school, letter.case_id) if letter.case_id else ""
@@ -69,7 +63,7 @@ def letters(request: HttpRequest, school: School, membership: Membership) -> Htt
         "filters": filters,
         "page": page,
         "pupil": pupil,
-        "batches": LetterBatch.objects.for_school(school)[:8],
+        "batches": selectors.recent_batches(school=school),
         "start_form": StartBatchForm(school=school),
         "single_form": SingleLetterForm(school=school, initial={"pupil": pupil}),
     }
@@ -107,7 +101,7 @@ def queue_letter(request: HttpRequest, school: School, membership: Membership) -
         pupil=pupil,
         kind=kind,
         period=f"{timezone.localdate():%Y-%m-%d}",
-        case=Case.objects.open().filter(pupil=pupil).first(),
+        case=selectors.open_case_of(school=school, pupil=pupil),
         actor=Actor.for_membership(membership),
     )
     label = f"{letter.get_kind_display()} for {pupil.name}"
@@ -129,7 +123,7 @@ def _batch_context(school: School, batch: LetterBatch) -> dict:
 @school_view("send_letters")
 @require_GET
 def batch(request: HttpRequest, school: School, membership: Membership, pk: int) -> HttpResponse:
-    found = get_object_or_404(LetterBatch.objects.for_school(school), pk=pk)
+    found = selectors.find_batch(school=school, pk=pk)
     return render(request, "escalation/letter_batch.html", _batch_context(school, found))
 
 
@@ -139,7 +133,7 @@ def batch_progress(
     request: HttpRequest, school: School, membership: Membership, pk: int
 ) -> HttpResponse:
     """The progress fragment the batch page polls every 2 seconds (static/js/letters.js)."""
-    found = get_object_or_404(LetterBatch.objects.for_school(school), pk=pk)
+    found = selectors.find_batch(school=school, pk=pk)
     response = render(
         request, "escalation/_letter_batch_progress.html", _batch_context(school, found)
     )
@@ -152,7 +146,7 @@ def batch_progress(
 def resume_batch(
     request: HttpRequest, school: School, membership: Membership, pk: int
 ) -> HttpResponse:
-    found = get_object_or_404(LetterBatch.objects.for_school(school), pk=pk)
+    found = selectors.find_batch(school=school, pk=pk)
     if found.is_active:
         service.resume_batch(batch=found)
         messages.info(request, "Resumed: queued, will start shortly.")
@@ -162,7 +156,7 @@ def resume_batch(
 @school_view("send_letters")
 @require_GET
 def batch_pdf(request: HttpRequest, school: School, membership: Membership, pk: int):
-    found = get_object_or_404(LetterBatch.objects.for_school(school), pk=pk)
+    found = selectors.find_batch(school=school, pk=pk)
     if not found.merged_file:
         raise Http404("No merged file")
     name = f"letters-{found.kind}-{found.period}.pdf".replace("/", "-").replace(" ", "-")
@@ -172,7 +166,7 @@ def batch_pdf(request: HttpRequest, school: School, membership: Membership, pk: 
 @school_view("send_letters")
 @require_GET
 def letter_pdf(request: HttpRequest, school: School, membership: Membership, pk: int):
-    letter = get_object_or_404(Letter.objects.for_school(school).select_related("pupil"), pk=pk)
+    letter = selectors.find_letter(school=school, pk=pk)
     if not letter.is_generated:
         raise Http404("Not generated yet")
     name = f"{letter.kind}-{letter.pupil.surname}-{letter.pupil.forename}.pdf"

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from escalation.forms_lists import DayForm
+from escalation.forms import DayForm
 from registers import bands
 from registers.bands import BandWords
 from registers.models import Pupil, School

@@ -1,19 +1,18 @@
 """The first-day calling list: pupils absent with no reason yet (an N mark), vulnerable
 pupils first, with their contacts and one-click logging of each call (DOMAIN.md §5, §9).
 
-The page costs the same number of queries whatever the number of pupils: one each for the
-N marks, the pupils, their contacts, the day's calls and the year-to-date counts.
+The reads are escalation.selectors.lists (the same number of queries whatever the number
+of pupils: one each for the N marks, the pupils, their contacts, the day's calls and the
+year-to-date counts).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,23 +20,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from attendance_portal.permissions import get_pupil_for_user, school_view
-from escalation.forms_lists import COMMON_CODE_CHOICES, OTHER_CODE_CHOICES, CallOutcomeForm
+from escalation import selectors
+from escalation.forms import COMMON_CODE_CHOICES, OTHER_CODE_CHOICES, CallOutcomeForm
 from escalation.views.lists import Badge, flag_badges, is_htmx, list_day, pupil_url
-from registers.figures import counts_by_pupil, year_to_date
-from registers.models import (
-    CallAttempt,
-    Contact,
-    Form,
-    Mark,
-    Membership,
-    Pupil,
-    Register,
-    School,
-    SchoolDay,
-)
+from registers.actors import Actor
+from registers.models import CallAttempt, Contact, Membership, Pupil, School
 from registers.rates import attendance_pct, shown_pct_for
 from registers.services.calls import log_call
-from registers.services.marks import Actor, MarkError
+from registers.services.marks import MarkError
 
 Outcome = CallAttempt.Outcome
 
@@ -71,42 +61,6 @@ class CallingRow:
         return next((c for c in reversed(self.calls) if c.resolved), None)
 
 
-def unmarked_in_saved_registers(
-    *, school: School, day: dt.date, pupil_ids: list[int] | None = None
-) -> dict[int, list[str]]:
-    """Pupils on roll left without a mark in a register saved on `day` (an open session):
-    pupil id -> sessions. Three queries whatever the number of forms."""
-    school_day = SchoolDay.objects.for_school(school).filter(date=day).first()
-    if school_day is None:
-        return {}
-    saved = {
-        (form_id, session)
-        for form_id, session in Register.objects.for_school(school)
-        .filter(date=day, taken_at__isnull=False)
-        .values_list("form_id", "session")
-        if school_day.is_open(session)
-    }
-    if not saved:
-        return {}
-    pupils = Pupil.objects.for_school(school).on_roll(day)
-    pupils = pupils.filter(form_id__in={form_id for form_id, _ in saved})
-    if pupil_ids is not None:
-        pupils = pupils.filter(pk__in=pupil_ids)
-    on_roll = list(pupils.values_list("pk", "form_id"))
-    marked = set(
-        Mark.objects.for_school(school)
-        .on(day)
-        .filter(pupil_id__in=[pk for pk, _ in on_roll])
-        .values_list("pupil_id", "session")
-    )
-    found: dict[int, list[str]] = defaultdict(list)
-    for pk, form_id in on_roll:
-        for session in ("AM", "PM"):
-            if (form_id, session) in saved and (pk, session) not in marked:
-                found[pk].append(session)
-    return found
-
-
 def calling_rows(
     *, school: School, day: dt.date, pupil_ids: list[int] | None = None
 ) -> list[CallingRow]:
@@ -116,104 +70,25 @@ def calling_rows(
     a mark in a register saved that day. With them (one row redrawn after a call): those
     pupils, even if their absence has just been resolved.
     """
-    marks = Mark.objects.for_school(school).on(day).unexplained()
-    if pupil_ids is not None:
-        marks = marks.filter(pupil_id__in=pupil_ids)
-    sessions: dict[int, list[str]] = defaultdict(list)
-    for pupil_id, session in marks.order_by("session").values_list("pupil_id", "session"):
-        sessions[pupil_id].append(session)
-    unmarked = unmarked_in_saved_registers(school=school, day=day, pupil_ids=pupil_ids)
-    ids = list(sessions.keys() | unmarked.keys()) if pupil_ids is None else pupil_ids
-    if not ids:
-        return []
-
-    pupils = (
-        Pupil.objects.for_school(school)
-        .filter(pk__in=ids)
-        .select_related("form")
-        .prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.for_school(school).order_by("priority"))
-        )
-        .vulnerable_first()
-    )
-    calls: dict[int, list[CallAttempt]] = defaultdict(list)
-    for call in (
-        CallAttempt.objects.for_school(school)
-        .on(day)
-        .filter(pupil_id__in=ids)
-        .select_related("contact", "called_by", "code_given")
-    ):
-        calls[call.pupil_id].append(call)
-    start, end = year_to_date(day)
-    counts = counts_by_pupil(school=school, start=start, end=end, pupil_ids=ids)
     return [
         CallingRow(
-            pupil=p,
-            sessions=sessions.get(p.pk, []),
-            contacts=list(p.contacts.all()),
-            calls=calls.get(p.pk, []),
-            attendance=attendance_pct(counts[p.pk]) if p.pk in counts else None,
-            badges=flag_badges(p),
-            pupil_url=pupil_url(school, p.pk),
-            attendance_shown=shown_pct_for(counts.get(p.pk), school),
-            unmarked=unmarked.get(p.pk, []),
+            pupil=c.pupil,
+            sessions=c.sessions,
+            contacts=c.contacts,
+            calls=c.calls,
+            attendance=attendance_pct(c.counts) if c.counts is not None else None,
+            badges=flag_badges(c.pupil),
+            pupil_url=pupil_url(school, c.pupil.pk),
+            attendance_shown=shown_pct_for(c.counts, school),
+            unmarked=c.unmarked,
             register_url=reverse(
-                "registers:take", args=[school.urn, p.form_id, day, unmarked[p.pk][0]]
+                "registers:take", args=[school.urn, c.pupil.form_id, day, c.unmarked[0]]
             )
-            if p.pk in unmarked and p.form_id
+            if c.unmarked and c.pupil.form_id
             else "",
         )
-        for p in pupils
+        for c in selectors.calling_pupils(school=school, day=day, pupil_ids=pupil_ids)
     ]
-
-
-@dataclass(frozen=True)
-class DayContext:
-    school_day: SchoolDay | None
-    previous: dt.date | None
-    next: dt.date | None
-    forms_total: int
-    missing_am: int
-    missing_pm: int
-
-
-def _day_context(*, school: School, day: dt.date) -> DayContext:
-    days = SchoolDay.objects.for_school(school)
-    school_day = days.filter(date=day).first()
-    previous = days.filter(date__lt=day).order_by("-date").values_list("date", flat=True).first()
-    following = days.filter(date__gt=day).order_by("date").values_list("date", flat=True).first()
-    # Absent pupils in a form whose register is not taken yet have no N mark, so they are
-    # not on this list: say how many registers are missing.
-    form_ids = set(
-        Form.objects.for_school(school)
-        .filter(pupils__isnull=False)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    taken = set(
-        Register.objects.for_school(school)
-        .filter(date=day, taken_at__isnull=False)
-        .values_list("form_id", "session")
-    )
-    missing = {
-        session: sum((pk, session) not in taken for pk in form_ids)
-        if school_day and school_day.is_open(session)
-        else 0
-        for session in ("AM", "PM")
-    }
-    return DayContext(school_day, previous, following, len(form_ids), missing["AM"], missing["PM"])
-
-
-def _resolved_today(*, school: School, day: dt.date, listed: set[int]) -> list[CallAttempt]:
-    """The calls that settled an absence today, for pupils no longer on the list."""
-    calls = (
-        CallAttempt.objects.for_school(school)
-        .on(day)
-        .resolving()
-        .select_related("pupil", "pupil__form", "contact", "called_by", "code_given")
-        .order_by("-called_at")
-    )
-    return [c for c in calls if c.pupil_id not in listed]
 
 
 def _row_context(school: School, day: dt.date) -> dict:
@@ -258,9 +133,9 @@ def _render_list(
         **_row_context(school, day),
         "rows": rows,
         "to_call": sum(not r.resolved for r in rows),
-        "resolved_calls": _resolved_today(school=school, day=day, listed=listed),
+        "resolved_calls": selectors.resolved_calls(school=school, day=day, listed=listed),
         "bad_date": bad_date,
-        "day_info": _day_context(school=school, day=day),
+        "day_info": selectors.day_status(school=school, day=day),
     }
     return render(request, "escalation/list_calling.html", context, status=status)
 
@@ -310,9 +185,7 @@ def log_call_view(
     if is_htmx(request):
         row = calling_rows(school=school, day=day, pupil_ids=[pupil.pk])[0]
         # The page's "n pupils to call" is swapped out of band with the row.
-        to_call = (
-            Mark.objects.for_school(school).on(day).unexplained().values("pupil_id").distinct()
-        ).count()
+        to_call = selectors.to_call_count(school=school, day=day)
         return _render_row(request, school, day, row, to_call=to_call)
     outcome = Outcome(form.cleaned_data["outcome"]).label
     messages.success(request, f"{pupil.name}: {outcome} logged.")

@@ -2,8 +2,8 @@
 missed"): pupils below the school's target this year, plus pupils absent for two or more
 sessions this week, with their open case.
 
-Queries do not grow with the number of pupils: the pupils, one count of the year, one of
-the week, and the open cases.
+The reads are escalation.selectors.lists (queries do not grow with the number of pupils:
+the pupils, one count of the year, one of the week, and the open cases).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET
 
 from attendance_portal.dates import monday_of
 from attendance_portal.permissions import school_view
-from escalation.forms_lists import ConcernFilterForm
+from escalation import rules, selectors
+from escalation.forms import ConcernFilterForm
 from escalation.models import Case
 from escalation.views.lists import (
     Badge,
@@ -31,14 +32,9 @@ from escalation.views.lists import (
     pupil_url,
 )
 from registers.bands import BELOW_TARGET, WORST_FIRST, Band, key_line, worst_first
-from registers.figures import counts_by_pupil, year_to_date
 from registers.models import Membership, Pupil, School
 from registers.models.pupils import YEAR_GROUPS
-from registers.rates import SessionCounts, attendance_pct, band, shown_pct_for
-
-# Two or more sessions missed in a week puts a pupil on the list even above the target: a
-# dip between monitoring points is discussed before it shows in the yearly figure.
-WEEK_ABSENCES = 2
+from registers.rates import attendance_pct, shown_pct_for
 
 
 @dataclass(frozen=True)
@@ -83,55 +79,29 @@ def _sort_key(row: ConcernRow) -> tuple:
 
 
 def concern_blocks(*, school: School, week: Week, year_group: str = "") -> list[YearGroupBlock]:
-    pupils = (
-        Pupil.objects.for_school(school)
-        .on_roll_between(week.monday, week.as_of)
-        .select_related("form")
-        .order_by("surname", "forename")
+    found, on_roll = selectors.concern_pupils(
+        school=school, monday=week.monday, as_of=week.as_of, year_group=year_group
     )
-    if year_group:
-        pupils = pupils.filter(year_group=year_group)
-    pupils = list(pupils)
-    ids = [p.pk for p in pupils] if year_group else None
-    start, end = year_to_date(week.as_of)
-    year = counts_by_pupil(school=school, start=start, end=end, pupil_ids=ids)
-    this_week = counts_by_pupil(school=school, start=week.monday, end=week.as_of, pupil_ids=ids)
-
-    on_roll: Counter[str] = Counter()
     rows: dict[str, list[ConcernRow]] = {}
-    for p in pupils:
-        on_roll[p.year_group] += 1
-        counts = year.get(p.pk, SessionCounts())
-        week_counts = this_week.get(p.pk, SessionCounts())
-        pupil_band = band(
-            counts, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct
-        )
-        below = pupil_band in BELOW_TARGET
-        if not below and week_counts.absent < WEEK_ABSENCES:
-            continue
-        rows.setdefault(p.year_group, []).append(
+    for f in found:
+        rows.setdefault(f.pupil.year_group, []).append(
             ConcernRow(
-                pupil=p,
-                badges=flag_badges(p),
-                attendance=attendance_pct(counts),
-                band=band_view(pupil_band),
-                week_absent=week_counts.absent,
-                week_unauthorised=week_counts.unauthorised,
-                below_target=below,
+                pupil=f.pupil,
+                badges=flag_badges(f.pupil),
+                attendance=attendance_pct(f.year),
+                band=band_view(f.band),
+                week_absent=f.week.absent,
+                week_unauthorised=f.week.unauthorised,
+                below_target=f.below_target,
                 case=None,
-                pupil_url=pupil_url(school, p.pk),
+                pupil_url=pupil_url(school, f.pupil.pk),
                 case_url="",
-                attendance_shown=shown_pct_for(counts, school),
+                attendance_shown=shown_pct_for(f.year, school),
             )
         )
 
     listed = [r for group in rows.values() for r in group]
-    cases = {
-        c.pupil_id: c
-        for c in Case.objects.for_school(school)
-        .open()
-        .filter(pupil_id__in=[r.pupil.pk for r in listed])
-    }
+    cases = selectors.open_cases_of(school=school, pupil_ids=[r.pupil.pk for r in listed])
     for row in listed:
         row.case = cases.get(row.pupil.pk)
         if row.case is not None:
@@ -155,10 +125,7 @@ def concern(request: HttpRequest, school: School, membership: Membership) -> Htt
     form.is_valid()  # an unreadable week or year group falls back to the defaults
     data = form.cleaned_data
     week = Week.containing(data.get("week") or today, today)
-    year_groups = sorted(
-        set(Pupil.objects.for_school(school).values_list("year_group", flat=True)),
-        key=lambda y: YEAR_GROUPS.index(y) if y in YEAR_GROUPS else len(YEAR_GROUPS),
-    )
+    year_groups = selectors.year_groups_of(school=school)
     year_group = data.get("year_group") or ""
     if year_group not in year_groups:
         year_group = ""
@@ -174,7 +141,7 @@ def concern(request: HttpRequest, school: School, membership: Membership) -> Htt
         "blocks": blocks,
         "total": sum(len(b.rows) for b in blocks),
         "bad_week": " ".join(form.errors.get("week", [])),
-        "week_absences": WEEK_ABSENCES,
+        "week_absences": rules.CONCERN_WEEK_ABSENCES,
         "band_key": [
             key_line(b, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct)
             for b in Band

@@ -9,7 +9,6 @@ marks still to resolve, the pupil's flags and their case).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
@@ -18,19 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from attendance_portal.permissions import school_view
+from escalation import selectors
 from escalation.models import Case
 from escalation.views.lists import Badge, case_url, flag_badges, list_day, pupil_url
 from registers import codes
-from registers.figures import (
-    FPN_THRESHOLD,
-    FPN_WEEKS,
-    FpnWindow,
-    counted_marks,
-    fpn_candidates,
-    fpn_window,
-)
+from registers.figures import FPN_THRESHOLD, FPN_WEEKS, fpn_window
 from registers.models import Membership, Pupil, School
-from registers.school_age import compulsory_school_age
 
 
 @dataclass
@@ -46,40 +38,19 @@ class FpnRow:
 
 
 def fpn_rows(*, school: School, as_of: dt.date) -> list[FpnRow]:
-    candidates = fpn_candidates(school=school, as_of=as_of)
-    if not candidates:
-        return []
-    window: FpnWindow = candidates[0].window
-    ids = [c.pupil_id for c in candidates]
-    pupils = Pupil.objects.for_school(school).select_related("form").in_bulk(ids)
-    # The codes behind each count, of the sessions the count is made of: those on which
-    # the pupil was of compulsory school age (registers.figures.fpn_candidates).
-    ages = {pk: compulsory_school_age(p.date_of_birth) for pk, p in pupils.items()}
-    by_code: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for pupil_id, code, day in (
-        counted_marks(school=school, start=window.start, end=as_of, pupil_ids=ids)
-        .filter(code_id__in=codes.FPN_CODES)
-        .values_list("pupil_id", "code_id", "date")
-    ):
-        if ages[pupil_id].covers(day):
-            by_code[pupil_id][code] += 1
-    cases = {c.pupil_id: c for c in Case.objects.for_school(school).open().filter(pupil_id__in=ids)}
-    rows = []
-    for c in candidates:
-        pupil, case = pupils[c.pupil_id], cases.get(c.pupil_id)
-        counts = by_code[c.pupil_id]
-        rows.append(
-            FpnRow(
-                pupil=pupil,
-                sessions=c.unauthorised_sessions,
-                by_code=[(code, counts[code]) for code in ("G", "N", "O", "U") if code in counts],
-                unexplained=counts.get(codes.UNEXPLAINED_CODE, 0),
-                badges=flag_badges(pupil),
-                case=case,
-                pupil_url=pupil_url(school, pupil.pk),
-                case_url=case_url(school, case.pk) if case else "",
-            )
+    rows = [
+        FpnRow(
+            pupil=f.pupil,
+            sessions=f.sessions,
+            by_code=[(code, f.by_code[code]) for code in ("G", "N", "O", "U") if code in f.by_code],
+            unexplained=f.by_code.get(codes.UNEXPLAINED_CODE, 0),
+            badges=flag_badges(f.pupil),
+            case=f.case,
+            pupil_url=pupil_url(school, f.pupil.pk),
+            case_url=case_url(school, f.case.pk) if f.case else "",
         )
+        for f in selectors.fpn_pupils(school=school, as_of=as_of)
+    ]
     rows.sort(key=lambda r: (-r.sessions, r.pupil.surname, r.pupil.forename))
     return rows
 

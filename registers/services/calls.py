@@ -10,8 +10,9 @@ import datetime as dt
 from django.db import transaction
 
 from registers import codes
+from registers.actors import Actor
 from registers.models import CallAttempt, Contact, Mark, Pupil
-from registers.services.marks import Actor, Entry, MarkError, record_mark
+from registers.services.marks import Entry, MarkError, record_mark
 from registers.services.versions import lock_registers, register_key
 
 Outcome = CallAttempt.Outcome

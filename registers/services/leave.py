@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from registers.actors import Actor
 from registers.models import LeaveRequest, Mark, Membership, Pupil, School
 from registers.school_age import is_compulsory_school_age
 from registers.services.calendar import open_sessions
-from registers.services.marks import Actor, Entry, record_mark
+from registers.services.marks import Entry, record_mark
 from registers.services.planned import AbsenceError, Conflict, Prefill, check_span, prefill_span
 
 Kind, Status = LeaveRequest.Kind, LeaveRequest.Status

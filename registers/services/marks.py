@@ -10,33 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attendance_portal.errors import DomainError
 from registers import code_rules, codes
-from registers.models import Form, Mark, MarkAmendment, Membership, Pupil, Register, SchoolDay
+from registers.actors import Actor
+from registers.models import Form, Mark, MarkAmendment, Pupil, Register, SchoolDay
 from registers.models.leave import PREFILLED_SOURCES
 from registers.services.code_checks import code_problem
 from registers.services.versions import advance_registers, lock_registers, register_key
 
 
-class MarkError(ValueError):
+class MarkError(DomainError, ValueError):
     """A mark that cannot be recorded, with a message a user can act on."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is making a change, as the register's history must name them."""
-
-    user: User | None
-    name: str
-    position: str = ""
-
-    @classmethod
-    def for_membership(cls, membership: Membership) -> Actor:
-        user = membership.user
-        return cls(user, user.get_full_name() or user.username, membership.get_role_display())
 
 
 @dataclass(frozen=True)

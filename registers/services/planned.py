@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from registers.actors import Actor
 from registers.models import LeaveRequest, Mark, PlannedAbsence, Pupil, School
 from registers.services.calendar import open_sessions
-from registers.services.marks import Actor, MarkError
+from registers.services.marks import MarkError
 from registers.services.versions import advance_registers, lock_registers, register_key
 
 

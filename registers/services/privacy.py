@@ -20,22 +20,22 @@ import io
 import json
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.apps import apps
 from django.core import serializers
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
+from attendance_portal.errors import DomainError
+from registers.actors import Actor
 from registers.models import Pupil, School
 from registers.models.privacy import RetentionPurge
-from registers.services.marks import Actor
 
 RETENTION_YEARS = 6
 
@@ -44,7 +44,7 @@ POSTGRES_SETTING = "portal.retention_purge"
 SQLITE_GUARD_TABLE = "registers_history_guard"
 
 
-class PurgeRefused(Exception):
+class PurgeRefused(DomainError):
     """Nothing was removed; the message says why and what to do."""
 
 
@@ -229,19 +229,19 @@ class PurgeResult:
         )
 
 
-def _refuse_open_cases(pupils: models.QuerySet) -> None:
-    # A case still open is work in progress, not an expired record: someone must close it
-    # (and so decide the local authority no longer needs it) before it can go.
-    case_model = apps.get_model("escalation", "Case")
-    open_cases = list(
-        case_model.objects.open().filter(pupil__in=pupils).values_list("pupil__upn", flat=True)
-    )
-    if open_cases:
-        raise PurgeRefused(
-            f"{len(open_cases)} pupil(s) due for removal still have an open case "
-            f"(UPN {', '.join(sorted(open_cases))}). Close the case(s), then run the purge "
-            "again; nothing was removed."
-        )
+# Another app may hold work on a pupil that the purge must not destroy (escalation: an open
+# case). Registers is the bottom layer and imports no app above it, so such an app says so
+# itself: it registers a guard in its AppConfig.ready() (escalation/apps.py). A guard is
+# given the pupils due for removal and raises PurgeRefused to stop the purge.
+PurgeGuard = Callable[[models.QuerySet], None]
+_purge_guards: list[PurgeGuard] = []
+
+
+def register_purge_guard(guard: PurgeGuard) -> None:
+    """Run `guard(pupils)` before every purge removes anything (once, however often it is
+    registered)."""
+    if guard not in _purge_guards:
+        _purge_guards.append(guard)
 
 
 def _remove_files(names: list[str]) -> None:
@@ -269,7 +269,8 @@ def purge_expired_pupils(
         if not expired:
             return result
         root = Pupil.objects.filter(pk__in=[pk for pk, _ in expired])
-        _refuse_open_cases(root)
+        for guard in _purge_guards:
+            guard(root)
         found = dependent_rows(Pupil, root, removed_only=True)
         if dry_run:
             counts = {m._meta.label: rows.count() for m, rows in _by_model(found).items()}

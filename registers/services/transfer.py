@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from attendance_portal.errors import DomainError
 from registers import ctf
 from registers.models import Mark, PriorAttendance, Pupil, School, SchoolDay
 
@@ -69,7 +70,7 @@ def _prior_years(*, school: School, pupil: Pupil, start_year: int) -> list[ctf.Y
     ]
 
 
-class ExportRefused(ValueError):
+class ExportRefused(DomainError, ValueError):
     """A CTF that must not be sent as it stands, with what to do about it."""
 
 

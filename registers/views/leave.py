@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from attendance_portal.downloads import file_response
 from attendance_portal.permissions import has_capability, school_view
 from registers import selectors
-from registers.forms_leave import (
+from registers.actors import Actor
+from registers.forms import (
     DecisionForm,
     LeaveFilterForm,
     LeaveRequestForm,
@@ -37,7 +38,7 @@ from registers.services.leave import (
     record_request,
     withdraw_request,
 )
-from registers.services.marks import Actor, MarkError
+from registers.services.marks import MarkError
 from registers.services.planned import Prefill, record_planned_absence
 
 PAGE_SIZE = 50

@@ -22,11 +22,12 @@ from attendance_portal.permissions import (
     visible_pupils,
 )
 from registers import selectors
+from registers.actors import Actor
 from registers.forms import AmendMarkForm, PupilSearchForm, YearForm
 from registers.models import Mark, Membership, School
 from registers.models.calendar import academic_year_start
 from registers.selectors.missing import unmarked_total
-from registers.services.marks import Actor, MarkError, record_mark
+from registers.services.marks import MarkError, record_mark
 from registers.services.transfer import ExportRefused, export_pupil_ctf
 
 PAGE_SIZE = 50

@@ -20,11 +20,12 @@ from attendance_portal.permissions import (
     visible_forms,
 )
 from registers import codes, selectors
+from registers.actors import Actor
 from registers.forms import DayForm, RegisterForm
 from registers.models import Form, Membership, School
 from registers.selectors.day import RegisterState
 from registers.selectors.missing import unmarked_total
-from registers.services.marks import Actor, MarkError, StaleRegister, describe, save_register
+from registers.services.marks import MarkError, StaleRegister, describe, save_register
 
 
 @school_view("take_register")

@@ -26,11 +26,12 @@ from django.test.utils import modify_settings, override_settings
 from django.utils import timezone
 
 from registers import figures, rates
+from registers.actors import Actor
+from registers.demo import seed_demo
+from registers.demo.calendar import closures, half_terms
 from registers.models import AttendanceCode, Form, Mark, Membership, Pupil
 from registers.models.calendar import academic_year_start
-from registers.services.demo import seed_demo
-from registers.services.demo.calendar import closures, half_terms
-from registers.services.marks import Actor, Entry, save_register
+from registers.services.marks import Entry, save_register
 
 PASSWORD = "e2e-working-day"
 # Enough for every group on the dashboard; the termly batch writes a letter for each one.

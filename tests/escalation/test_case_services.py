@@ -12,7 +12,7 @@ from escalation.models import Case, EscalationEvent, NoticeToImprove, PenaltyNot
 from escalation.rules import ThirdNoticeRefused
 from escalation.services import cases as services
 from escalation.services import interventions as steps
-from registers.services.marks import Actor
+from registers.actors import Actor
 from tests.registers.factories import make_half_term
 
 D = dt.date

@@ -13,7 +13,7 @@ from django.urls import reverse
 from escalation.models import Case, EscalationEvent, PupilFigure
 from escalation.services import cases as services
 from escalation.services import interventions as steps
-from registers.services.marks import Actor
+from registers.actors import Actor
 from tests.registers.factories import MarkFactory, PupilFactory
 
 TODAY = dt.date(2025, 10, 1)

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from escalation.pdf import contract_html, contract_pdf, render_contract_pdf
 from escalation.services import cases as services
 from escalation.services import interventions as steps
-from registers.services.marks import Actor
+from registers.actors import Actor
 
 
 @pytest.fixture

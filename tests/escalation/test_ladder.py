@@ -18,8 +18,8 @@ from escalation.services import cases as services
 from escalation.services import interventions as steps
 from escalation.services.letter_context import build_contexts
 from escalation.services.sweep import run_sweep
+from registers.actors import Actor
 from registers.figures import fpn_candidates
-from registers.services.marks import Actor
 from tests.escalation.conftest import LAST_NIGHTS
 from tests.escalation.factories import CaseFactory, LetterFactory, school_days
 from tests.registers.factories import MarkFactory, PupilFactory, SchoolFactory

@@ -16,8 +16,8 @@ from escalation.models import Letter, LetterBatch
 from escalation.services import letters as service
 from escalation.services.cases import add_note, open_case
 from escalation.services.letter_context import build_contexts
+from registers.actors import Actor
 from registers.models import Contact, HalfTerm, Pupil
-from registers.services.marks import Actor
 from tests.escalation.factories import LetterFactory, school_days
 from tests.registers.factories import MarkFactory
 

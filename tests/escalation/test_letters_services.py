@@ -16,9 +16,9 @@ from escalation.services import letter_generation as generation
 from escalation.services import letters as service
 from escalation.services.cases import open_case
 from escalation.services.letter_context import build_contexts
-from escalation.tasks_letters import run_letter_batch_task
+from escalation.tasks import run_letter_batch_task
+from registers.actors import Actor
 from registers.models import Contact, HalfTerm, Pupil
-from registers.services.marks import Actor
 from tests.escalation.factories import LetterFactory, school_days
 from tests.registers.factories import MarkFactory
 

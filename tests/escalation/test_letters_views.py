@@ -14,8 +14,8 @@ from pypdf import PdfWriter
 from escalation.models import Letter, LetterBatch, LetterTemplate
 from escalation.services import letter_generation as generation
 from escalation.services import letters as service
+from registers.actors import Actor
 from registers.models import HalfTerm
-from registers.services.marks import Actor
 from tests.escalation.factories import LetterFactory
 
 URN = "123456"

@@ -10,9 +10,9 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from registers.actors import Actor
 from registers.models import CallAttempt, Contact, Mark, MarkAmendment, Pupil
 from registers.services.calls import CallError, call_reason, late_code, log_call
-from registers.services.marks import Actor
 from tests.escalation.conftest import OFFICE_LIST_STATUS as PERSONA_STATUS
 from tests.registers.factories import MarkFactory, PupilFactory
 

@@ -18,14 +18,14 @@ from pypdf import PdfReader, PdfWriter
 
 from attendance_portal import broker
 from attendance_portal.celery import app as project_app
-from escalation import tasks, tasks_letters
+from escalation import tasks
 from escalation.models import Letter, LetterBatch, SweepRun
 from escalation.services import letter_generation as generation
 from escalation.services import letters as service
 from escalation.services import recovery
 from escalation.services.sweep import SweepBusy, run_sweep
+from registers.actors import Actor
 from registers.models import HalfTerm
-from registers.services.marks import Actor
 from tests.escalation.conftest import LAST_DAY
 
 URN = "123456"
@@ -245,10 +245,10 @@ def test_the_merged_batch_is_written_to_a_file_not_returned_as_bytes(tmp_path, s
 def test_the_tasks_are_acknowledged_late_and_requeued_when_their_worker_dies():
     for task in (
         tasks.sweep_school_task,
-        tasks_letters.generate_letter_task,
-        tasks_letters.run_letter_batch_task,
-        tasks_letters.generate_batch_chunk_task,
-        tasks_letters.queue_sweep_letters_task,
+        tasks.generate_letter_task,
+        tasks.run_letter_batch_task,
+        tasks.generate_batch_chunk_task,
+        tasks.queue_sweep_letters_task,
     ):
         assert task.acks_late and task.reject_on_worker_lost, task.name
 

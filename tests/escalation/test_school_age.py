@@ -27,10 +27,10 @@ from escalation.services.interventions import (
     refer_to_la,
 )
 from escalation.services.sweep import run_sweep
+from registers.actors import Actor
 from registers.figures import fpn_candidates
 from registers.models import Pupil, SchoolDay
 from registers.school_age import compulsory_school_age
-from registers.services.marks import Actor
 from tests.escalation.factories import CaseFactory, LetterFactory
 from tests.escalation.test_letters_engine import make_context
 from tests.registers.factories import MarkFactory, PupilFactory

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from attendance_portal.dates import EARLIEST, LATEST, DateField, parse_date
 from escalation.services import cases as services
+from registers.actors import Actor
 from registers.models import Mark
-from registers.services.marks import Actor
 
 TODAY = dt.date(2025, 10, 1)
 EXTREMES = ["0001-01-01", "0001-01-07", "1999-12-31", "2100-01-01", "9999-12-31"]

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from attendance_portal import cli
 from attendance_portal.spreadsheets import FORMULA_STARTS, neutralise
-from registers.management import output
 from reporting.exports import render_csv, render_xlsx, safe_cell
 from reporting.tables import Column, Kind, Table
 
@@ -87,7 +87,7 @@ def test_no_separator_turns_a_report_cell_into_a_formula(text):
 
 @pytest.mark.parametrize("text", EVIL)
 def test_no_separator_turns_a_command_cell_into_a_formula(text):
-    data = output.render_csv([{"upn": text, "n": 3}], ["upn", "n"])
+    data = cli.render_csv([{"upn": text, "n": 3}], ["upn", "n"])
     assert _formulas(data) == []
 
 
@@ -105,7 +105,7 @@ def test_numbers_stay_numbers():
     table = Table("t", "T", [Column("Gap", Kind.GAP)], [[Decimal("-1.5")]])
     _, _, data = render_csv(table, stem=["x"])
     assert data.decode("utf-8-sig").splitlines()[1] == "-1.5"
-    assert output.csv_cell(-1) == "-1"
+    assert cli.csv_cell(-1) == "-1"
 
 
 def test_a_form_named_to_split_into_a_formula_is_neutralised_in_the_download(client, school, head):

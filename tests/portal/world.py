@@ -24,6 +24,7 @@ from pypdf import PdfReader, PdfWriter
 from escalation.models import Case, Letter, LetterBatch
 from escalation.services import cases as case_services
 from escalation.services import interventions
+from registers.actors import Actor
 from registers.models import (
     CallAttempt,
     Contact,
@@ -33,7 +34,6 @@ from registers.models import (
     Pupil,
     School,
 )
-from registers.services.marks import Actor
 from tests.escalation.factories import school_days
 from tests.registers.factories import FormFactory, MarkFactory, PupilFactory
 

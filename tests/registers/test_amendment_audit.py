@@ -11,8 +11,9 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 
+from registers.actors import Actor
 from registers.models import Mark, MarkAmendment
-from registers.services.marks import Actor, Entry, MarkError, record_mark, save_register
+from registers.services.marks import Entry, MarkError, record_mark, save_register
 
 MONDAY = dt.date(2025, 9, 8)
 LONDON = ZoneInfo("Europe/London")

@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from registers import code_rules
+from registers.actors import Actor
 from registers.models import LeaveRequest, Mark
-from registers.services.marks import Actor, Entry, MarkError, record_mark, save_register
+from registers.services.marks import Entry, MarkError, record_mark, save_register
 from tests.registers.factories import PupilFactory
 
 MONDAY = dt.date(2025, 9, 8)

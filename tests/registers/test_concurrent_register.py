@@ -16,9 +16,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, transaction
 
+from registers.actors import Actor
 from registers.models import Mark, MarkAmendment, Register
 from registers.services.marks import (
-    Actor,
     Entry,
     MarkError,
     StaleRegister,

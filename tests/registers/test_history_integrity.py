@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 
+from registers.actors import Actor
 from registers.models import Mark, MarkAmendment, RetentionPurge
-from registers.services.marks import Actor, Entry, record_mark
+from registers.services.marks import Entry, record_mark
 from registers.services.privacy import history_deletion_window
 
 DAY = dt.date(2025, 9, 8)

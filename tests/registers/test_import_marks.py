@@ -8,11 +8,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from attendance_portal import bulk
+from registers.actors import Actor
 from registers.models import Closure, Mark, MarkAmendment
 from registers.services.calendar import rebuild_school_days
-from registers.services.imports import CsvFile, ImportFailed, bulk
+from registers.services.imports import CsvFile, ImportFailed
 from registers.services.imports.marks import import_marks
-from registers.services.marks import Actor, Entry, record_mark
+from registers.services.marks import Entry, record_mark
 from tests.registers.factories import PupilFactory
 
 HEADER = "upn,date,session,code,minutes_late,comment"

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
+from registers.actors import Actor
 from registers.models import LeaveRequest
 from registers.pdf import decision_letter_html, decision_letter_pdf
 from registers.services.leave import decide_request, record_request
-from registers.services.marks import Actor
 
 TODAY = dt.date(2025, 9, 15)
 

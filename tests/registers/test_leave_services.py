@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from registers import selectors
+from registers.actors import Actor
 from registers.models import Closure, LeaveRequest, Mark, MarkAmendment
 from registers.services.calendar import rebuild_school_days
 from registers.services.leave import (
@@ -20,7 +21,7 @@ from registers.services.leave import (
     record_request,
     withdraw_request,
 )
-from registers.services.marks import Actor, Entry, record_mark
+from registers.services.marks import Entry, record_mark
 from registers.services.planned import AbsenceError
 
 TODAY = dt.date(2025, 9, 15)  # a Monday in Autumn 1

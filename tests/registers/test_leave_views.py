@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from registers.actors import Actor
 from registers.models import LeaveRequest, Mark, PlannedAbsence
 from registers.services.leave import decide_request, record_request
-from registers.services.marks import Actor
 from tests.registers.factories import MarkFactory
 
 TODAY = dt.date(2025, 9, 15)

@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from registers.actors import Actor
 from registers.models import Closure, Mark, MarkAmendment
 from registers.services.calendar import rebuild_school_days
 from registers.services.marks import (
-    Actor,
     Entry,
     MarkError,
     StaleRegister,

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from registers.actors import Actor
 from registers.models import LeaveRequest, Mark, MarkAmendment, PlannedAbsence
 from registers.services.leave import decide_request, record_request
-from registers.services.marks import Actor, Entry, MarkError, record_mark, save_register
+from registers.services.marks import Entry, MarkError, record_mark, save_register
 from registers.services.planned import AbsenceError, record_planned_absence
 
 TODAY = dt.date(2025, 9, 15)

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from escalation.models import Case, EscalationEvent, Letter, PupilFigure
 from escalation.services import cases as case_services
+from registers.actors import Actor
 from registers.models import (
     CallAttempt,
     Contact,
@@ -28,7 +29,6 @@ from registers.models import (
     Pupil,
     RetentionPurge,
 )
-from registers.services.marks import Actor
 from registers.services.privacy import (
     PurgeRefused,
     export_pupil_data,

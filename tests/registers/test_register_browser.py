@@ -16,8 +16,9 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from registers.actors import Actor
 from registers.models import Mark, MarkAmendment
-from registers.services.marks import Actor, Entry, record_mark, save_register
+from registers.services.marks import Entry, record_mark, save_register
 from tests.browser import screenshot
 from tests.registers.factories import PupilFactory, make_half_term
 

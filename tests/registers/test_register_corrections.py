@@ -16,8 +16,9 @@ import pytest
 from django.urls import reverse
 
 from registers import codes
+from registers.actors import Actor
 from registers.models import Mark, MarkAmendment, Register
-from registers.services.marks import Actor, Entry, record_mark, save_register
+from registers.services.marks import Entry, record_mark, save_register
 
 MONDAY = dt.date(2025, 9, 8)
 LONDON = ZoneInfo("Europe/London")

@@ -12,8 +12,9 @@ from django.core import mail
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
+from registers.actors import Actor
 from registers.models import RegisterReminder
-from registers.services.marks import Actor, Entry, save_register
+from registers.services.marks import Entry, save_register
 from registers.services.reminders import send_officer_summary, send_teacher_reminders
 from registers.tasks import register_reminders_task
 

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from registers import code_rules
+from registers.actors import Actor
 from registers.models import Mark, Register
-from registers.services.marks import Actor, Entry, MarkError, record_mark, save_register
+from registers.services.marks import Entry, MarkError, record_mark, save_register
 
 MONDAY = dt.date(2025, 9, 8)
 LONDON = ZoneInfo("Europe/London")

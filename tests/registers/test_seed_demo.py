@@ -15,6 +15,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from registers import codes
+from registers.actors import Actor
+from registers.demo.calendar import closures, demo_years, half_terms
+from registers.demo.marks import Day, plan_holiday
+from registers.demo.people import RollPlan, build_roll, upn_check_letter
 from registers.models import (
     Closure,
     Contact,
@@ -27,10 +31,7 @@ from registers.models import (
     School,
     SchoolDay,
 )
-from registers.services.demo.calendar import closures, demo_years, half_terms
-from registers.services.demo.marks import Day, plan_holiday
-from registers.services.demo.people import RollPlan, build_roll, upn_check_letter
-from registers.services.marks import Actor, Entry, record_mark
+from registers.services.marks import Entry, record_mark
 
 # Monday 23 November 2026, mid-morning: this afternoon's registers are not due yet.
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -102,7 +103,7 @@ def test_a_1500_pupil_secondary_gets_1500_different_upns():
 
 
 def test_a_year_whose_serials_run_out_spills_into_the_year_before():
-    from registers.services.demo.people import allocate_upns
+    from registers.demo.people import allocate_upns
 
     upns = allocate_upns(RollPlan(urn="100001", pupils=0), [2025] * 1001 + [2024] * 1000)
     assert len(set(upns)) == 2001

@@ -8,10 +8,11 @@ import pytest
 
 from attendance_portal.permissions import visible_forms
 from registers import selectors
+from registers.actors import Actor
 from registers.models import AcademicYear, Form
 from registers.selectors.day import RegisterState, register_state
 from registers.selectors.pupils import choose_year
-from registers.services.marks import Actor, Entry, record_mark, save_register
+from registers.services.marks import Entry, record_mark, save_register
 from tests.registers.factories import PupilFactory
 
 MONDAY = dt.date(2025, 9, 8)

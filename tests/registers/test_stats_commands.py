@@ -17,8 +17,8 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from attendance_portal import cli
 from registers import figures
-from registers.management import output
 from registers.management.commands import attendance_stats
 from registers.models import Pupil
 from tests.registers.factories import MarkFactory, PupilFactory, make_half_term
@@ -320,7 +320,7 @@ def test_a_refused_command_exits_non_zero_with_its_message_on_stderr(school, cap
     ],
 )
 def test_csv_cells_are_escaped_only_when_text_would_run_as_a_formula(value, cell):
-    assert output.csv_cell(value) == cell
+    assert cli.csv_cell(value) == cell
 
 
 def test_a_formula_in_a_upn_is_escaped_in_the_csv(school):

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from registers.actors import Actor
 from registers.models import Mark, MarkAmendment
-from registers.services.marks import Actor, Entry, record_mark
+from registers.services.marks import Entry, record_mark
 from tests.registers.factories import PupilFactory
 
 MONDAY = dt.date(2025, 9, 8)

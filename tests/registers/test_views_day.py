@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from registers.actors import Actor
 from registers.models import Closure
 from registers.services.calendar import rebuild_school_days
-from registers.services.marks import Actor, Entry, record_mark, save_register
+from registers.services.marks import Entry, record_mark, save_register
 from tests.registers.factories import FormFactory, PupilFactory
 
 MONDAY = dt.date(2025, 9, 8)

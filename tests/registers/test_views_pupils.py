@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from registers.actors import Actor
 from registers.models import Closure, Contact
 from registers.services.calendar import rebuild_school_days
-from registers.services.marks import Actor, Entry, record_mark
+from registers.services.marks import Entry, record_mark
 from tests.registers.factories import PupilFactory, make_half_term
 
 MONDAY = dt.date(2025, 9, 8)

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from registers import codes
+from registers.actors import Actor
 from registers.models import Mark, MarkAmendment, Register
-from registers.services.marks import Actor, Entry, save_register
+from registers.services.marks import Entry, save_register
 from tests.registers.factories import FormFactory, PupilFactory
 
 MONDAY = dt.date(2025, 9, 8)

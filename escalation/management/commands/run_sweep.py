@@ -8,9 +8,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from attendance_portal.cli import add_school_argument, find_school, parse_date
 from escalation.services.letters import queue_sweep_letters
 from escalation.services.sweep import SweepBusy, run_sweep
-from registers.management.output import add_school_argument, find_school, parse_date
 
 
 class Command(BaseCommand):

@@ -13,8 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from attendance_portal import cli
 from registers import figures, rates
-from registers.management import output
 from registers.models import School
 
 COLUMNS = (
@@ -42,7 +42,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        output.add_school_argument(parser)
+        cli.add_school_argument(parser)
         parser.add_argument(
             "--from",
             dest="start",
@@ -52,18 +52,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--to", dest="end", metavar="DATE", help="last day, included (default: today)"
         )
-        output.add_format_argument(parser)
+        cli.add_format_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        school = output.find_school(options["school"])
-        start = output.parse_date(options.get("start"), option="--from")
-        end = output.parse_date(options.get("end"), option="--to")
+        school = cli.find_school(options["school"])
+        start = cli.parse_date(options.get("start"), option="--from")
+        end = cli.parse_date(options.get("end"), option="--to")
         year_start, today = figures.year_to_date(end or timezone.localdate())
         start, end = start or year_start, end or today
         if start > end:
             raise CommandError(f"--from {start} is after --to {end}")
         records = pupil_records(school=school, start=start, end=end)
-        output.write_records(self.stdout, records, columns=COLUMNS, fmt=options["format"])
+        cli.write_records(self.stdout, records, columns=COLUMNS, fmt=options["format"])
 
 
 def pupil_records(

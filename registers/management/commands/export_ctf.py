@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from registers.management.output import add_school_argument, find_school
+from attendance_portal.cli import add_school_argument, find_school
 from registers.models import Pupil
 from registers.models.calendar import academic_year_start
 from registers.services.transfer import ExportRefused, export_pupil_ctf

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from attendance_portal import cli
 from registers import figures
-from registers.management import output
 
 COLUMNS = ("upn", "unauthorised_sessions", "window_start", "window_end")
 
@@ -20,13 +20,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        output.add_school_argument(parser)
+        cli.add_school_argument(parser)
         parser.add_argument("--date", required=True, metavar="DATE", help="the as-of date")
-        output.add_format_argument(parser)
+        cli.add_format_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        school = output.find_school(options["school"])
-        as_of = output.parse_date(options["date"], option="--date")
+        school = cli.find_school(options["school"])
+        as_of = cli.parse_date(options["date"], option="--date")
         assert as_of is not None  # --date is required
         records = [
             {
@@ -38,4 +38,4 @@ class Command(BaseCommand):
             for c in figures.fpn_candidates(school=school, as_of=as_of)
         ]
         records.sort(key=lambda r: r["upn"])
-        output.write_records(self.stdout, records, columns=COLUMNS, fmt=options["format"])
+        cli.write_records(self.stdout, records, columns=COLUMNS, fmt=options["format"])

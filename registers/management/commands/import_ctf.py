@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from attendance_portal.cli import add_school_argument, find_school
 from registers.ctf import CtfError
-from registers.management.output import add_school_argument, find_school
 from registers.services.transfer import import_ctf
 
 

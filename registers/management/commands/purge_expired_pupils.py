@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from registers.management.output import add_school_argument, find_school, parse_date
+from attendance_portal.cli import add_school_argument, find_school, parse_date
 from registers.services.privacy import PurgeRefused, command_actor, purge_expired_pupils
 
 

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registers.services.demo import DemoError, seed_demo
+from registers.demo import DemoError, seed_demo
 
 
 class Command(BaseCommand):

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from attendance_portal.errors import DomainError
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -28,7 +30,7 @@ class RowError:
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
-class ImportFailed(Exception):
+class ImportFailed(DomainError):
     """Nothing was written; `errors` lists every problem found."""
 
     def __init__(self, errors: Sequence[RowError]):

@@ -19,13 +19,13 @@ from pathlib import PurePath
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attendance_portal import bulk
 from registers import code_rules, codes
 from registers.models import Closure, LeaveRequest, Mark, MarkAmendment, Pupil, School, SchoolDay
 from registers.models.base import Session
 from registers.services.code_checks import CHECKED_CODES
 from registers.services.versions import advance_registers, lock_registers
 
-from . import bulk
 from .csvfile import CsvFile, ImportFailed, Problems, RowError, open_table, parse_date
 
 COLUMNS = ("upn", "date", "session", "code", "minutes_late", "comment")

@@ -1,4 +1,7 @@
-"""The command-line face shared by the figures commands (INTERFACES.md "Figures").
+"""The command-line face shared by every app's commands (docs/interfaces.md "Figures").
+
+It sits with the page helpers (permissions, navigation): above registers' models (it finds
+a school by URN), below every app's commands, which is why it is here and not in one app.
 
 Reading the common options (`--school URN`, ISO dates, `--format`) and writing a list of
 records as JSON or CSV to stdout, with nothing else on stdout so scripts can parse it.

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
+from attendance_portal.errors import DomainError
 from registers import codes
 from registers.models import HalfTerm, Mark, MarkAmendment, Pupil, School, SchoolDay, Trust
 from registers.services.privacy import history_deletion_window
@@ -35,7 +36,7 @@ ABSENT = codes.AUTHORISED_CODES | codes.UNAUTHORISED_CODES
 AFTERNOON_REGISTER = dt.time(13, 0)
 
 
-class DemoError(Exception):
+class DemoError(DomainError):
     """The demo cannot be built or reset; the message says why and what to do."""
 
 
