@@ -9,7 +9,7 @@ from registers import views
 from registers.views import leave
 from registers.views.missing import missing_marks
 from registers.views.privacy import pupil_export
-from registers.views.pupils import pupil_ctf
+from registers.views.pupils import pupil_ctf, pupil_search
 
 app_name = "registers"
 
@@ -51,6 +51,7 @@ urlpatterns = [
         name="take",
     ),
     path("pupils/", views.pupils, name="pupils"),
+    path("pupils/search/", pupil_search, name="pupil_search"),
     path("pupils/<int:pk>/", views.pupil, name="pupil"),
     path(
         "pupils/<int:pk>/marks/<registers_date:day>/<registers_session:session>/",

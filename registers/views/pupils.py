@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +58,37 @@ def pupils(request: HttpRequest, school: School, membership: Membership) -> Http
         "pupils": list(page.object_list),  # evaluated here: no queries from the template
     }
     return render(request, "registers/pupils.html", context)
+
+
+# How many pupils the navigation bar's search offers at once.
+SEARCH_LIMIT = 10
+
+
+@school_view(STAFF)
+@require_GET
+def pupil_search(request: HttpRequest, school: School, membership: Membership) -> JsonResponse:
+    """The navigation bar's typeahead: pupils on roll by name or UPN, as JSON.
+
+    Scoped as the pupil pages are: the user's school, a teacher's own forms only. Fewer
+    than two characters find nobody (a single letter would list half the school).
+    """
+    query = request.GET.get("q", "")[:100].strip()
+    results = []
+    if len(query) >= 2:
+        found = selectors.pupil_list(
+            pupils=visible_pupils(membership, school), today=timezone.localdate(), search=query
+        )[:SEARCH_LIMIT]
+        results = [
+            {
+                "name": f"{p.forename} {p.surname}",
+                "upn": p.upn,
+                "form": p.form.name if p.form_id else "",
+                "url": reverse("registers:pupil", args=[school.urn, p.pk]),
+            }
+            for p in found
+        ]
+    more = reverse("registers:pupils", args=[school.urn]) + "?" + urlencode({"q": query})
+    return JsonResponse({"query": query, "results": results, "all": more})
 
 
 @school_view(STAFF)

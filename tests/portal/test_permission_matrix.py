@@ -107,6 +107,8 @@ ROWS: list[Row] = [
         post="L ok ok 403 ok 403 403 404",
     ),
     Row("registers:pupils", get=STAFF_GET, post=STAFF_GET_ONLY),
+    # The navigation bar's typeahead (JSON), scoped as the pupil pages are.
+    Row("registers:pupil_search", get=STAFF_GET, post=STAFF_GET_ONLY),
     Row(
         "registers:pupil",
         kwargs={"pk": "pupil"},
