@@ -7,6 +7,7 @@ from django.urls import path, register_converter
 from attendance_portal.dates import parse_date
 from registers import views
 from registers.views import leave
+from registers.views.fire import fire
 from registers.views.latebook import late_book
 from registers.views.missing import missing_marks
 from registers.views.privacy import pupil_export
@@ -47,6 +48,7 @@ urlpatterns = [
     path("registers/", views.day, name="day"),
     path("registers/missing-marks/", missing_marks, name="missing_marks"),
     path("registers/late-book/", late_book, name="late_book"),
+    path("registers/fire-list/", fire, name="fire_list"),
     path(
         "registers/<int:form_id>/<registers_date:day>/<registers_session:session>/",
         views.take,
