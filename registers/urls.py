@@ -7,6 +7,7 @@ from django.urls import path, register_converter
 from attendance_portal.dates import parse_date
 from registers import views
 from registers.views import leave
+from registers.views.bulk import bulk_marks
 from registers.views.fire import fire
 from registers.views.latebook import late_book
 from registers.views.missing import missing_marks
@@ -49,6 +50,7 @@ urlpatterns = [
     path("registers/missing-marks/", missing_marks, name="missing_marks"),
     path("registers/late-book/", late_book, name="late_book"),
     path("registers/fire-list/", fire, name="fire_list"),
+    path("registers/bulk/", bulk_marks, name="bulk_marks"),
     path(
         "registers/<int:form_id>/<registers_date:day>/<registers_session:session>/",
         views.take,

@@ -102,6 +102,7 @@ ROWS: list[Row] = [
     Row("registers:missing_marks", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
     Row("registers:late_book", get=OFFICE_GET, post=OFFICE_POST),
     Row("registers:fire_list", get=OFFICE_GET, post=OFFICE_WRONG_METHOD),
+    Row("registers:bulk_marks", get=OFFICE_GET, post=OFFICE_POST),
     Row(
         "registers:take",
         kwargs={"form_id": "form", "day": "today", "session": "am"},
