@@ -9,6 +9,7 @@ from escalation.views import case_actions, caseload, cases
 
 urlpatterns = [
     path("cases/", caseload.caseload, name="caseload"),
+    path("cases/assign/", caseload.caseload_assign, name="caseload_assign"),
     path("cases/<int:pk>/", cases.case, name="case"),
     path("cases/<int:pk>/note/", cases.case_note, name="case_note"),
     path("cases/<int:pk>/stage/", cases.case_stage, name="case_stage"),

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from escalation import rules
 from escalation.models import Case, EscalationEvent
-from registers.models import HalfTerm, Pupil, School
+from registers.models import HalfTerm, Membership, Pupil, School
 from registers.services.marks import Actor
 
 Action = EscalationEvent.Action
@@ -203,3 +204,48 @@ def close_case(*, case: Case, actor: Actor, summary: str, on: dt.date) -> Case:
     case.save(update_fields=["status", "closed_at", "next_review", "updated_at"])
     record_event(case=case, action=Action.CLOSED, actor=actor, occurred_on=on, summary=summary)
     return case
+
+
+def case_owners(school: School) -> list:
+    """Who may own a case: the school's officers and heads."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            memberships__school=school,
+            memberships__role__in=[Membership.Role.OFFICER, Membership.Role.HEAD],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@transaction.atomic
+def assign_cases(*, school: School, case_ids: list[int], owner, actor: Actor, on: dt.date) -> int:
+    """Give open cases of this school to an owner (None: unassigned); a timeline note each."""
+    if owner is not None and owner not in case_owners(school):
+        raise CaseError("Cases can be given only to the school's officers and heads.")
+    cases = list(
+        Case.objects.for_school(school)
+        .select_for_update()
+        .filter(pk__in=case_ids, status=Case.Status.OPEN)
+        .select_related("owner")
+    )
+    if not cases:
+        raise CaseError("Choose at least one open case.")
+    name = (owner.get_full_name() or owner.username) if owner else "nobody (unassigned)"
+    changed = 0
+    for case in cases:
+        if case.owner_id == (owner.pk if owner else None):
+            continue
+        case.owner = owner
+        case.save(update_fields=["owner", "updated_at"])
+        record_event(
+            case=case,
+            action=Action.NOTE,
+            actor=actor,
+            occurred_on=on,
+            summary=f"Case assigned to {name}.",
+        )
+        changed += 1
+    return changed

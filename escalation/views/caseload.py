@@ -10,20 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, OuterRef, Q, Subquery, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from attendance_portal.permissions import OFFICE, school_view
 from escalation import forms
 from escalation.models import Case, PupilFigure
+from escalation.services import cases as case_services
 from escalation.views.lists import Badge, BandView, band_view, flag_badges, pupil_url
 from registers import rates
 from registers.models import Membership, Pupil, School
+from registers.services.marks import Actor
 
 PAGE_SIZE = 50
 
@@ -70,6 +74,8 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
         "send": ~Q(pupil__sen=Pupil.SEN.NONE),
         "cin": Q(pupil__cin=True),
         "due": Q(next_review__lte=today),
+        "mine": Q(owner=request.user),
+        "unassigned": Q(owner__isnull=True),
     }
     for name, condition in filters.items():
         if data.get(name):
@@ -110,5 +116,34 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
         "totals": totals,
         "stages": [(label, by_stage.get(value, 0)) for value, label in Case.Stage.choices],
         "today": today,
+        "owners": case_services.case_owners(school),
     }
     return render(request, "escalation/caseload.html", context)
+
+
+@require_POST
+@school_view(OFFICE)
+def caseload_assign(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
+    """Give the ticked cases to an officer (or back to nobody): one or many at once."""
+    ids = [int(v) for v in request.POST.getlist("case") if v.isdigit()]
+    raw_owner = request.POST.get("owner", "")
+    owners = {str(u.pk): u for u in case_services.case_owners(school)}
+    back = request.POST.get("next", "")
+    if not back.startswith(reverse("escalation:caseload", args=[school.urn])):
+        back = reverse("escalation:caseload", args=[school.urn])
+    if raw_owner not in owners and raw_owner != "none":
+        messages.error(request, "Choose who the cases go to.")
+        return redirect(back)
+    try:
+        changed = case_services.assign_cases(
+            school=school,
+            case_ids=ids,
+            owner=owners.get(raw_owner),
+            actor=Actor.for_membership(membership),
+            on=timezone.localdate(),
+        )
+    except case_services.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{changed} case{'s' if changed != 1 else ''} assigned.")
+    return redirect(back)

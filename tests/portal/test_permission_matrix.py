@@ -151,6 +151,7 @@ ROWS: list[Row] = [
     Row("registers:planned_new", get=OFFICE_GET, post=OFFICE_POST),
     # -- escalation: case work ------------------------------------------------------------
     Row("escalation:caseload", get=OFFICE_GET, post=NOT_POST),
+    Row("escalation:caseload_assign", get=NOT_GET, post=OFFICE_POST),
     Row("escalation:case", kwargs=CASE, get=OFFICE_GET, post=NOT_POST),
     Row("escalation:case_note", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
     Row("escalation:case_stage", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
