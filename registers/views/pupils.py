@@ -24,7 +24,8 @@ from attendance_portal.permissions import (
     visible_forms,
     visible_pupils,
 )
-from registers import selectors
+from registers import rates, selectors
+from registers.figures import counts_by_pupil, year_to_date
 from registers.forms import AmendMarkForm, PupilSearchForm, YearForm
 from registers.models import Mark, Membership, School
 from registers.models.calendar import academic_year_start
@@ -51,12 +52,18 @@ def pupils(request: HttpRequest, school: School, membership: Membership) -> Http
         include_left=data.get("left", False),
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)  # evaluated here: no queries from the template
+    # This year's attendance of the page's pupils, one query, shown as every page shows it.
+    start, end = year_to_date(timezone.localdate())
+    counts = counts_by_pupil(school=school, start=start, end=end, pupil_ids=[p.pk for p in shown])
     context = {
         "school": school,
         "search": search,
         "page": page,
-        "pupils": list(page.object_list),  # evaluated here: no queries from the template
+        "pupils": shown,
     }
+    for p in shown:
+        p.attendance_shown = rates.shown_pct_for(counts.get(p.pk), school)
     return render(request, "registers/pupils.html", context)
 
 

@@ -38,8 +38,9 @@ def pages_for(persona: str, membership, world) -> list[str]:
         response = client.get(url)
         html = response["Content-Type"].startswith("text/html")
         # htmx fragments (a batch's progress bar) are parts of pages, checked inside them.
-        whole = response.content.lstrip()[:9].lower() == b"<!doctype"
-        if response.status_code == 200 and html and whole:
+        whole = html and not response.streaming
+        whole = whole and response.content.lstrip()[:9].lower() == b"<!doctype"
+        if response.status_code == 200 and whole:
             urls.append(url)
     return urls
 

@@ -81,3 +81,21 @@ def test_keyboard_search_from_the_navigation_bar(page, live_server, officer, sch
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{reverse('registers:pupil', args=[school.urn, named['other_form'].pk])}")
     assert "Birchley" in page.content()
+
+
+def test_the_pupil_list_shows_this_years_attendance(client, officer, school, named):
+    """Issue 17: attendance % in pupil lists, formatted as every page formats it."""
+    import datetime as dt
+
+    import time_machine
+
+    from registers.models import Mark
+
+    pupil = named["own"]
+    for day, code in [(dt.date(2025, 10, 13), "/"), (dt.date(2025, 10, 14), "O")]:
+        Mark.objects.create(school=school, pupil=pupil, date=day, session="AM", code_id=code)
+    with time_machine.travel(dt.datetime(2025, 10, 20, 12), tick=False):
+        client.force_login(officer.user)
+        page = client.get(reverse("registers:pupils", args=[school.urn]), {"q": "Ashgrove"})
+    body = page.content.decode()
+    assert "Attendance this year" in body and "50.0%" in body
