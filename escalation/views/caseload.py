@@ -30,6 +30,24 @@ from registers.models import Membership, Pupil, School
 from registers.services.marks import Actor
 
 PAGE_SIZE = 50
+# The columns the caseload sorts by (?sort=name, ?sort=-name for descending); by default
+# severe absence first, then reviews due.
+SORTS = {
+    "pupil": ("pupil__surname", "pupil__forename"),
+    "attendance": ("attendance",),
+    "stage": ("stage",),
+    "opened": ("opened_on",),
+    "review": ("next_review",),
+    "owner": ("owner__username",),
+}
+COLUMNS = [
+    ("pupil", "Pupil"),
+    ("attendance", "Attendance"),
+    ("stage", "Stage"),
+    ("opened", "Opened"),
+    ("review", "Next review"),
+    ("owner", "Owner"),
+]
 
 
 @dataclass
@@ -80,9 +98,25 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
     for name, condition in filters.items():
         if data.get(name):
             cases = cases.filter(condition)
-    cases = cases.order_by(
-        "priority", "overdue", "next_review", "pupil__surname", "pupil__forename", "pk"
-    )
+    sort = request.GET.get("sort", "")
+    key = SORTS.get(sort.lstrip("-"))
+    if key:
+        descending = sort.startswith("-")
+        ordering = [f"-{k}" if descending else k for k in key]
+        cases = cases.order_by(
+            *(
+                F(k.lstrip("-")).desc(nulls_last=True)
+                if k.startswith("-")
+                else F(k).asc(nulls_last=True)
+                for k in ordering
+            ),
+            "pk",
+        )
+    else:
+        sort = ""
+        cases = cases.order_by(
+            "priority", "overdue", "next_review", "pupil__surname", "pupil__forename", "pk"
+        )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         CaseloadRow(
@@ -117,6 +151,15 @@ def caseload(request: HttpRequest, school: School, membership: Membership) -> Ht
         "stages": [(label, by_stage.get(value, 0)) for value, label in Case.Stage.choices],
         "today": today,
         "owners": case_services.case_owners(school),
+        "sort_links": {
+            name: {
+                "title": title,
+                "sort": f"-{name}" if sort == name else name,
+                "active": sort.lstrip("-") == name,
+                "descending": sort == f"-{name}",
+            }
+            for name, title in COLUMNS
+        },
     }
     return render(request, "escalation/caseload.html", context)
 

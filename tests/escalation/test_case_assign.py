@@ -60,3 +60,17 @@ def test_cases_go_only_to_the_schools_office(client, officer, teacher, school, o
             actor=Actor.for_membership(officer),
             on=dt.date(2025, 10, 2),
         )
+
+
+def test_the_caseload_sorts_by_its_columns(client, officer, school, open_cases, pupils):
+    names = sorted((p.surname, p.forename, p.pk) for p in pupils[:3])
+    client.force_login(officer.user)
+    url = reverse("escalation:caseload", args=[school.urn])
+    up = client.get(url, {"sort": "pupil"})
+    down = client.get(url, {"sort": "-pupil"})
+    order = [c.case.pupil.pk for c in up.context["rows"]]
+    assert order == [pk for *_, pk in names]
+    assert [c.case.pupil.pk for c in down.context["rows"]] == order[::-1]
+    assert 'aria-sort="ascending"' in up.content.decode()
+    # An unknown column is the default order, not an error.
+    assert client.get(url, {"sort": "nonsense"}).status_code == 200
