@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= demo-attendance-2026
 # it on. The tests' settings (tests/settings.py) set it themselves.
 DEV := DEBUG=true
 
-.PHONY: install run test test-fast lint check pytest bench e2e screenshots clean
+.PHONY: install run test test-fast lint check pytest bench e2e screenshots clean axe
 
 install: $(VENV)/.installed
 
@@ -37,8 +37,17 @@ check: install
 	$(DEV) $(PY) manage.py check
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
-pytest: install
+pytest: install axe
 	$(VENV)/bin/pytest -q
+
+# axe-core (accessibility rules) for the browser suite, in the ignored folder .axe/. Without
+# npm the accessibility tests skip locally (CI installs npm and fails them if it is missing).
+AXE_JS := .axe/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+
+$(AXE_JS):
+	@if command -v npm >/dev/null 2>&1; then npm install --silent --no-save --prefix .axe axe-core@4; \
+	else echo "npm is not installed: the axe-core accessibility tests will skip"; fi
 
 test: lint check pytest
 
@@ -49,7 +58,7 @@ FAST_WORKERS ?= auto
 test-fast: install
 	$(VENV)/bin/pytest -q -n $(FAST_WORKERS) -m "not browser and not worker and not slow"
 
-e2e: install
+e2e: install axe
 	$(VENV)/bin/pytest -q -m browser
 
 # The browser suite saves its screenshots under test-results/ (ignored), so `make test` never
@@ -64,4 +73,4 @@ bench: install
 	$(DEV) $(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 media staticfiles .axe

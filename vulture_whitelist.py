@@ -185,3 +185,4 @@ colour  # BarShape.colour: the bar's fill in templates/letters/_chart.html (esca
 SUPPORT  # Pupil.SEN.SUPPORT ("K"): a choice stored and imported (registers/models/pupils.py)
 _.register_url  # read by templates/escalation/_list_calling_row.html
 sent_at  # model field (registers/models/reminders.py)
+unassigned  # CaseloadFilter's field, read by name from cleaned_data (escalation/forms/cases.py)

@@ -19,5 +19,7 @@ def portal(request: HttpRequest) -> dict:
             nav_school=school,
             nav_membership=membership,
             nav_items=nav_items(membership, school.urn, request.path),
+            # The pupil search in the navigation bar: staff who may see named pupils.
+            nav_pupil_search=membership.role in permissions.PUPIL_LEVEL,
         )
     return context

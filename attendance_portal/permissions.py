@@ -37,7 +37,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "take_register": STAFF,  # the day's registers; a teacher only their forms'
     "view_pupils": PUPIL_LEVEL,  # pupil pages; a teacher only their forms' pupils
     "view_celebration": STAFF,  # the weekly class league
-    "amend_marks": OFFICE,  # amend past marks, chase missing ones
+    "amend_marks": OFFICE,  # amend past marks, chase missing ones, the late book, bulk marks
+    "view_on_site": OFFICE,  # the fire list: who is on site now
     "manage_absence": OFFICE,  # leave requests and planned absences
     "decide_leave": frozenset({Role.HEAD}),  # grant or refuse leave (reg 11)
     "export_pupil_data": OFFICE,  # subject access exports

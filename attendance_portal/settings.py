@@ -137,14 +137,30 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+
+def database_settings(url: str) -> dict:
+    """DATABASE_URL as Django's settings. SQLite (`make run`, with Celery in process) gets
+    WAL mode, so that a page can read while a letters batch writes, a busy timeout, so that
+    a second writer waits instead of failing with "database is locked", and IMMEDIATE
+    transactions, so that a transaction that read first never fails to start writing."""
+    config = dj_database_url.parse(
+        url,
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         # A persistent connection the database dropped is replaced before the request
         # uses it, not found broken by it (a 500 per worker after a restart: issue 22).
         conn_health_checks=True,
     )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config.setdefault("OPTIONS", {}).update(
+            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            transaction_mode="IMMEDIATE",
+            timeout=env_int("SQLITE_BUSY_TIMEOUT", 30),
+        )
+    return config
+
+
+DATABASES = {
+    "default": database_settings(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

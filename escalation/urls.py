@@ -20,6 +20,7 @@ app_name = "escalation"
 urlpatterns = [
     # Case work (escalation.views.cases, escalation.views.case_actions)
     path("cases/", caseload.caseload, name="caseload"),
+    path("cases/assign/", caseload.caseload_assign, name="caseload_assign"),
     path("cases/<int:pk>/", cases.case, name="case"),
     path("cases/<int:pk>/note/", cases.case_note, name="case_note"),
     path("cases/<int:pk>/stage/", cases.case_stage, name="case_stage"),

@@ -7,10 +7,13 @@ from django.urls import path, register_converter
 from attendance_portal.dates import parse_date
 from registers import views
 from registers.views import leave
+from registers.views.bulk import bulk_marks
 from registers.views.cover import cover
+from registers.views.fire import fire
+from registers.views.latebook import late_book
 from registers.views.missing import missing_marks
 from registers.views.privacy import pupil_export
-from registers.views.pupils import pupil_ctf
+from registers.views.pupils import pupil_ctf, pupil_search
 
 app_name = "registers"
 
@@ -47,12 +50,16 @@ urlpatterns = [
     path("registers/", views.day, name="day"),
     path("registers/missing-marks/", missing_marks, name="missing_marks"),
     path("registers/cover/", cover, name="cover"),
+    path("registers/late-book/", late_book, name="late_book"),
+    path("registers/fire-list/", fire, name="fire_list"),
+    path("registers/bulk/", bulk_marks, name="bulk_marks"),
     path(
         "registers/<int:form_id>/<registers_date:day>/<registers_session:session>/",
         views.take,
         name="take",
     ),
     path("pupils/", views.pupils, name="pupils"),
+    path("pupils/search/", pupil_search, name="pupil_search"),
     path("pupils/<int:pk>/", views.pupil, name="pupil"),
     path(
         "pupils/<int:pk>/marks/<registers_date:day>/<registers_session:session>/",

@@ -258,6 +258,8 @@ class CaseloadFilter(forms.Form):
     send = forms.BooleanField(label="SEND", required=False)
     cin = forms.BooleanField(label="Social worker", required=False)
     due = forms.BooleanField(label="Reviews due", required=False)
+    mine = forms.BooleanField(label="My cases", required=False)
+    unassigned = forms.BooleanField(label="Unassigned", required=False)
     closed = forms.BooleanField(label="Closed cases", required=False)
 
     def __init__(self, *args, **kwargs) -> None:

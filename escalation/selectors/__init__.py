@@ -2,7 +2,7 @@
 officer's daily lists and the letters. Every query starts from `.for_school(school)`;
 the views add what only a page needs (badges, band colours, links)."""
 
-from .caseload import caseload, caseload_totals, open_cases_by_stage
+from .caseload import SORTS, caseload, caseload_totals, open_cases_by_stage
 from .cases import (
     PupilFigures,
     cases_of,
@@ -29,6 +29,7 @@ from .lists import (
 )
 
 __all__ = [
+    "SORTS",
     "CallingPupil",
     "ConcernPupil",
     "DayStatus",

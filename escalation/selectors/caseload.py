@@ -14,12 +14,31 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, When
 from escalation.models import Case, PupilFigure
 from registers.models import Pupil, School
 
+# The columns the caseload sorts by (?sort=name, ?sort=-name for descending); by default
+# severe absence first, then reviews due.
+SORTS = {
+    "pupil": ("pupil__surname", "pupil__forename"),
+    "attendance": ("attendance",),
+    "stage": ("stage",),
+    "opened": ("opened_on",),
+    "review": ("next_review",),
+    "owner": ("owner__username",),
+}
 
-def caseload(*, school: School, today: dt.date, filters: Mapping[str, Any]) -> QuerySet[Case]:
+
+def caseload(
+    *,
+    school: School,
+    today: dt.date,
+    filters: Mapping[str, Any],
+    user: Any = None,
+    sort: str = "",
+) -> QuerySet[Case]:
     """Open cases (closed ones with `filters["closed"]`), severe first, then reviews due,
     each annotated with the pupil's latest stored band, attendance and its counts.
 
-    `filters` are the caseload form's cleaned data: band, stage, year, pp, send, cin, due.
+    `filters` are the caseload form's cleaned data: band, stage, year, pp, send, cin, due,
+    mine (`user`'s cases), unassigned. `sort` is a key of SORTS, "-" first for descending.
     """
     latest = PupilFigure.objects.filter(pupil_id=OuterRef("pupil_id")).order_by("-as_of")
     cases = (
@@ -45,10 +64,19 @@ def caseload(*, school: School, today: dt.date, filters: Mapping[str, Any]) -> Q
         "send": ~Q(pupil__sen=Pupil.SEN.NONE),
         "cin": Q(pupil__cin=True),
         "due": Q(next_review__lte=today),
+        "mine": Q(owner=user),
+        "unassigned": Q(owner__isnull=True),
     }
     for name, condition in conditions.items():
         if filters.get(name):
             cases = cases.filter(condition)
+    key = SORTS.get(sort.lstrip("-"))
+    if key:
+        descending = sort.startswith("-")
+        return cases.order_by(
+            *(F(k).desc(nulls_last=True) if descending else F(k).asc(nulls_last=True) for k in key),
+            "pk",
+        )
     return cases.order_by(
         "priority", "overdue", "next_review", "pupil__surname", "pupil__forename", "pk"
     )

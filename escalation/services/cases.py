@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,7 +15,7 @@ from attendance_portal.errors import DomainError
 from escalation import rules
 from escalation.models import Case, EscalationEvent
 from registers.actors import Actor
-from registers.models import HalfTerm, Pupil, School
+from registers.models import HalfTerm, Membership, Pupil, School
 from registers.services.privacy import PurgeRefused
 
 Action = EscalationEvent.Action
@@ -221,3 +222,48 @@ def refuse_purge_of_open_cases(pupils: QuerySet[Pupil]) -> None:
             f"(UPN {', '.join(sorted(open_cases))}). Close the case(s), then run the purge "
             "again; nothing was removed."
         )
+
+
+def case_owners(school: School) -> list:
+    """Who may own a case: the school's officers and heads."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            memberships__school=school,
+            memberships__role__in=[Membership.Role.OFFICER, Membership.Role.HEAD],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@transaction.atomic
+def assign_cases(*, school: School, case_ids: list[int], owner, actor: Actor, on: dt.date) -> int:
+    """Give open cases of this school to an owner (None: unassigned); a timeline note each."""
+    if owner is not None and owner not in case_owners(school):
+        raise CaseError("Cases can be given only to the school's officers and heads.")
+    cases = list(
+        Case.objects.for_school(school)
+        .select_for_update()
+        .filter(pk__in=case_ids, status=Case.Status.OPEN)
+        .select_related("owner")
+    )
+    if not cases:
+        raise CaseError("Choose at least one open case.")
+    name = (owner.get_full_name() or owner.username) if owner else "nobody (unassigned)"
+    changed = 0
+    for case in cases:
+        if case.owner_id == (owner.pk if owner else None):
+            continue
+        case.owner = owner
+        case.save(update_fields=["owner", "updated_at"])
+        record_event(
+            case=case,
+            action=Action.NOTE,
+            actor=actor,
+            occurred_on=on,
+            summary=f"Case assigned to {name}.",
+        )
+        changed += 1
+    return changed

@@ -36,7 +36,10 @@ class PupilChoiceField(forms.ModelChoiceField):
 
 
 def _date(label: str, *, required: bool = True) -> DateField:
-    return DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type="date"> reads and shows ISO dates only: the en-GB default 20/10/2025
+    # left "Request received on" blank although it had a default.
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateField(label=label, required=required, widget=widget)
 
 
 class _Span(_Styled):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +22,9 @@ from attendance_portal.permissions import (
     visible_forms,
     visible_pupils,
 )
-from registers import selectors
+from registers import rates, selectors
 from registers.actors import Actor
+from registers.figures import counts_by_pupil, year_to_date
 from registers.forms import AmendMarkForm, PupilSearchForm, YearForm
 from registers.models import Mark, Membership, School
 from registers.models.calendar import academic_year_start
@@ -49,13 +51,50 @@ def pupils(request: HttpRequest, school: School, membership: Membership) -> Http
         include_left=data.get("left", False),
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)  # evaluated here: no queries from the template
+    # This year's attendance of the page's pupils, one query, shown as every page shows it.
+    start, end = year_to_date(timezone.localdate())
+    counts = counts_by_pupil(school=school, start=start, end=end, pupil_ids=[p.pk for p in shown])
     context = {
         "school": school,
         "search": search,
         "page": page,
-        "pupils": list(page.object_list),  # evaluated here: no queries from the template
+        "pupils": shown,
     }
+    for p in shown:
+        p.attendance_shown = rates.shown_pct_for(counts.get(p.pk), school)
     return render(request, "registers/pupils.html", context)
+
+
+# How many pupils the navigation bar's search offers at once.
+SEARCH_LIMIT = 10
+
+
+@school_view("view_pupils")
+@require_GET
+def pupil_search(request: HttpRequest, school: School, membership: Membership) -> JsonResponse:
+    """The navigation bar's typeahead: pupils on roll by name or UPN, as JSON.
+
+    Scoped as the pupil pages are: the user's school, a teacher's own forms only. Fewer
+    than two characters find nobody (a single letter would list half the school).
+    """
+    query = request.GET.get("q", "")[:100].strip()
+    results = []
+    if len(query) >= 2:
+        found = selectors.pupil_list(
+            pupils=visible_pupils(membership, school), today=timezone.localdate(), search=query
+        )[:SEARCH_LIMIT]
+        results = [
+            {
+                "name": f"{p.forename} {p.surname}",
+                "upn": p.upn,
+                "form": p.form.name if p.form_id else "",
+                "url": reverse("registers:pupil", args=[school.urn, p.pk]),
+            }
+            for p in found
+        ]
+    more = reverse("registers:pupils", args=[school.urn]) + "?" + urlencode({"q": query})
+    return JsonResponse({"query": query, "results": results, "all": more})
 
 
 @school_view("view_pupils")

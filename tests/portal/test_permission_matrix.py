@@ -105,6 +105,9 @@ ROWS: list[Row] = [
     Row("registers:day", get=STAFF_GET, post=NOT_POST),
     Row("registers:missing_marks", get=OFFICE_GET, post=NOT_POST),
     Row("registers:cover", get=OFFICE_GET, post=OFFICE_POST),
+    Row("registers:late_book", get=OFFICE_GET, post=OFFICE_POST),
+    Row("registers:fire_list", get=OFFICE_GET, post=NOT_POST),
+    Row("registers:bulk_marks", get=OFFICE_GET, post=OFFICE_POST),
     Row(
         "registers:take",
         kwargs={"form_id": "form", "day": "today", "session": "am"},
@@ -112,6 +115,8 @@ ROWS: list[Row] = [
         post="L ok ok 403 ok 403 403 404",
     ),
     Row("registers:pupils", get=STAFF_GET, post=NOT_POST),
+    # The navigation bar's typeahead (JSON), scoped as the pupil pages are.
+    Row("registers:pupil_search", get=STAFF_GET, post=NOT_POST),
     Row(
         "registers:pupil",
         kwargs={"pk": "pupil"},
@@ -151,6 +156,7 @@ ROWS: list[Row] = [
     Row("registers:planned_new", get=OFFICE_GET, post=OFFICE_POST),
     # -- escalation: case work ------------------------------------------------------------
     Row("escalation:caseload", get=OFFICE_GET, post=NOT_POST),
+    Row("escalation:caseload_assign", get=NOT_GET, post=OFFICE_POST),
     Row("escalation:case", kwargs=CASE, get=OFFICE_GET, post=NOT_POST),
     Row("escalation:case_note", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),
     Row("escalation:case_stage", kwargs=CASE, get=NOT_GET, post=OFFICE_POST),

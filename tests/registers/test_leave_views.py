@@ -286,3 +286,14 @@ def test_the_new_request_form_is_prefilled_with_the_pupil(login, officer, pupil)
     url = reverse("registers:leave_new", args=[pupil.school.urn])
     response = login(officer).get(url, {"pupil": pupil.pk})
     assert response.context["form"]["pupil"].value() == str(pupil.pk)
+
+
+def test_the_request_received_on_default_is_shown_in_the_date_box(client, officer, school):
+    """<input type="date"> takes ISO dates only; "20/10/2025" showed as blank (issue 17)."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2025, 10, 20, 10, 0), tick=False):
+        client.force_login(officer.user)
+        response = client.get(reverse("registers:leave_new", args=[school.urn]))
+    assert response.status_code == 200
+    assert 'name="requested_on" value="2025-10-20"' in response.content.decode()
