@@ -1,7 +1,7 @@
 """The letters engine: wording with named placeholders, and rendering to HTML and PDF.
 
 Pure: no ORM, no files written. The services build a LetterContext from the database and
-store the bytes render_letter_pdf returns (STYLE.md rules 15 and 17).
+store the bytes render_letter_pdf returns (docs/style.md rules 15 and 17).
 
 Schools edit the wording of each kind as plain text with {{ named_placeholders }}. It is
 filled in here by a single regular-expression pass and then HTML-escaped: it never goes
@@ -106,7 +106,7 @@ class LetterContext:
     support: tuple[tuple[dt.date, str], ...] = ()  # day, what was offered or agreed
     # Of compulsory school age on the day the figures run to: only then does a letter speak
     # of the parent's legal duty (s7 Education Act 1996); otherwise, the school's
-    # expectations (DOMAIN.md §10).
+    # expectations (docs/domain.md §10).
     school_age: bool = True
 
 
@@ -323,7 +323,7 @@ def text_to_html(text: str) -> str:
 # --- Rules --------------------------------------------------------------------------------
 
 # Long-term illness: the local authority's sickness return starts at 15 school days
-# (DOMAIN.md §3), i.e. 30 sessions coded I this year.
+# (docs/domain.md §3), i.e. 30 sessions coded I this year.
 ILLNESS_SESSIONS = 30
 
 
@@ -332,7 +332,7 @@ def adapted_reason(
 ) -> str:
     """Why a family gets the adapted termly letter ("" for the standard one).
 
-    Families already working with the school (DOMAIN.md §9): an attendance contract on an
+    Families already working with the school (docs/domain.md §9): an attendance contract on an
     open case, a part-time timetable (any C2 mark this year), long-term illness, or an EHC
     plan (a medical or care plan the school already works to).
     """

@@ -1,6 +1,6 @@
 """The escalation policy as pure rules: figures and dates in, decisions out. No ORM.
 
-Support first (DOMAIN.md §5): the nightly sweep may open a case, flag a dip or a pupil who
+Support first (docs/domain.md §5): the nightly sweep may open a case, flag a dip or a pupil who
 meets the penalty-notice threshold, and ask for a letter. Meetings, contracts, notices to
 improve and referrals are always a person's decision, recorded through the case services.
 
@@ -11,7 +11,7 @@ not get a letter every night. Two rules together stop that:
    pupil down; a pupil flickering across a line is treated as being on the better side.
 2. *Cool-down*: a letter is not queued if a letter of the same kind, or of a more severe
    kind, was queued within the last LETTER_COOLDOWN_WEEKS school weeks (about a
-   half-term, the monitoring cadence schools use, DOMAIN.md §9).
+   half-term, the monitoring cadence schools use, docs/domain.md §9).
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from registers.rates import Band, SessionCounts, attendance_fraction, sessions_t
 
 
 class Stage(StrEnum):
-    """The graduated approach, in order (DOMAIN.md §5)."""
+    """The graduated approach, in order (docs/domain.md §5)."""
 
     MONITORING = "monitoring"
     LETTER = "letter"
     MEETING = "meeting"
     CONTRACT = "contract"
-    # Formal support before any enforcement: an education supervision order (DOMAIN.md §10).
+    # Formal support before any enforcement: an education supervision order (docs/domain.md §10).
     SUPERVISION_ORDER = "supervision_order"
     NOTICE_TO_IMPROVE = "notice_to_improve"
     PENALTY_REFERRAL = "penalty_referral"
@@ -146,12 +146,12 @@ def letter_due(state: PupilState, *, settled: Band | None) -> LetterKind | None:
     if settled is None or state.possible < MIN_POSSIBLE_SESSIONS:
         return None
     if settled == Band.EXPECTED:
-        # Positive letters when attendance improves (DOMAIN.md §9): once, after a band letter.
+        # Positive letters when attendance improves (docs/domain.md §9): once, after a band letter.
         improved = state.open_stage is not None and state.last_letter in BAND_LETTERS
         cooling = LetterKind.IMPROVEMENT in state.letters_in_cooldown
         return LetterKind.IMPROVEMENT if improved and not cooling else None
     # Families already in a meeting, contract or legal step get letters written by the
-    # officer (adapted letters, DOMAIN.md §9), not the sweep's standard ones.
+    # officer (adapted letters, docs/domain.md §9), not the sweep's standard ones.
     if stage_rank(stage) > stage_rank(Stage.LETTER):
         return None
     kind = LETTER_FOR_BAND[settled]
@@ -165,9 +165,9 @@ def decide(state: PupilState) -> Decision:
     """Open a case, queue a letter and/or advance the stage: never anything further.
 
     The first step for a newly concerning pupil is a conversation with the family, asked
-    of the officer ("letters and texts have minimal effect", DOMAIN.md §9); the standard
+    of the officer ("letters and texts have minimal effect", docs/domain.md §9); the standard
     letter follows it where the school's policy says so. Severe absence starts its own
-    pathway (DOMAIN.md §10)."""
+    pathway (docs/domain.md §10)."""
     settled = settled_band(state.recent_bands)
     below = settled in BELOW_TARGET_BANDS and state.possible >= MIN_POSSIBLE_SESSIONS
     open_case = state.open_stage is None and below
@@ -192,7 +192,7 @@ def decide(state: PupilState) -> Decision:
     )
 
 
-# --- Dips between half-termly monitoring points (DOMAIN.md §9) ---------------------------
+# --- Dips between half-termly monitoring points (docs/domain.md §9) ---------------------------
 
 
 def dip_fall(*, before: SessionCounts, after: SessionCounts, points: Decimal) -> Decimal | None:
@@ -230,20 +230,20 @@ CONTRACT_REVIEW_FALLBACK = dt.timedelta(weeks=6)  # reviewed "after 4–6 weeks"
 
 
 def contract_review_date(*, agreed_on: dt.date, next_half_term_start: dt.date | None) -> dt.date:
-    """The contract is revisited the following half-term (DOMAIN.md §9), else in 6 weeks."""
+    """The contract is revisited the following half-term (docs/domain.md §9), else in 6 weeks."""
     if next_half_term_start is not None and next_half_term_start > agreed_on:
         return next_half_term_start
     return agreed_on + CONTRACT_REVIEW_FALLBACK
 
 
-# The national framework sets the improvement period at 3 to 6 weeks (DOMAIN.md §10): 15 to
-# 30 school days. The default is the longest, as Norfolk uses (DOMAIN.md §4).
+# The national framework sets the improvement period at 3 to 6 weeks (docs/domain.md §10): 15 to
+# 30 school days. The default is the longest, as Norfolk uses (docs/domain.md §4).
 NOTICE_TO_IMPROVE_MIN_SCHOOL_DAYS = 15
 NOTICE_TO_IMPROVE_MAX_SCHOOL_DAYS = 30
 NOTICE_TO_IMPROVE_SCHOOL_DAYS = NOTICE_TO_IMPROVE_MAX_SCHOOL_DAYS
 
 
-# What the notice says when the officer leaves these out (DOMAIN.md §10: the notice must say
+# What the notice says when the officer leaves these out (docs/domain.md §10: the notice must say
 # what further support is on offer and what sufficient improvement means).
 DEFAULT_FURTHER_SUPPORT = (
     "We will meet you to review the support in place and agree what else would help, and "
@@ -299,7 +299,7 @@ def recovery(counts: SessionCounts, *, lines: Iterable[Decimal]) -> list[Recover
     return rows
 
 
-# --- Penalty notices: the national framework from 19 August 2024 (DOMAIN.md §4) ----------
+# --- Penalty notices: the national framework from 19 August 2024 (docs/domain.md §4) ----------
 # A notice is per parent, per child. The first is £160 if paid within 28 days, reduced to
 # £80 if paid within 21; a second to the same parent for the same child within 3 years of
 # the first is a flat £160; there is no third within those 3 years. Withdrawn notices do
@@ -321,7 +321,7 @@ class LaRoute(StrEnum):
     PARENTING_ORDER = "parenting_order"
 
 
-# An education supervision order formalises support before prosecution (DOMAIN.md §10):
+# An education supervision order formalises support before prosecution (docs/domain.md §10):
 # it is offered first, as a formal-support step, and named first wherever routes are listed.
 LA_ROUTE_LABELS: dict[LaRoute, str] = {
     LaRoute.SUPERVISION_ORDER: (
@@ -340,7 +340,7 @@ class PriorNotice:
 
     @property
     def dated(self) -> dt.date:
-        """The day the 3 years run from: the issue date once known (DOMAIN.md §10), the
+        """The day the 3 years run from: the issue date once known (docs/domain.md §10), the
         referral date until then (the notice cannot have been issued earlier)."""
         return self.issued_on or self.referred_on
 
@@ -391,7 +391,7 @@ def penalty_terms(*, prior: Iterable[PriorNotice], on: dt.date) -> PenaltyTerms:
     NoticeBeforeFramework for a date before 19 August 2024).
 
     The 3 years run from the day the first notice of the period was *issued*, not the day
-    the school asked for it (DOMAIN.md §10)."""
+    the school asked for it (docs/domain.md §10)."""
     if on < FRAMEWORK_START:
         raise NoticeBeforeFramework(on=on)
     period_start: dt.date | None = None

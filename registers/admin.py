@@ -1,6 +1,6 @@
 """The admin: a school's own settings (policy lines, register closing time, the DfE number
 and the letterhead details). Pupils, calendars, staff and marks come in through the
-command-line contract (INTERFACES.md) and the portal's pages, which validate and audit
+command-line contract (docs/interfaces.md) and the portal's pages, which validate and audit
 them; they are deliberately not editable here."""
 
 from __future__ import annotations

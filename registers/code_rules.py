@@ -3,7 +3,7 @@
 Every write path asks `problem()` once per mark (the register and the office through
 registers.services.marks.check_entry, import_marks row by row); the facts are gathered by
 the caller (registers.services.code_checks for one mark, the import for a file). The codes
-are checked against the 2024 regulations and guidance (DOMAIN.md §1, §3):
+are checked against the 2024 regulations and guidance (docs/domain.md §1, §3):
 
 - X is for a pupil of non-compulsory school age not required to attend: never for a pupil
   of compulsory school age that day;

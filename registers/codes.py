@@ -1,6 +1,6 @@
 """The DfE attendance and absence codes in force from 19 August 2024, as data.
 
-Source: SI 2024/208 regulation 10 and the August 2024 guidance (see shared/DOMAIN.md §1).
+Source: SI 2024/208 regulation 10 and the August 2024 guidance (see docs/domain.md §1).
 This module is pure: the data migration loads it into the AttendanceCode table, and the
 figures use the sets below so aggregation needs no join to the code table.
 """
@@ -190,7 +190,7 @@ COUNT_CATEGORIES = {
     "unauthorised": UNAUTHORISED_CODES,
     "late": LATE_CODES,
 }
-# The national penalty-notice framework counts these unauthorised codes (DOMAIN.md §4).
+# The national penalty-notice framework counts these unauthorised codes (docs/domain.md §4).
 FPN_CODES = frozenset({"G", "N", "O", "U"})
 # A mark the office must chase today: no reason known yet.
 UNEXPLAINED_CODE = "N"

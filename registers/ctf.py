@@ -1,6 +1,6 @@
 """Common Transfer File (CTF) attendance: export a pupil's year, import a previous school's.
 
-Shape (DOMAIN.md §7, CTF specification "Attendance"; the structure emitted is written down
+Shape (docs/domain.md §7, CTF specification "Attendance"; the structure emitted is written down
 as an XML schema in registers/ctf.xsd and every export is validated against it in the
 tests): <CTfile><Header> with DocumentName, CTFversion, DateTime, DocumentQualifier,
 SupplierID, <SourceSchool> (LEA, Estab, SchoolName, AcademicYear: no URN, which neither
@@ -19,7 +19,7 @@ receiving school can read the date of any character without the sender's calenda
   - a session with no school (weekend, holiday, closure) is "#";
   - an open session on roll with no mark is "-" (the CTF's no-mark character);
   - the two-character 2024 codes: how the CTF carries them is not settled by any
-    specification text we could confirm (DOMAIN.md §8 item 7), so we choose the safest
+    specification text we could confirm (docs/domain.md §8 item 7), so we choose the safest
     reading for every receiver, old or new: the legacy letter whose meaning *contains* the
     2024 code, never one with another meaning. C1, C2 and J1 (leave of absence granted by
     the school) are written "C" (leave of absence / other authorised circumstances:
@@ -65,7 +65,7 @@ C = codes.Category
 # set they stand for (written back as C and Y: the exact two-character code is not carried).
 CATEGORY_2024 = {code.code: code.category for code in codes.CODES if len(code.code) == 1}
 CATEGORY_2024["Y"] = C.NOT_POSSIBLE  # one of Y1-Y7
-# Before 2024/25 (the 2006 regulations' codes as amended, DOMAIN.md §1): the same letters
+# Before 2024/25 (the 2006 regulations' codes as amended, docs/domain.md §1): the same letters
 # less the ones new in 2024 (K, Q), plus the withdrawn ones with their own meanings.
 CATEGORY_LEGACY = {k: v for k, v in CATEGORY_2024.items() if k not in {"K", "Q"}}
 CATEGORY_LEGACY.update(

@@ -3,7 +3,7 @@ whatever the number of pupils.
 
 A mark counts only while its pupil is on roll (admission date to leaving date, both
 included) and only in an open session of a school day ("a closed session is not a possible
-session for anyone", INTERFACES.md), so figures stay right when on-roll dates or the
+session for anyone", docs/interfaces.md), so figures stay right when on-roll dates or the
 calendar change after marks were entered.
 """
 
@@ -389,7 +389,7 @@ def missing_marks(
     return sorted(found, key=lambda m: (m.date, m.session, m.form, m.name, m.upn))
 
 
-# --- The penalty-notice window (DOMAIN.md §4, INTERFACES.md fpn_candidates) ---------------
+# --- The penalty-notice window (docs/domain.md §4, docs/interfaces.md fpn_candidates) -------------
 
 FPN_THRESHOLD = 10  # unauthorised sessions …
 FPN_WEEKS = 10  # … within this many school weeks

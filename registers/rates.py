@@ -1,6 +1,6 @@
 """Pure attendance arithmetic on session counts: no ORM, no I/O.
 
-DfE method (DOMAIN.md §2): possible sessions = present + approved educational activity +
+DfE method (docs/domain.md §2): possible sessions = present + approved educational activity +
 authorised + unauthorised; attendance = (present + AEA) / possible; persistent absence is
 absence of 10% or more of possible sessions, severe absence 50% or more. Every decision is
 made on exact integer/fraction arithmetic, never on a rounded percentage.

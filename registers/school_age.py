@@ -1,4 +1,4 @@
-"""Compulsory school age (s8 Education Act 1996 and the prescribed-days order, DOMAIN.md §10).
+"""Compulsory school age (s8 Education Act 1996 and the prescribed-days order, docs/domain.md §10).
 
 Pure rules, no ORM. A child reaches compulsory school age on the prescribed day (31 August,
 31 December or 31 March) on or after their fifth birthday, and it ends on the last Friday in

@@ -1,6 +1,6 @@
 """The weekly celebration: the form attendance league, for assembly.
 
-Classes, not individuals (DOMAIN.md §9): no pupil is named, and a form's figure is its
+Classes, not individuals (docs/domain.md §9): no pupil is named, and a form's figure is its
 pupils' sessions summed, so one pupil's long illness is never singled out.
 """
 

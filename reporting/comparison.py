@@ -1,4 +1,4 @@
-"""Like for like with England (DOMAIN.md §6 and §10): the national figures cover pupils
+"""Like for like with England (docs/domain.md §6 and §10): the national figures cover pupils
 aged 5 to 15 over a full year (census) or the year so far (daily data), so the school's
 figures beside them are its pupils aged 5 to 15 at the start of the academic year (as DfE
 counts age), over the academic year to date, whatever period the page shows. Each national

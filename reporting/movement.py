@@ -2,7 +2,7 @@
 the previous half-term against their year-to-date band at the end of the period.
 
 Both sides use the year to date, as the nightly sweep stores it and as schools review
-bands "at the end of each half-term" (DOMAIN.md §9). The stored figures (escalation's
+bands "at the end of each half-term" (docs/domain.md §9). The stored figures (escalation's
 PupilFigure) are used when the sweep has run in the window: they are what the school saw
 at the time, and "nothing recomputes the past". Without them, the same figure is worked
 out from the marks. Two queries per side at most, whatever the number of pupils.

@@ -1,4 +1,4 @@
-"""National comparators for England, as data (shared/DOMAIN.md §6 and §10).
+"""National comparators for England, as data (docs/domain.md §6 and §10).
 
 The figures live in a JSON file, not in code: `reporting/data/national_benchmarks.json`, or
 the file the NATIONAL_BENCHMARKS_FILE setting names (a newer copy, without a release). Each

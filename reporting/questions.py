@@ -1,7 +1,7 @@
 """Suggested questions for governors, chosen from the figures beside them.
 
 Governors "hold leaders to account … regularly review attendance data and trends"
-(DOMAIN.md §5) and receive summaries, not pupils (§9), so every question is about a group
+(docs/domain.md §5) and receive summaries, not pupils (§9), so every question is about a group
 or the school and is built only from figures the governors' page already shows (suppressed
 groups give no figures, so they prompt no question).
 """

@@ -1,5 +1,5 @@
 """The trust view: every school of a trust side by side, the sheet a trust's attendance
-lead keeps (DOMAIN.md §9), computed from each school's own calendar.
+lead keeps (docs/domain.md §9), computed from each school's own calendar.
 
 Each school has its own half-terms, so figures are per school: the year to date (as the
 DfE daily-data tool counts it) plus the current half-term against the one before. A fixed

@@ -18,7 +18,7 @@ PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
 class AttendanceContract(TimeStamped):
-    """A voluntary written agreement between the family and the school (DOMAIN.md §5)."""
+    """A voluntary written agreement between the family and the school (docs/domain.md §5)."""
 
     class Outcome(models.TextChoices):
         PENDING = "", "Not reviewed yet"
@@ -106,7 +106,7 @@ class NoticeToImprove(TimeStamped):
             MaxValueValidator(rules.NOTICE_TO_IMPROVE_MAX_SCHOOL_DAYS),
         ],
     )
-    # What the notice must say (DOMAIN.md §10), typed on the case page and printed in it.
+    # What the notice must say (docs/domain.md §10), typed on the case page and printed in it.
     support_given = models.TextField("support given so far", blank=True)
     further_support = models.TextField("further support on offer", blank=True)
     sufficient_improvement = models.TextField("what sufficient improvement looks like", blank=True)
@@ -155,7 +155,7 @@ class PenaltyNoticeReferral(TimeStamped):
         DECLINED = "declined", "Not issued by the local authority"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    # Withdrawn notices do not count towards the limit of two (DOMAIN.md §4).
+    # Withdrawn notices do not count towards the limit of two (docs/domain.md §4).
     NOT_COUNTED = frozenset({Status.DECLINED, Status.WITHDRAWN})
 
     school = models.ForeignKey("registers.School", on_delete=models.CASCADE, related_name="+")

@@ -46,7 +46,7 @@ class ContractTerms:
 
 def require_school_age(pupil: Pupil, day: dt.date) -> None:
     """Notices to improve and penalty notices are for pupils of compulsory school age only
-    (DOMAIN.md §10): refused, with the reason, for anyone else."""
+    (docs/domain.md §10): refused, with the reason, for anyone else."""
     if not is_compulsory_school_age(date_of_birth=pupil.date_of_birth, day=day):
         raise CaseError(
             not_of_school_age_message(name=pupil.name, date_of_birth=pupil.date_of_birth, day=day)
@@ -308,7 +308,7 @@ def record_referral_outcome(
 
 
 def _date_the_period(referral: PenaltyNoticeReferral, *, issued_on: dt.date) -> None:
-    """The 3 years run from the day the first notice was issued (DOMAIN.md §10): once a
+    """The 3 years run from the day the first notice was issued (docs/domain.md §10): once a
     first notice is issued, its period, and a second notice's in it, start on that day."""
     referral.issued_on = issued_on
     if referral.sequence != 1:
@@ -329,7 +329,7 @@ def request_supervision_order(
     *, case: Case, actor: Actor, requested_on: dt.date, summary: str
 ) -> Case:
     """Ask the local authority to apply for an education supervision order: formal support
-    for the family before any prosecution (DOMAIN.md §10)."""
+    for the family before any prosecution (docs/domain.md §10)."""
     case = lock_open(case)
     require_school_age(case.pupil, requested_on)
     record_event(
@@ -357,7 +357,7 @@ def refer_to_la(
     supervision order, …): the timeline is the evidence pack it takes over."""
     case = lock_open(case)
     # Prosecution, supervision and parenting orders are for pupils of compulsory school
-    # age only, like penalty notices (DOMAIN.md §5).
+    # age only, like penalty notices (docs/domain.md §5).
     require_school_age(case.pupil, referred_on)
     label = rules.LA_ROUTE_LABELS[rules.LaRoute(route)]
     record_event(

@@ -1,7 +1,7 @@
 """Letters: queue them (termly batches, case steps, the sweep's requests) and the
 school's wording. Generation lives in letter_generation, re-exported here.
 
-Never twice (STYLE.md rule 17): a Letter row is created *pending* once per pupil, kind and
+Never twice (docs/style.md rule 17): a Letter row is created *pending* once per pupil, kind and
 period, by bulk_create with ignore_conflicts against the unique constraint
 escalation_letter_once_per_period (and escalation_letter_one_termly_per_period for the
 termly/adapted pair); letter_generation claims each pending row once.

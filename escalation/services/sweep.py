@@ -1,4 +1,4 @@
-"""The nightly sweep of one school (INTERFACES.md `run_sweep`).
+"""The nightly sweep of one school (docs/interfaces.md `run_sweep`).
 
 It stores every pupil's figures as of the night, then applies escalation.rules: opens cases
 for pupils settled below the target, flags dips and pupils meeting the penalty-notice

@@ -217,7 +217,7 @@ def ask_for_conversations(
 def flag_severe(
     *, as_of: dt.date, decisions: dict[int, rules.Decision], cases: dict[int, Case]
 ) -> None:
-    """The severe-absence pathway, once per case, due tonight (DOMAIN.md §10)."""
+    """The severe-absence pathway, once per case, due tonight (docs/domain.md §10)."""
     _tasks(as_of, decisions, cases, "severe", Action.SEVERE_PATHWAY, SEVERE_PATHWAY)
 
 

@@ -104,7 +104,7 @@ def case_context(
         "counts": counts_now,
         "attendance": rates.attendance_pct(counts_now),
         "band": band_view(pupil_band),
-        # Severe absence is the top priority for all partners (DOMAIN.md §10).
+        # Severe absence is the top priority for all partners (docs/domain.md §10).
         "severe": pupil_band == rates.Band.SEVERE,
         "recovery": rules.recovery(counts_now, lines=lines),
         "remaining": remaining,

@@ -17,7 +17,7 @@ from registers.bands import BandWords
 from registers.models import Pupil, School
 
 # Badge colours and order: the groups first-day calling puts first stand out, in the order
-# of PupilQuerySet.vulnerable_first() (DOMAIN.md §9: social worker, SEND, pupil premium).
+# of PupilQuerySet.vulnerable_first() (docs/domain.md §9: social worker, SEND, pupil premium).
 _BADGES = {
     "Social worker": "text-bg-danger",
     "Looked after": "text-bg-danger",

@@ -1,5 +1,5 @@
 """The first-day calling list: pupils absent with no reason yet (an N mark), vulnerable
-pupils first, with their contacts and one-click logging of each call (DOMAIN.md §5, §9).
+pupils first, with their contacts and one-click logging of each call (docs/domain.md §5, §9).
 
 The reads are escalation.selectors.lists (the same number of queries whatever the number
 of pupils: one each for the N marks, the pupils, their contacts, the day's calls and the

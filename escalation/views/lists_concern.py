@@ -1,4 +1,4 @@
-"""The weekly students-of-concern list, per year group (DOMAIN.md §9: "so no pupil is
+"""The weekly students-of-concern list, per year group (docs/domain.md §9: "so no pupil is
 missed"): pupils below the school's target this year, plus pupils absent for two or more
 sessions this week, with their open case.
 

@@ -1,5 +1,5 @@
 """Penalty-notice candidates: pupils at the national threshold (10 unauthorised sessions,
-G/N/O/U, in a rolling 10 school weeks; DOMAIN.md §4) as of a date.
+G/N/O/U, in a rolling 10 school weeks; docs/domain.md §4) as of a date.
 
 Meeting the threshold means a notice must be *considered*, never that one is issued: the
 page says so, and shows what the officer needs to weigh (the codes behind the count, N

@@ -141,7 +141,7 @@ def _school(plan: SchoolPlan, trust: Trust) -> School:
 def _wipe(schools: list[School], log: Callable[[str], None]) -> None:
     """Delete the demo schools and everything in them, unless history forbids it.
 
-    Amendments are append-only in the database (six-year retention, DOMAIN.md §3), so a
+    Amendments are append-only in the database (six-year retention, docs/domain.md §3), so a
     school whose marks have been amended cannot be wiped: drop the database instead."""
     amended = MarkAmendment.objects.filter(school__in=schools).count()
     if amended:

@@ -1,6 +1,6 @@
 """Pure generation of believable register marks, one pupil at a time.
 
-The shape follows the national picture (DOMAIN.md §6, primary overall absence 5.5%,
+The shape follows the national picture (docs/domain.md §6, primary overall absence 5.5%,
 illness the largest reason, unauthorised holiday about 0.5%): absence comes in episodes
 (a two-day bug, a family holiday next to a half-term), not as independent coin flips, so
 streaks, Monday/Friday peaks and persistent absentees appear the way they do in real data.
@@ -70,7 +70,7 @@ class Tendency:
 
 
 def risk_factor(pupil: PupilSpec) -> float:
-    """Group differences from the national data (DOMAIN.md §6): FSM pupils miss about twice
+    """Group differences from the national data (docs/domain.md §6): FSM pupils miss about twice
     as much as others (10.0% v 5.2%), SEN support 10.1% and EHC plans 13.1% against 5.8%."""
     factor = 1.0
     if pupil.pupil_premium:

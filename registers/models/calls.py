@@ -1,7 +1,7 @@
 """The first-day calling log: every call the office makes about an unexplained absence.
 
 Each attempt is kept (no answer, voicemail, …), not only the one that found the reason,
-so the pupil's file shows how hard the school tried to reach the family (DOMAIN.md §9).
+so the pupil's file shows how hard the school tried to reach the family (docs/domain.md §9).
 """
 
 from __future__ import annotations

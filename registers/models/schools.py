@@ -39,7 +39,7 @@ class School(TimeStamped):
     trust = models.ForeignKey(
         Trust, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools"
     )
-    # School policy, not DfE thresholds (DOMAIN.md §2): the national lines are fixed at
+    # School policy, not DfE thresholds (docs/domain.md §2): the national lines are fixed at
     # 90% (persistent) and 50% (severe) and are not configurable.
     target_pct = models.DecimalField(
         "expected attendance (%)",

@@ -1,7 +1,7 @@
 """Attendance a pupil brought from a previous school, read from its Common Transfer File.
 
 One row per academic year and source school, as the CTF's <Attendance><YearData> carries
-it (DOMAIN.md §7). It is history to show, never marks of this school's register: the
+it (docs/domain.md §7). It is history to show, never marks of this school's register: the
 figures of this school are computed from its own marks only.
 """
 
@@ -45,7 +45,7 @@ class PriorAttendance(TimeStamped):
                 name="registers_priorattendance_one_per_source_year",
             ),
             # Possible sessions are attended (present or approved activity) + authorised +
-            # unauthorised absence (DfE absence methodology, DOMAIN.md §2).
+            # unauthorised absence (DfE absence methodology, docs/domain.md §2).
             models.CheckConstraint(
                 condition=Q(
                     sessions_possible=F("sessions_attended")

@@ -1,6 +1,6 @@
 """First-day calling: log a call about an unexplained absence and, when the family gave a
 reason (or the pupil turned up late), replace that day's N marks through record_mark so
-the register's history says who changed the mark, why and when (DOMAIN.md §3, §9).
+the register's history says who changed the mark, why and when (docs/domain.md §3, §9).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Leave of absence: recording a family's request, the headteacher's decision, and after.
 
-The rules (SI 2024/208 reg 11, DOMAIN.md §3): leave is granted only by a person the
+The rules (SI 2024/208 reg 11, docs/domain.md §3): leave is granted only by a person the
 proprietor authorises (the headteacher here), only for the kinds in LeaveRequest.Kind, and
 only on application in advance. Granted leave pre-fills the future registers with its code
 (registers.services.planned); a mark already recorded is never overwritten, it is reported

@@ -1,6 +1,6 @@
 """Recording and amending marks, and saving a whole class register.
 
-Rules kept here (DOMAIN.md §3): a mark belongs to an open session of a school day while the
+Rules kept here (docs/domain.md §3): a mark belongs to an open session of a school day while the
 pupil is on roll; a change to an existing mark is an amendment that keeps the original
 code, the new code, the reason, who (name and position) and when, append-only.
 """

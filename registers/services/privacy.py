@@ -1,7 +1,7 @@
 """Data protection: everything held on one pupil (a subject access request), and removal of
 pupils once the registers no longer have to be kept.
 
-Registers must be kept for at least six years (SI 2024/208 reg 7; DOMAIN.md §3), so the
+Registers must be kept for at least six years (SI 2024/208 reg 7; docs/domain.md §3), so the
 database refuses to delete marks and their history (migration 0007). The retention purge
 is the one path allowed through: it opens a "purge window" inside its own transaction,
 which the triggers check, and closes it before committing.

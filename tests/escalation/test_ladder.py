@@ -1,4 +1,4 @@
-"""The escalation ladder against the law and practice (issue 15 part 4; DOMAIN.md §4, §5,
+"""The escalation ladder against the law and practice (issue 15 part 4; docs/domain.md §4, §5,
 §9 and §10): notices to improve, the three-year limit, the referral pack's legal basis,
 leavers and the window, severe absence, supervision orders and conversation first."""
 

@@ -1,4 +1,4 @@
-"""Penalty-notice amounts and the limit of two in three years (DOMAIN.md §4)."""
+"""Penalty-notice amounts and the limit of two in three years (docs/domain.md §4)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Penalty notices, notices to improve and the s7 duty only for pupils of compulsory school
-age (issue 15 part 1; DOMAIN.md §10), session by session.
+age (issue 15 part 1; docs/domain.md §10), session by session.
 
 The scenario: a summer-born Reception child (born 2021-06-01, of compulsory school age only
 from 31 August 2026) and a Year 12 student (born 2009-01-01, past it since 27 June 2025),

@@ -1,4 +1,4 @@
-"""The code table must match DOMAIN.md §1.1 exactly: it decides every figure."""
+"""The code table must match docs/domain.md §1.1 exactly: it decides every figure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from registers import codes
 from registers.models import AttendanceCode
 
-# (code, category, counts as possible, new in 2024), transcribed from DOMAIN.md §1.1.
+# (code, category, counts as possible, new in 2024), transcribed from docs/domain.md §1.1.
 EXPECTED = [
     ("/", "present", True, False),
     ("\\", "present", True, False),

@@ -43,7 +43,7 @@ ONE_SESSION_OF = {
     },
     **{c: {"possible": 1, "unauthorised": 1} for c in ("G", "N", "O")},
     "U": {"possible": 1, "unauthorised": 1, "late": 1},  # after the register closed: absent
-    # Recorded but not possible sessions (DOMAIN.md §1.1): neither attendance nor absence.
+    # Recorded but not possible sessions (docs/domain.md §1.1): neither attendance nor absence.
     **{c: {} for c in ("D", "X", "Q", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7", "Z", "#")},
 }
 

@@ -1,6 +1,6 @@
 """The pure attendance rules (registers.rates): no database.
 
-DOMAIN.md §2: attendance = (present + AEA) / possible; persistent absence is 10% or more of
+docs/domain.md §2: attendance = (present + AEA) / possible; persistent absence is 10% or more of
 possible sessions missed, severe 50% or more; decisions use exact fractions, and the
 published percentage is rounded to one decimal place, halves away from zero.
 """

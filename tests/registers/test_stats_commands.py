@@ -1,4 +1,4 @@
-"""The figures commands, attendance_stats and fpn_candidates (INTERFACES.md "Figures").
+"""The figures commands, attendance_stats and fpn_candidates (docs/interfaces.md "Figures").
 
 The school fixture's calendar is Autumn 1 2025: Wednesday 3 September to Friday 24 October;
 tests add other half-terms where they need them.

@@ -1,5 +1,5 @@
 """A governor follows every link they can reach, from the governors' page and the school's
-home page, and never sees a pupil's name or UPN (DOMAIN.md §9: summaries, not pupils)."""
+home page, and never sees a pupil's name or UPN (docs/domain.md §9: summaries, not pupils)."""
 
 from __future__ import annotations
 

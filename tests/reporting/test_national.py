@@ -1,4 +1,4 @@
-"""Like-for-like national comparisons (issue 15 part 3; DOMAIN.md §6 and §10): the school's
+"""Like-for-like national comparisons (issue 15 part 3; docs/domain.md §6 and §10): the school's
 pupils aged 5 to 15 over the year to date beside England's figures and the phase's, each
 national figure labelled with its publication, period and status, kept as data."""
 

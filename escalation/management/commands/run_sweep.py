@@ -1,4 +1,4 @@
-"""manage.py run_sweep --school URN --date DATE (INTERFACES.md): the nightly sweep for one
+"""manage.py run_sweep --school URN --date DATE (docs/interfaces.md): the nightly sweep for one
 school, synchronously, then queues the letters it asked for; the JSON summary alone goes
 to stdout."""
 

@@ -1,4 +1,4 @@
-"""manage.py attendance_stats: each pupil's figures over a date range (INTERFACES.md).
+"""manage.py attendance_stats: each pupil's figures over a date range (docs/interfaces.md).
 
 `unmarked_sessions` (issue 15): the open sessions of the range, on days before today, on
 which the pupil was on roll and has no mark. They are not in `possible_sessions` or the
@@ -99,7 +99,7 @@ def _record(
         # any is incomplete (its band decides nothing in the sweep).
         "unmarked_sessions": unmarked,
         "attendance_pct": rates.attendance_pct(counts),
-        # Decided on exact session counts, never on the rounded percentage (DOMAIN.md §2).
+        # Decided on exact session counts, never on the rounded percentage (docs/domain.md §2).
         "persistent_absence": rates.is_persistent(counts),
         "severe_absence": rates.is_severe(counts),
         "band": pupil_band.value if pupil_band else None,

@@ -1,4 +1,4 @@
-"""manage.py fpn_candidates: pupils at the national penalty-notice threshold (DOMAIN.md §4)."""
+"""manage.py fpn_candidates: pupils at the national penalty-notice threshold (docs/domain.md §4)."""
 
 from __future__ import annotations
 

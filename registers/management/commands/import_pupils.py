@@ -8,7 +8,7 @@ from registers.services.imports.schools import find_school
 
 
 class Command(BaseCommand):
-    help = "Create or update pupils by UPN from an MIS export (see INTERFACES.md for columns)."
+    help = "Create or update pupils by UPN from an MIS export (see docs/interfaces.md for columns)."
 
     def add_arguments(self, parser):
         parser.add_argument("--school", required=True, metavar="URN")

@@ -2,7 +2,7 @@
 
 Every import is all or nothing, so nothing here raises on the first bad value: problems are
 collected as RowErrors and the service raises ImportFailed with all of them at the end.
-Row numbers follow INTERFACES.md: 1 is the first data row after the header.
+Row numbers follow docs/interfaces.md: 1 is the first data row after the header.
 """
 
 from __future__ import annotations
