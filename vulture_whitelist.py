@@ -186,3 +186,5 @@ SUPPORT  # Pupil.SEN.SUPPORT ("K"): a choice stored and imported (registers/mode
 _.register_url  # read by templates/escalation/_list_calling_row.html
 sent_at  # model field (registers/models/reminders.py)
 unassigned  # CaseloadFilter's field, read by name from cleaned_data (escalation/forms/cases.py)
+_.template_name  # Django class-based views' attribute (attendance_portal/login.py)
+_.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from attendance_portal import views
-from attendance_portal.login import ThrottledLoginView
+from attendance_portal.login import AdminLoginView, ThrottledLoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("s/<str:urn>/staff/", include("attendance_portal.signin.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # Django's admin sign-in, answering a locked attempt as the portal's own page does.
+    path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     # Two-step sign-in, single sign-on and the head's staff page (identity/urls.py).
     path("", include("attendance_portal.identity.urls")),

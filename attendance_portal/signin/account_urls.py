@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from attendance_portal.login import ThrottledPasswordChangeView
 from attendance_portal.signin.views import PasswordResetConfirmView
 
 urlpatterns = [
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),

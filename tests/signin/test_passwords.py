@@ -42,6 +42,24 @@ def test_a_member_of_staff_changes_their_password(login, try_sign_in, officer, s
     assert not signed_in(try_sign_in("officer", "password", address="203.0.113.1"))
 
 
+def test_wrong_old_passwords_count_against_the_sign_in_throttle(login, officer, settings):
+    """The password change checks the old password: without the throttle, anyone at a
+    signed-in office computer could test guesses there, around the sign-in page's limit."""
+    client = login(officer)
+    url = reverse("password_change")
+
+    def change(old: str):
+        return client.post(url, {"old_password": old, "new_password1": NEW, "new_password2": NEW})
+
+    answers = [change(f"guess-{n}").status_code for n in range(settings.LOGIN_MAX_FAILURES)]
+    assert answers == [200] * settings.LOGIN_MAX_FAILURES
+    right = change("password")
+    assert right.status_code == 429
+    assert "Too many failed sign-in attempts" in right.content.decode()
+    officer.user.refresh_from_db()
+    assert officer.user.check_password("password")
+
+
 def reset_link(client, email: str) -> str:
     response = client.post(reverse("password_reset"), {"email": email})
     assert response.url == reverse("password_reset_done")
