@@ -58,3 +58,28 @@ def test_the_picker_lists_started_half_terms_and_marks_the_chosen_one(db):
     choices = period_choices(school=school, period=period, today=today)
     assert [c.key for c in choices] == [TERM, YTD, str(a2.pk), str(a1.pk)]
     assert [c.selected for c in choices] == [False, False, False, True]
+
+
+def test_a_past_years_period_counts_pupils_in_the_year_group_they_were_in(
+    school, form, time_machine
+):
+    """The MIS records the year group a pupil is in now (a leaver's, when they left): in
+    November 2026 last year's figures must show this year's Year 1 as Reception, and last
+    summer's Year 6 leavers still as Year 6."""
+    import datetime as dt
+
+    from reporting.selectors import pupil_values
+    from tests.registers.factories import PupilFactory
+
+    year1 = PupilFactory(school=school, form=form, year_group="1")
+    year6_now = PupilFactory(school=school, form=form, year_group="6")
+    leaver = PupilFactory(
+        school=school, form=form, year_group="6", leaving_date=dt.date(2026, 7, 20)
+    )
+    time_machine.move_to(dt.datetime(2026, 11, 2, 9, 0))
+    rows = pupil_values(school=school, start=dt.date(2025, 9, 3), end=dt.date(2025, 10, 24))
+    year_of = {row[0]: row[1] for row in rows}
+    assert year_of == {year1.pk: "R", year6_now.pk: "5", leaver.pk: "6"}
+    # This year's own figures keep the year groups as recorded.
+    now = pupil_values(school=school, start=dt.date(2026, 9, 7), end=dt.date(2026, 10, 23))
+    assert {row[0]: row[1] for row in now}[year1.pk] == "1"
