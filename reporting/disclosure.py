@@ -214,9 +214,9 @@ def plan(roll: int, persistent: int, severe: int, bands: Mapping[str, int]) -> P
     ``x`` in a table with no ``c`` may be anything, small counts included).
     """
     totals = {PERSISTENT: persistent, SEVERE: severe}
-    headline = {m: SMALL for m, n in totals.items() if is_small(n)}
+    headline: dict[str, str] = {m: SMALL for m, n in totals.items() if is_small(n)}
     every_band = (*NOT_PERSISTENT_BANDS, PERSISTENT, SEVERE)
-    withheld = dict.fromkeys(every_band, PROTECTED)
+    withheld: dict[str, str] = dict.fromkeys(every_band, PROTECTED)
     if is_small(roll):  # nothing of the school is shown (the headline is hidden whole)
         return Plan(roll, totals, headline, withheld)
     if PERSISTENT not in headline:
@@ -268,7 +268,7 @@ def breakdown(groups: list[GroupCounts], p: Plan) -> BreakdownMarks | None:
     if rows is None:
         return None
     measures: dict[str, dict[str, str]] = {}
-    whole = set()
+    whole: set[str] = set()
     for measure in (PERSISTENT, SEVERE):
         if not p.by_group(measure):
             measures[measure] = {g.key: rows.get(g.key, PROTECTED) for g in groups}

@@ -128,8 +128,7 @@ class Table:
             {
                 "label": self.columns[i].title,
                 "data": [
-                    float(row[i]) if isinstance(row[i], int | Decimal) else None
-                    for row in self.rows
+                    None if (value := number(row[i])) is None else float(value) for row in self.rows
                 ],
             }
             for i in spec.series
@@ -163,7 +162,7 @@ def bars(table: Table) -> list[Bar]:
         return []
     index = table.chart.series[0]
     kind = table.columns[index].kind
-    values = [row[index] for row in table.rows if isinstance(row[index], int | Decimal)]
+    values = [value for row in table.rows if (value := number(row[index])) is not None]
     if not values:
         return []
     top = max(values)
@@ -175,10 +174,15 @@ def bars(table: Table) -> list[Bar]:
         Bar(
             str(row[0]),
             fmt(row[index], kind),
-            float((row[index] - low) / span * 100) if isinstance(row[index], int | Decimal) else 0,
+            0 if (value := number(row[index])) is None else float((value - low) / span * 100),
         )
         for row in table.rows
     ]
+
+
+def number(cell: Cell) -> int | Decimal | None:
+    """The cell's value if it is a number (charted), else None (a label, a symbol, empty)."""
+    return cell if isinstance(cell, int | Decimal) else None
 
 
 def fmt(cell: Cell, kind: Kind) -> str:

@@ -89,7 +89,7 @@ def start_termly_batch(
     with transaction.atomic():
         batch = _active_batch(school, kind, label)
         created = batch is None
-        if created:
+        if batch is None:
             batch = _new_batch(school=school, kind=kind, label=label, as_of=as_of, actor=actor)
         pupils = list(
             Pupil.objects.for_school(school)

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
@@ -204,7 +205,7 @@ def _seed_school(
     *,
     seed: int,
     now: dt.datetime,
-    users: dict[str, object],
+    users: dict[str, User],
     log: Callable[[str], None],
 ) -> SchoolSummary:
     started = time.monotonic()

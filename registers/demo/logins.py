@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 
 from registers.models import Form, Membership, School, Trust
@@ -67,7 +67,7 @@ LOGINS = (
 )
 
 
-def _user(username: str, first: str, last: str, role: str):
+def _user(username: str, first: str, last: str, role: str) -> tuple[User, bool]:
     user, created = get_user_model().objects.get_or_create(
         username=username, defaults={"first_name": first, "last_name": last}
     )
@@ -92,9 +92,9 @@ def password_problems(password: str) -> list[str]:
     return problems
 
 
-def ensure_users(*, password: str) -> dict[str, object]:
+def ensure_users(*, password: str) -> dict[str, User]:
     """Create or update the five logins so each signs in with `password`."""
-    users = {}
+    users: dict[str, User] = {}
     for login in LOGINS:
         user, created = _user(login.username, login.first_name, login.last_name, login.role)
         # Hashing is deliberately slow; skip it when the password is already right.
@@ -106,7 +106,7 @@ def ensure_users(*, password: str) -> dict[str, object]:
 
 
 def ensure_memberships(
-    *, users: dict[str, object], school: School, trust: Trust, teacher_form: Form | None
+    *, users: dict[str, User], school: School, trust: Trust, teacher_form: Form | None
 ) -> None:
     for login in LOGINS:
         user = users[login.username]
@@ -127,7 +127,7 @@ def ensure_class_teachers(
     school: School,
     slug: str,
     forms: dict[str, Form],
-    assigned: dict[str, object],
+    assigned: dict[str, User],
     rng: random.Random,
 ) -> dict[str, int]:
     """A teacher for every form, so each register says who took it. Only the demo logins

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import cast
 
 from django.core import serializers
 from django.core.files.storage import default_storage
@@ -91,7 +92,10 @@ def _reverse_relations(model: type[models.Model]) -> list[models.ForeignObjectRe
     return [
         f
         for f in model._meta.get_fields(include_hidden=True)
-        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+        if isinstance(f, models.ForeignObjectRel)
+        and f.auto_created
+        and not f.concrete
+        and (f.one_to_many or f.one_to_one)
     ]
 
 
@@ -110,7 +114,8 @@ def dependent_rows(
     """
     found: list[tuple[type[models.Model], models.QuerySet]] = []
     for relation in _reverse_relations(model):
-        child = relation.related_model
+        # A reverse relation's model is the class holding the foreign key (never "self").
+        child = cast("type[models.Model]", relation.related_model)
         if child in ancestors or child is model:
             continue
         if removed_only and relation.on_delete not in _REMOVED_WITH_PARENT:
@@ -281,7 +286,8 @@ def purge_expired_pupils(
         removed: Counter[str] = Counter()
         files: list[str] = []
         with history_deletion_window():
-            for model, rows in [*found, (Pupil, root)]:
+            batches: list[tuple[type[models.Model], models.QuerySet]] = [*found, (Pupil, root)]
+            for model, rows in batches:
                 for name in _file_fields(model):
                     files += rows.exclude(**{name: ""}).values_list(name, flat=True)
                 removed.update(rows.delete()[1])

@@ -8,6 +8,7 @@ Teachers, governors and trust leads never reach these pages.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -90,24 +91,63 @@ def leave_list(request: HttpRequest, school: School, membership: Membership) -> 
     return render(request, "registers/leave_list.html", context)
 
 
-@school_view("manage_absence")
-@require_http_methods(["GET", "POST"])
-def leave_new(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
-    initial = {"requested_on": timezone.localdate(), "pupil": request.GET.get("pupil")}
-    form = LeaveRequestForm(initial=initial, pupils=_pupils(school))
-    if request.method == "POST":
-        form = LeaveRequestForm(request.POST, pupils=_pupils(school))
-        if form.is_valid():
-            try:
-                leave = record_request(
-                    school=school, actor=Actor.for_membership(membership), **form.cleaned_data
-                )
-            except MarkError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"Recorded the request for {leave.pupil.name}.")
-                return redirect("registers:leave_detail", school.urn, leave.pk)
-    return render(request, "registers/leave_form.html", {"school": school, "form": form})
+SpanForm = type[LeaveRequestForm] | type[PlannedAbsenceForm]
+Record = Callable[[HttpRequest, School, Membership, dict[str, Any]], HttpResponse]
+
+
+def form_page(
+    form_class: SpanForm,
+    record: Record,
+    *,
+    name: str,
+    template: str,
+    initial: Callable[[HttpRequest], dict[str, object]],
+) -> Callable[..., HttpResponse]:
+    """The shape of the two form pages (a new request, a new planned absence), as
+    leave_action is of the steps on a request: GET shows the form (`initial` from the
+    query string) with the pupils a request can be for; a valid POST makes one service call
+    in `record`, which says what it did in messages and returns where to go next. A form
+    page keeps the page on a refusal: invalid fields and a MarkError are shown in the form
+    itself, which is shown again with what was typed (an action's form is one control on
+    the request's page, so it goes back there with a message instead)."""
+
+    @school_view("manage_absence")
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
+        pupils = _pupils(school)
+        if request.method != "POST":
+            form = form_class(initial=initial(request), pupils=pupils)
+        else:
+            form = form_class(request.POST, pupils=pupils)
+            if form.is_valid():
+                try:
+                    return record(request, school, membership, form.cleaned_data)
+                except MarkError as exc:
+                    form.add_error(None, str(exc))
+        return render(request, template, {"school": school, "form": form})
+
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
+def _record_request(
+    request: HttpRequest, school: School, membership: Membership, data: dict[str, Any]
+) -> HttpResponse:
+    leave = record_request(school=school, actor=Actor.for_membership(membership), **data)
+    messages.success(request, f"Recorded the request for {leave.pupil.name}.")
+    return redirect("registers:leave_detail", school.urn, leave.pk)
+
+
+leave_new = form_page(
+    LeaveRequestForm,
+    _record_request,
+    name="leave_new",
+    template="registers/leave_form.html",
+    initial=lambda request: {
+        "requested_on": timezone.localdate(),
+        "pupil": request.GET.get("pupil"),
+    },
+)
 
 
 @school_view("manage_absence")
@@ -258,24 +298,21 @@ def planned_list(request: HttpRequest, school: School, membership: Membership) -
     return render(request, "registers/planned_list.html", context)
 
 
-@school_view("manage_absence")
-@require_http_methods(["GET", "POST"])
-def planned_new(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
-    form = PlannedAbsenceForm(initial={"pupil": request.GET.get("pupil")}, pupils=_pupils(school))
-    if request.method == "POST":
-        form = PlannedAbsenceForm(request.POST, pupils=_pupils(school))
-        if form.is_valid():
-            try:
-                planned, prefill = record_planned_absence(
-                    school=school,
-                    actor=Actor.for_membership(membership),
-                    today=timezone.localdate(),
-                    **form.cleaned_data,
-                )
-            except MarkError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"Recorded the planned absence for {planned.pupil.name}.")
-                _report_prefill(request, prefill)
-                return redirect("registers:planned_list", school.urn)
-    return render(request, "registers/planned_form.html", {"school": school, "form": form})
+def _record_planned(
+    request: HttpRequest, school: School, membership: Membership, data: dict[str, Any]
+) -> HttpResponse:
+    planned, prefill = record_planned_absence(
+        school=school, actor=Actor.for_membership(membership), today=timezone.localdate(), **data
+    )
+    messages.success(request, f"Recorded the planned absence for {planned.pupil.name}.")
+    _report_prefill(request, prefill)
+    return redirect("registers:planned_list", school.urn)
+
+
+planned_new = form_page(
+    PlannedAbsenceForm,
+    _record_planned,
+    name="planned_new",
+    template="registers/planned_form.html",
+    initial=lambda request: {"pupil": request.GET.get("pupil")},
+)

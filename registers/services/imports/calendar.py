@@ -19,7 +19,7 @@ from registers.models.base import Session
 from registers.models.calendar import academic_year_start
 from registers.services.calendar import rebuild_school_days
 
-from .csvfile import CsvFile, ImportFailed, Problems, Row, RowError, open_table
+from .csvfile import CsvFile, ImportFailed, Problems, Row, RowError, max_length, open_table
 
 TERMS_COLUMNS = ("name", "start_date", "end_date")
 CLOSURES_COLUMNS = ("date", "session", "reason")
@@ -75,7 +75,7 @@ def _read_terms(file: CsvFile, problems: Problems) -> list[TermRow]:
     seen: dict[tuple[int, str], int] = {}
     for number, values in table.rows(problems):
         row = Row(number, values, table, problems)
-        name = row.text("name", max_length=HalfTerm._meta.get_field("name").max_length)
+        name = row.text("name", max_length=max_length(HalfTerm, "name"))
         start, end = row.date("start_date"), row.date("end_date")
         if start and end and end < start:
             row.fail(f"end_date {end} is before start_date {start}")

@@ -14,7 +14,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import models
+
 from attendance_portal.errors import DomainError
+
+
+def max_length(model: type[models.Model], name: str) -> int:
+    """The max_length of one of the model's text fields, to check a CSV value against."""
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    if length is None:
+        raise TypeError(f"{model.__name__}.{name} has no max_length")
+    return length
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,20 @@ from registers.models.base import Session
 from registers.services.code_checks import CHECKED_CODES
 from registers.services.versions import advance_registers, lock_registers
 
-from .csvfile import CsvFile, ImportFailed, Problems, RowError, open_table, parse_date
+from .csvfile import (
+    CsvFile,
+    ImportFailed,
+    Problems,
+    RowError,
+    max_length,
+    open_table,
+    parse_date,
+)
 
 COLUMNS = ("upn", "date", "session", "code", "minutes_late", "comment")
 MAX_MINUTES_LATE = 600
 IMPORT_ROLE = "MIS import"
-COMMENT_MAX = Mark._meta.get_field("comment").max_length
+COMMENT_MAX = max_length(Mark, "comment")
 
 
 @dataclass
@@ -144,13 +152,14 @@ def _parse(file: CsvFile, school: School, problems: Problems) -> list[_Entry]:
             key = (day, session)
             if key not in closed:
                 closed[key] = calendar.problem(day, session)
-            if closed[key]:
-                add(closed[key], number)
+            if closure := closed[key]:
+                add(closure, number)
             if (upn, day, session) in seen:
                 add(f"{upn} {day} {session} is also on row {seen[upn, day, session]}", number)
             else:
                 seen[upn, day, session] = number
-        if len(errors) == before:
+        # No new problem means the pupil and the date were found (each adds one otherwise).
+        if len(errors) == before and pupil is not None and day is not None:
             entries.append((pupil[0], day, session, code, minutes_late, comment))
     return entries
 

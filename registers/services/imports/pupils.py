@@ -19,7 +19,7 @@ from registers import flags
 from registers.models import Form, Mark, Pupil, School
 from registers.models.pupils import YEAR_GROUPS
 
-from .csvfile import CsvFile, Problems, Row, open_table
+from .csvfile import CsvFile, Problems, Row, max_length, open_table
 
 COLUMNS = (
     "upn",
@@ -60,7 +60,7 @@ class PupilsResult:
 
 
 def _max_length(name: str) -> int:
-    return Pupil._meta.get_field(name).max_length
+    return max_length(Pupil, name)
 
 
 def _parse(row: Row, has_gender: bool) -> dict[str, Any]:
@@ -80,9 +80,7 @@ def _parse(row: Row, has_gender: bool) -> dict[str, Any]:
         "forename": row.text("forename", max_length=_max_length("forename")),
         "date_of_birth": row.date("date_of_birth"),
         "year_group": row.choice("year_group", YEAR_GROUPS),
-        "form": row.text(
-            "form", max_length=Form._meta.get_field("name").max_length, required=False
-        ),
+        "form": row.text("form", max_length=max_length(Form, "name"), required=False),
         "admission_date": row.date("admission_date"),
         "leaving_date": row.date("leaving_date", required=False),
         "sen": row.choice("sen", Pupil.SEN.values),
@@ -121,9 +119,9 @@ def import_pupils(*, school: School, file: CsvFile) -> PupilsResult:
         existing = {p.upn: p for p in Pupil.objects.for_school(school).select_for_update()}
         new, changed, moved_roll = [], [], []
         now = timezone.now()
-        for upn, (number, values) in rows.items():
-            wanted = {f: values[f] for f in fields}
-            wanted["form_id"] = forms[values["form"]].pk if values["form"] else None
+        for upn, (number, parsed) in rows.items():
+            wanted = {f: parsed[f] for f in fields}
+            wanted["form_id"] = forms[parsed["form"]].pk if parsed["form"] else None
             pupil = existing.get(upn)
             if pupil is None:
                 new.append(Pupil(school=school, upn=upn, **wanted))

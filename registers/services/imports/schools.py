@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from registers.models import School, Trust
 
-from .csvfile import ImportFailed, Problems, RowError
+from .csvfile import ImportFailed, Problems, RowError, max_length
 
 
 def find_school(urn: str) -> School:
@@ -52,7 +53,8 @@ def setup_school(
     field_checks.update(dfe_number)
     for field_name, value in field_checks.items():
         try:
-            School._meta.get_field(field_name).clean(value, None)
+            # The checked names are School's own columns (concrete fields, never relations).
+            cast("models.Field", School._meta.get_field(field_name)).clean(value, None)
         except ValidationError as exc:
             problems.add(f"{field_name}: {' '.join(exc.messages)}")
     if phase not in School.Phase.values:
@@ -60,7 +62,7 @@ def setup_school(
     trust_name = trust_name.strip() if trust_name is not None else None
     if trust_name == "":
         problems.add("trust name is empty")
-    elif trust_name and len(trust_name) > Trust._meta.get_field("name").max_length:
+    elif trust_name and len(trust_name) > max_length(Trust, "name"):
         problems.add("trust name is too long")
     problems.raise_if_any()
 

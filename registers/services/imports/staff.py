@@ -47,7 +47,7 @@ class StaffResult:
 
 def _holds_role_here(user, *, school: School, role: str) -> bool:
     if role == Role.TRUST:
-        return Membership.objects.filter(user=user, trust_id=school.trust_id).exists()
+        return Membership.objects.filter(user=user, trust=school.trust).exists()
     return Membership.objects.filter(user=user, school=school).exists()
 
 
