@@ -14,3 +14,10 @@ class EscalationConfig(AppConfig):
         # The retention purge (registers, the layer below) must not remove a pupil whose
         # case is still open; registers cannot import escalation, so escalation says so.
         register_purge_guard(refuse_purge_of_open_cases)
+
+        # The demo's casework (cases, letters, calls, leave) runs after seed_demo builds
+        # the school: registers cannot import escalation, so escalation adds its step.
+        from escalation.demo import seed_casework
+        from registers.demo import register_demo_step
+
+        register_demo_step(seed_casework)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from attendance_portal.errors import DomainError
 from registers import codes
 from registers.models import HalfTerm, Mark, MarkAmendment, Pupil, School, SchoolDay, Trust
-from registers.services.privacy import history_deletion_window
+from registers.services.privacy import dependent_rows, history_deletion_window
 
 from . import logins, store
 from .calendar import demo_years, half_terms, store_calendar
@@ -81,6 +81,20 @@ def school_plans(pupils: int) -> list[tuple[SchoolPlan, RollPlan]]:
     ]
 
 
+# Steps that other apps add to a fresh demo (escalation's caseload, letters and notices):
+# registers must not import escalation, so escalation registers its step when it loads,
+# as it does its purge guard. Each step is called once, for the main demo school, after its
+# logins exist, with (school, seed, today, log); a re-run of seed_demo calls none of them.
+DemoStep = Callable[..., None]
+_demo_steps: list[DemoStep] = []
+
+
+def register_demo_step(step: DemoStep) -> None:
+    """Add a step run after the demo school is built (idempotent by identity)."""
+    if step not in _demo_steps:
+        _demo_steps.append(step)
+
+
 def seed_demo(
     *,
     pupils: int = 420,
@@ -118,6 +132,10 @@ def seed_demo(
         logins.ensure_memberships(
             users=users, school=schools[0], trust=trust, teacher_form=teacher_form
         )
+        if not seeded:
+            rng_seed = f"{seed}:{plans[0][0].urn}:casework"
+            for step in _demo_steps:
+                step(school=schools[0], seed=rng_seed, today=now.date(), log=log)
     return DemoResult(built=not seeded, schools=summaries)
 
 
@@ -165,6 +183,13 @@ def _wipe(schools: list[School], log: Callable[[str], None]) -> None:
                 f"({', '.join(['%s'] * len(schools))})",
                 [s.pk for s in schools],
             )
+            # Then every other row about the demo pupils (what demo steps made: leave
+            # requests, calls, cases with their append-only timelines, letters), deepest
+            # first, as the retention purge removes them.
+            pupils = Pupil.objects.filter(school__in=schools)
+            for model, rows in dependent_rows(Pupil, pupils, removed_only=True):
+                if model is not Mark:
+                    rows.delete()
             for school in schools:
                 school.delete()
     except (ProtectedError, RestrictedError) as exc:

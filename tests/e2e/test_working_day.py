@@ -144,7 +144,7 @@ def test_the_officer_calls_corrects_a_mark_opens_a_case_and_sends_termly_letters
     pupil, amend_day = school_day.case_pupil, school_day.amend_day
     with page.expect_navigation():
         nav_link(page, "Pupils").click()
-    page.get_by_label("Name or UPN").fill(pupil.surname)
+    page.get_by_label("Name or UPN", exact=True).fill(pupil.surname)
     with page.expect_navigation():
         page.get_by_role("button", name="Search").click()
     with page.expect_navigation():
@@ -156,7 +156,7 @@ def test_the_officer_calls_corrects_a_mark_opens_a_case_and_sends_termly_letters
         page.get_by_role(
             "link", name=re.compile(rf"^{amend_day:%a %-d %b} AM: {school_day.amend_code} ")
         ).click()
-    page.get_by_label("Mark").select_option("M")
+    page.get_by_role("combobox", name=re.compile(r"^Mark")).select_option("M")
     page.get_by_label("Reason for the change").fill(
         "Mum brought in the hospital appointment letter"
     )

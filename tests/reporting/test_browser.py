@@ -115,6 +115,23 @@ def test_the_head_sees_the_dashboard_with_charts_and_tables(
     expect(page.get_by_role("table", name="By pupil premium · This half-term")).to_be_visible()
     expect(page.get_by_text("England, all schools: 2023/24 census").first).to_be_visible()
     screenshot(page, "dashboard-head")
+    # The summary first: headline figures, changes, questions, then the contents list,
+    # whose links move to their section without JavaScript's help.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(page.get_by_role("heading", name="Questions to ask")).to_be_in_viewport()
+    page.screenshot(
+        path=str(screenshot(page, "dashboard-head").with_name("dashboard-summary-1366.png"))
+    )
+    contents = page.get_by_role("navigation", name="Contents")
+    contents.get_by_role("link", name="Lateness").click()
+    expect(page.get_by_role("heading", name="Lateness", exact=True)).to_be_in_viewport()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/s/{school.urn}/reporting/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(
+        path=str(screenshot(page, "dashboard-head").with_name("dashboard-summary-390.png"))
+    )
+    page.set_viewport_size({"width": 1366, "height": 900})
     # Drill down from a group to its pupils.
     page.get_by_role("link", name="Pupil premium", exact=True).click()
     expect(page.get_by_role("heading", name="Pupil premium · This half-term")).to_be_visible()
@@ -154,5 +171,5 @@ def test_the_trust_view_and_the_celebration_league(
     sign_in("teacher")
     page.goto(f"{live_server.url}/s/{school.urn}/reporting/celebration/")
     expect(page.get_by_role("heading", name="Attendance league")).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("Well done")
+    expect(page.locator("p.celebration-winner[role=status]")).to_contain_text("Well done")
     screenshot(page, "celebration")
