@@ -189,3 +189,5 @@ unassigned  # CaseloadFilter's field, read by name from cleaned_data (escalation
 _.template_name  # Django class-based views' attribute (attendance_portal/login.py)
 _.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)
 _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
+_.section  # read by templates/reporting/dashboard.html (the question's section link)
+_.changes_note  # read by templates/reporting/dashboard.html

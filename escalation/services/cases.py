@@ -245,7 +245,7 @@ def assign_cases(*, school: School, case_ids: list[int], owner, actor: Actor, on
         raise CaseError("Cases can be given only to the school's officers and heads.")
     cases = list(
         Case.objects.for_school(school)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(pk__in=case_ids, status=Case.Status.OPEN)
         .select_related("owner")
     )

@@ -202,14 +202,14 @@ def test_two_first_marks_for_one_session_give_the_second_person_a_message(
             pupil=pupil, day=DAY, session="PM", entry=Entry(pupil.pk, "I"), actor=officer_actor
         ),
         lambda: record_mark(
-            pupil=pupil, day=DAY, session="PM", entry=Entry(pupil.pk, "/"), actor=teacher_actor
+            pupil=pupil, day=DAY, session="PM", entry=Entry(pupil.pk, "\\"), actor=teacher_actor
         ),
     )
     assert not isinstance(first, Exception), first
     # The second waited on the register and is shown the first person's mark beside its own.
     assert isinstance(second, MarkError), second
     assert f"{pupil.name} already has I (recorded by" in str(second)
-    assert "you chose /" in str(second)
+    assert "you chose \\" in str(second)
     assert Mark.objects.get(pupil=pupil, date=DAY, session="PM").code_id == "I"
 
 

@@ -286,7 +286,7 @@ def test_the_office_sees_missing_registers_and_a_pupils_year(
     # Change the last G to O from the grid.
     page.locator(".cal a.half.cat-unauthorised_absence").last.click()
     page.wait_for_load_state("networkidle")
-    page.get_by_label("Mark").select_option("O")
+    page.get_by_role("combobox", name="Mark").select_option("O")
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("This field is required")).to_be_visible()  # no reason given
