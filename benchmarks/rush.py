@@ -250,7 +250,9 @@ def teacher_round(
     data["reason"] = ""
     wanted = {pk: state.get(pk, ("/", "")) for pk in pupils}
     if k > 0:
-        wanted[pupils[(k - 1) % len(pupils)]] = ("L", str(5 + k))
+        # Minutes from 5 to 29: L is refused once the register has closed (30 minutes, the
+        # default policy); the pupil's minutes still differ from the ones it had 30 saves ago.
+        wanted[pupils[(k - 1) % len(pupils)]] = ("L", str(5 + k % 25))
         data["reason"] = REASON
     for pk, (code, minutes) in wanted.items():
         data |= {f"p{pk}-code": code, f"p{pk}-minutes_late": minutes, f"p{pk}-comment": ""}
