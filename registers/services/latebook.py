@@ -21,15 +21,13 @@ from registers.models import Mark, Pupil, School
 from registers.services.calls import late_code
 from registers.services.marks import Entry, MarkError, describe, record_mark
 
-# When each session begins, unless the school has its own times (attributes am_start and
-# pm_start, e.g. from the school's session settings).
-DEFAULT_STARTS = {"AM": dt.time(8, 45), "PM": dt.time(13, 15)}
 # Marks that already say the pupil is here: a late arrival would be a mistake.
 ON_SITE = frozenset({"/", "\\", "L"})
 
 
 def session_start(school: School, session: str) -> dt.time:
-    return getattr(school, f"{session.lower()}_start", None) or DEFAULT_STARTS[session]
+    """When the school's session begins (its session settings: School.am_starts, pm_starts)."""
+    return school.am_starts if session == "AM" else school.pm_starts
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,18 @@ def test_the_two_steps_in_the_browserless_page(client, officer, pupil, school, t
     assert client.post(url, {"pupil": "x"}).status_code == 400
     client.force_login(teacher.user)
     assert client.get(url).status_code == 403
+
+
+def test_the_late_book_reads_the_schools_own_session_times(school, time_machine):
+    """A school whose morning starts at 08:30: a pupil arriving at 08:50 is 20 minutes late
+    (the school's setting, not the default 08:45)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from registers.services.latebook import late_arrival
+
+    school.am_starts = dt.time(8, 30)
+    school.save(update_fields=["am_starts"])
+    now = dt.datetime(2025, 9, 8, 8, 50, tzinfo=ZoneInfo("Europe/London"))
+    arrival = late_arrival(school=school, now=now)
+    assert (arrival.session, arrival.minutes_late, arrival.code) == ("AM", 20, "L")
