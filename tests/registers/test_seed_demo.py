@@ -110,6 +110,7 @@ def test_a_year_whose_serials_run_out_spills_into_the_year_before():
     assert upns[1000][8:10] == "24" and upns[-1][8:10] == "23"
 
 
+@pytest.mark.slow  # seeds 1,000 pupils: not in make test-fast
 def test_seed_demo_builds_a_1000_pupil_school(db):
     seed("--pupils", "1000", "--seed", "5")
     assert Pupil.objects.filter(school__urn="100001").count() >= 1000
