@@ -191,3 +191,7 @@ _.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)
 _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
 _.section  # read by templates/reporting/dashboard.html (the question's section link)
 _.changes_note  # read by templates/reporting/dashboard.html
+ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
+_.db_for_write  # Django's database router interface (attendance_portal/replica.py)
+_.allow_relation  # Django's database router interface
+_.allow_migrate  # Django's database router interface

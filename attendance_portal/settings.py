@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Report pages read the replica, if there is one; a browser that just wrote, the primary.
+    "attendance_portal.replica.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "attendance_portal.security.ContentSecurityPolicyMiddleware",
@@ -163,6 +165,16 @@ def database_settings(url: str) -> dict:
 DATABASES = {
     "default": database_settings(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
+# A PostgreSQL streaming replica for reporting reads (attendance_portal/replica.py): the
+# report pages read it unless the browser wrote within REPLICA_MAX_LAG_SECONDS or the
+# replica is further behind than that. Writes and migrations never go there.
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 10)
+REPORTING_READS_DATABASE = "default"
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = database_settings(REPLICA_DATABASE_URL)
+    REPORTING_READS_DATABASE = "replica"
+DATABASE_ROUTERS = ["attendance_portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -135,7 +135,13 @@ def test_docker_compose_file_is_valid(tmp_path):
         ["docker-compose", "config", "--services"], cwd=tmp_path, capture_output=True, text=True
     ).stdout.split()
     assert set(services) == {
-        "web", "worker", "worker-sweep", "worker-letters", "beat", "db", "redis"
+        "web",
+        "worker",
+        "worker-sweep",
+        "worker-letters",
+        "beat",
+        "db",
+        "redis",
     }
     resolved = subprocess.run(
         ["docker-compose", "config"], cwd=tmp_path, capture_output=True, text=True

@@ -55,7 +55,7 @@ DECLARED = set(settings.TASK_QUEUE_NAMES)
 
 
 def test_the_queues_are_the_kinds_of_work_and_the_default_is_one_of_them():
-    assert DECLARED == {"sweep", "letters", "messages", "reports", "default"}
+    assert {"sweep", "letters", "messages", "reports", "default"} == DECLARED
     assert {queue.name for queue in settings.CELERY_TASK_QUEUES} == DECLARED
     assert settings.CELERY_TASK_DEFAULT_QUEUE in DECLARED
     # A route naming an undeclared queue is refused when sent, never left waiting.
