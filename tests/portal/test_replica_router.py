@@ -108,3 +108,22 @@ def test_without_a_replica_nothing_changes_and_no_cookie_is_set(settings):
     response, seen = _middleware_response("post", reverse("reporting:dashboard", args=["1"]))
     assert replica.PIN_COOKIE not in response.cookies
     assert seen["alias"] == DEFAULT_DB_ALIAS
+
+
+@pytest.mark.postgres_only
+def test_an_unreachable_replica_sends_reports_to_the_primary(db, settings, monkeypatch, caplog):
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the freshness check asks PostgreSQL")
+    closed_port = {**settings.DATABASES["default"], "PORT": "1", "OPTIONS": {"connect_timeout": 2}}
+    # A wrapper of its own, not a configured alias (the test case refuses connections to
+    # those it was not given).
+    unreachable = connections["default"].__class__(closed_port, alias="unreachable")
+    monkeypatch.setattr(
+        replica, "connections", {"replica": unreachable, DEFAULT_DB_ALIAS: connections["default"]}
+    )
+    started = time.monotonic()
+    assert replica.replica_is_fresh("replica") is False
+    assert time.monotonic() - started < 3
+    assert "unreachable" in caplog.text
