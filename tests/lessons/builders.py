@@ -1,0 +1,43 @@
+"""A small timetable for tests, imported through the real import service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from registers.lessons.services.timetable import import_timetable
+from registers.services.imports import CsvFile
+
+# Monday 8 September 2025: Autumn 1 of the root conftest's school, week A.
+MONDAY = dt.date(2025, 9, 8)
+PERIODS = (
+    "name,session,start_time,end_time\nP1,AM,08:50,09:50\nP2,AM,09:50,10:50\nP4,PM,13:30,14:30\n"
+)
+
+
+def csv(name: str, text: str) -> CsvFile:
+    return CsvFile(name, text.encode())
+
+
+def classes_csv(teacher: str, other: str) -> str:
+    return (
+        "class_code,subject,teacher_username,day,period,week\n"
+        f"4A/Ma,Maths,{teacher},Monday,P1,A\n"
+        f"4A/En,English,{other},Monday,P2,A\n"
+        f"4A/Sc,Science,{teacher},Monday,P4,A\n"
+    )
+
+
+def members_csv(pupils) -> str:
+    lines = ["class_code,upn"]
+    for code in ("4A/Ma", "4A/En", "4A/Sc"):
+        lines += [f"{code},{p.upn}" for p in pupils]
+    return "\n".join(lines) + "\n"
+
+
+def build_timetable(school, pupils, teacher, other):
+    return import_timetable(
+        school=school,
+        periods=csv("periods.csv", PERIODS),
+        classes=csv("classes.csv", classes_csv(teacher.user.username, other.user.username)),
+        members=csv("members.csv", members_csv(pupils)),
+    )
