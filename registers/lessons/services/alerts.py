@@ -102,7 +102,7 @@ def record_outcome(*, alert: TruancyAlert, outcome: str, note: str, actor: Actor
     """The officer's outcome of an open alert (found, in another lesson, left site, parent
     contacted), with who and when in the alert's history."""
     alert = TruancyAlert.objects.select_for_update().get(pk=alert.pk)
-    if outcome not in rules.Outcome:
+    if outcome not in set(rules.Outcome):
         raise AlertError(f"{outcome!r} is not an outcome.")
     if alert.status != Status.OPEN:
         raise AlertError(

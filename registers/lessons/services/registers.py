@@ -60,7 +60,7 @@ def _check(entry: LessonEntry, name: str, statutory: str | None) -> str:
             f"{name} has {statutory} for the session on the statutory register; the lesson "
             "register does not ask for a mark."
         )
-    if entry.kind not in rules.Kind:
+    if entry.kind not in set(rules.Kind):
         return f"{name}: {entry.kind!r} is not a lesson mark."
     if entry.kind == rules.Kind.LATE:
         if entry.minutes_late is None or not 1 <= entry.minutes_late <= MAX_MINUTES_LATE:
