@@ -41,3 +41,44 @@ def build_timetable(school, pupils, teacher, other):
         classes=csv("classes.csv", classes_csv(teacher.user.username, other.user.username)),
         members=csv("members.csv", members_csv(pupils)),
     )
+
+
+def lesson_world(*, school, pupils, teacher, day: dt.date) -> dict[str, int]:
+    """A lesson on `day` (P1 08:50, a one-week timetable) taught by `teacher` with
+    `pupils`, its register taken: pupil 1 absent (an internal-truancy alert when present at
+    registration) and pupil 0 present (a correction when absent at registration)."""
+    from registers.lessons.models import (
+        ClassMember,
+        Lesson,
+        LessonMark,
+        LessonRegister,
+        Period,
+        TeachingClass,
+        Timetable,
+        TruancyAlert,
+    )
+
+    Timetable.objects.create(school=school, weeks=1, week_a_monday=day)
+    period = Period.objects.create(
+        school=school, name="P1", session="AM", start_time=dt.time(8, 50), end_time=dt.time(9, 50)
+    )
+    taught = TeachingClass.objects.create(school=school, code="9X/Ma", subject="Maths")
+    lesson = Lesson.objects.create(
+        school=school, teaching_class=taught, teacher=teacher, day=day.isoweekday(), period=period
+    )
+    ClassMember.objects.bulk_create(
+        ClassMember(school=school, teaching_class=taught, pupil=p) for p in pupils
+    )
+    register = LessonRegister.objects.create(
+        school=school, lesson=lesson, date=day, session="AM", taken_by=teacher.user, version=1
+    )
+    present = LessonMark.objects.create(
+        school=school, register=register, pupil=pupils[0], date=day, session="AM", kind="present"
+    )
+    LessonMark.objects.create(
+        school=school, register=register, pupil=pupils[1], date=day, session="AM", kind="absent"
+    )
+    alert = TruancyAlert.objects.create(
+        school=school, pupil=pupils[1], register=register, date=day, session="AM", statutory_code="/"
+    )
+    return {"lesson": lesson.pk, "alert": alert.pk, "lesson_mark": present.pk}
