@@ -125,3 +125,28 @@ class OutcomeForm(forms.Form):
 
 class DateQuery(forms.Form):
     date = DateField(label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RangeQuery(forms.Form):
+    """?start=&end= (the last four weeks by default)."""
+
+    start = DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("The start is after the end.")
+        return data
+
+
+class ReportQuery(RangeQuery):
+    year_group = forms.ChoiceField(label="Year group", required=False)
+    form = forms.TypedChoiceField(label="Form", required=False, coerce=int, empty_value=None)
+    group = forms.ChoiceField(label="Pupils", required=False)
+
+    def __init__(self, data, *, forms_of_school, years, groups):
+        super().__init__(data)
+        self.fields["year_group"].choices = [("", "Whole school"), *((y, f"Year {y}") for y in years)]
+        self.fields["form"].choices = [("", "Every form"), *((f.pk, f.name) for f in forms_of_school)]
+        self.fields["group"].choices = groups

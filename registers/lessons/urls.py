@@ -4,7 +4,7 @@ from django.urls import path
 # attendance_portal.urls).
 import registers.urls  # noqa: F401
 
-from .views import alerts, registers
+from .views import alerts, registers, reports
 
 app_name = "lessons"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("alerts/", alerts.alerts, name="alerts"),
     path("alerts/<int:pk>/", alerts.alert, name="alert"),
     path("marks/<int:pk>/correct/", alerts.correct, name="correct"),
+    path("report/", reports.report, name="report"),
+    path("patterns/", reports.patterns, name="patterns"),
+    path("pupils/<int:pk>/", reports.pupil, name="pupil"),
 ]
