@@ -191,3 +191,5 @@ _.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)
 _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
 _.section  # read by templates/reporting/dashboard.html (the question's section link)
 _.changes_note  # read by templates/reporting/dashboard.html
+_.attended_pct  # read by templates/lessons/report.html
+alerts_withdrawn  # LessonResult's withdrawn alerts, asserted by tests/lessons (the save's result)

@@ -201,7 +201,8 @@ def seed_secondary(
     )
     _marks(secondary, staff, today, rng)
     log(
-        f"{NAME}: 240 pupils, a timetable of {len(PERIODS)} periods; logins {', '.join(LOGINS[:3])}, ridge.teacher"
+        f"{NAME}: {len(FORMS) * PER_FORM} pupils, {len(PERIODS)} periods a day; logins "
+        f"{', '.join(LOGINS[:3])} and ridge.teacher (Maths)"
     )
 
 

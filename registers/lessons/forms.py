@@ -11,7 +11,9 @@ from registers.lessons.models import TruancyAlert
 from registers.lessons.selectors.day import LessonSheet, SheetRow
 from registers.lessons.services.registers import MAX_MINUTES_LATE, LessonEntry
 
-MARK_CHOICES = [("", "—")] + [(rules.KEYS[k], f"{rules.KEYS[k]} {label}") for k, label in rules.KIND_LABELS.items()]
+MARK_CHOICES = [("", "—")] + [
+    (rules.KEYS[k], f"{rules.KEYS[k]} {label}") for k, label in rules.KIND_LABELS.items()
+]
 
 
 class Line:
@@ -74,7 +76,9 @@ class LessonRegisterForm(forms.Form):
             if key == rules.KEYS[rules.Kind.LATE] and late is None:
                 self.add_error(f"late_{pk}", "Give the minutes late.")
             if key == rules.KEYS[rules.Kind.OUT] and not (data.get(f"reason_{pk}") or "").strip():
-                self.add_error(f"reason_{pk}", "Say where they are (at the nurse, with the SENCo…).")
+                self.add_error(
+                    f"reason_{pk}", "Say where they are (at the nurse, with the SENCo…)."
+                )
         return data
 
     def entries(self) -> list[LessonEntry]:
@@ -147,6 +151,12 @@ class ReportQuery(RangeQuery):
 
     def __init__(self, data, *, forms_of_school, years, groups):
         super().__init__(data)
-        self.fields["year_group"].choices = [("", "Whole school"), *((y, f"Year {y}") for y in years)]
-        self.fields["form"].choices = [("", "Every form"), *((f.pk, f.name) for f in forms_of_school)]
+        self.fields["year_group"].choices = [
+            ("", "Whole school"),
+            *((y, f"Year {y}") for y in years),
+        ]
+        self.fields["form"].choices = [
+            ("", "Every form"),
+            *((f.pk, f.name) for f in forms_of_school),
+        ]
         self.fields["group"].choices = groups

@@ -2,7 +2,7 @@ from django.urls import path
 
 # The date converter "registers_date" is registered by registers.urls (imported first by
 # attendance_portal.urls).
-import registers.urls  # noqa: F401
+import registers.urls
 
 from .views import alerts, registers, reports
 

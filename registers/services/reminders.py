@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,7 +73,7 @@ def _register_link(school: School, missing: MissingRegister, day: dt.date) -> st
     return settings.PORTAL_BASE_URL.rstrip("/") + path if settings.PORTAL_BASE_URL else path
 
 
-def record_and_send(reminder: RegisterReminder, subject: str, body: str, to: str) -> bool:
+def record_and_send(reminder: models.Model, subject: str, body: str, to: str) -> bool:
     """Record the reminder and send it, both or neither; False if it was already sent."""
     try:
         with transaction.atomic():

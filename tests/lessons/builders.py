@@ -79,6 +79,11 @@ def lesson_world(*, school, pupils, teacher, day: dt.date) -> dict[str, int]:
         school=school, register=register, pupil=pupils[1], date=day, session="AM", kind="absent"
     )
     alert = TruancyAlert.objects.create(
-        school=school, pupil=pupils[1], register=register, date=day, session="AM", statutory_code="/"
+        school=school,
+        pupil=pupils[1],
+        register=register,
+        date=day,
+        session="AM",
+        statutory_code="/",
     )
     return {"lesson": lesson.pk, "alert": alert.pk, "lesson_mark": present.pk}

@@ -18,7 +18,10 @@ def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
 @pytest.fixture
 def timetable(school, pupils, teacher, other_teacher):
     build_timetable(school, pupils, teacher, other_teacher)
-    return {l.period.name: l for l in Lesson.objects.for_school(school).select_related("period", "teaching_class")}
+    return {
+        lesson.period.name: lesson
+        for lesson in Lesson.objects.for_school(school).select_related("period", "teaching_class")
+    }
 
 
 @pytest.fixture

@@ -20,7 +20,12 @@ from .conftest import at
 
 def _save(lesson, teacher, kinds, version=0, now=None, **late):
     entries = [
-        LessonEntry(p.pk, kind, late.get("minutes") if kind == "late" else None, "nurse" if kind == "out" else "")
+        LessonEntry(
+            p.pk,
+            kind,
+            late.get("minutes") if kind == "late" else None,
+            "nurse" if kind == "out" else "",
+        )
         for p, kind in kinds
     ]
     return save_lesson_register(
@@ -33,18 +38,24 @@ def _save(lesson, teacher, kinds, version=0, now=None, **late):
     )
 
 
-def test_a_pupil_present_at_registration_and_absent_from_a_lesson_raises_an_alert(timetable, pupils, teacher):
+def test_a_pupil_present_at_registration_and_absent_from_a_lesson_raises_an_alert(
+    timetable, pupils, teacher
+):
     for p in pupils:
         MarkFactory(pupil=p, date=MONDAY, session="AM", code_id="/")
     lesson = timetable["P1"]
-    result = _save(lesson, teacher, [(pupils[0], "absent"), (pupils[1], "present"), (pupils[2], "out")])
+    result = _save(
+        lesson, teacher, [(pupils[0], "absent"), (pupils[1], "present"), (pupils[2], "out")]
+    )
     alert = TruancyAlert.objects.get()
     assert result.alerts_raised == [alert.pk]
     assert (alert.pupil, alert.statutory_code, alert.status) == (pupils[0], "/", "open")
     assert AlertEvent.objects.get(alert=alert).action == "raised"
 
 
-def test_no_alert_when_absent_at_registration_too_and_a_corrected_mark_withdraws_it(timetable, pupils, teacher):
+def test_no_alert_when_absent_at_registration_too_and_a_corrected_mark_withdraws_it(
+    timetable, pupils, teacher
+):
     MarkFactory(pupil=pupils[0], date=MONDAY, session="AM", code_id="N")
     MarkFactory(pupil=pupils[1], date=MONDAY, session="AM", code_id="L", minutes_late=5)
     lesson = timetable["P1"]
@@ -56,7 +67,9 @@ def test_no_alert_when_absent_at_registration_too_and_a_corrected_mark_withdraws
     assert result.alerts_withdrawn == [alert.pk] and alert.status == "withdrawn"
 
 
-def test_the_last_seen_lesson_is_the_latest_earlier_lesson_the_pupil_was_in(timetable, pupils, teacher, other_teacher):
+def test_the_last_seen_lesson_is_the_latest_earlier_lesson_the_pupil_was_in(
+    timetable, pupils, teacher, other_teacher
+):
     MarkFactory(pupil=pupils[0], date=MONDAY, session="AM", code_id="/")
     _save(timetable["P1"], teacher, [(pupils[0], "present")])
     _save(timetable["P2"], other_teacher, [(pupils[0], "absent")], now=at(9, 55))
@@ -72,7 +85,9 @@ def test_a_stale_save_writes_nothing(timetable, pupils, teacher, officer):
     assert list(LessonMark.objects.values_list("kind", flat=True)) == ["present"]
 
 
-def test_the_register_opens_when_the_lesson_starts_and_does_not_ask_a_statutory_absence(timetable, pupils, teacher):
+def test_the_register_opens_when_the_lesson_starts_and_does_not_ask_a_statutory_absence(
+    timetable, pupils, teacher
+):
     with pytest.raises(LessonError, match="opens when the lesson starts, at 08:50"):
         _save(timetable["P1"], teacher, [(pupils[0], "present")], now=at(8, 49))
     MarkFactory(pupil=pupils[0], date=MONDAY, session="AM", code_id="I")
@@ -86,16 +101,27 @@ def test_the_officer_records_an_outcome_once_with_who_and_when(timetable, pupils
     MarkFactory(pupil=pupils[0], date=MONDAY, session="AM", code_id="/")
     _save(timetable["P1"], teacher, [(pupils[0], "absent")])
     alert = TruancyAlert.objects.get()
-    record_outcome(alert=alert, outcome="found", note="in the library", actor=Actor.for_membership(officer))
+    record_outcome(
+        alert=alert, outcome="found", note="in the library", actor=Actor.for_membership(officer)
+    )
     alert.refresh_from_db()
     assert (alert.status, alert.outcome) == ("resolved", "found")
     event = alert.events.last()
-    assert (event.action, event.outcome, event.actor_name) == ("outcome", "found", officer.user.get_full_name())
+    assert (event.action, event.outcome, event.actor_name) == (
+        "outcome",
+        "found",
+        officer.user.get_full_name(),
+    )
     with pytest.raises(AlertError, match="already outcome recorded"):
-        record_outcome(alert=alert, outcome="left_site", note="", actor=Actor.for_membership(officer))
+        record_outcome(
+            alert=alert, outcome="left_site", note="", actor=Actor.for_membership(officer)
+        )
 
 
-@pytest.mark.parametrize(("minutes", "code", "expected"), [(0, "present", ("L", 5)), (20, "late", ("L", 25)), (30, "late", ("U", 35))])
+@pytest.mark.parametrize(
+    ("minutes", "code", "expected"),
+    [(0, "present", ("L", 5)), (20, "late", ("L", 25)), (30, "late", ("U", 35))],
+)
 def test_absent_at_registration_and_seen_in_a_lesson_is_corrected_through_an_amendment(
     timetable, pupils, teacher, officer, minutes, code, expected
 ):

@@ -320,7 +320,12 @@ ROWS: list[Row] = [
     Row("lessons:report", get=OFFICE_GET, post=NOT_POST),
     Row("lessons:patterns", get=OFFICE_GET, post=NOT_POST),
     # A pupil's lessons: as the pupil page (the teacher of the pupil's form, the office).
-    Row("lessons:pupil", kwargs={"pk": "pupil"}, get="L    200  200  403  200  403  403  404", post=NOT_POST),
+    Row(
+        "lessons:pupil",
+        kwargs={"pk": "pupil"},
+        get="L    200  200  403  200  403  403  404",
+        post=NOT_POST,
+    ),
 ]
 
 

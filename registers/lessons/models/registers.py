@@ -103,3 +103,6 @@ class LessonReminder(models.Model):
                 fields=["recipient", "lesson", "date"], name="lessons_reminder_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} {self.date}"

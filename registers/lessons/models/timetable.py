@@ -102,6 +102,9 @@ class ClassMember(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.teaching_class_id}: {self.pupil_id}"
+
 
 class LessonQuerySet(SchoolScopedQuerySet):
     def active(self):

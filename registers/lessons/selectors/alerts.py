@@ -33,7 +33,9 @@ def alerts_of_day(*, school: School, day: dt.date, years: set[str] | None = None
         )
         .annotate(
             open_first=Case(
-                When(status=Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+                When(status=Status.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
             )
         )
         .order_by("open_first", "register__lesson__period__start_time", "pupil__surname")

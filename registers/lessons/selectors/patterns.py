@@ -42,12 +42,21 @@ def truancy_counts(*, school: School, start: dt.date, end: dt.date, years: set[s
         .annotate(n=Count("id"))
         .order_by("-n", "pupil_id")[:100]
     )
-    pupils = Pupil.objects.for_school(school).select_related("form").in_bulk([r["pupil_id"] for r in rows])
+    pupils = (
+        Pupil.objects.for_school(school)
+        .select_related("form")
+        .in_bulk([r["pupil_id"] for r in rows])
+    )
     return [(pupils[r["pupil_id"]], r["n"]) for r in rows]
 
 
 def repeated_misses(
-    *, school: School, start: dt.date, end: dt.date, years: set[str] | None = None, pupil: Pupil | None = None
+    *,
+    school: School,
+    start: dt.date,
+    end: dt.date,
+    years: set[str] | None = None,
+    pupil: Pupil | None = None,
 ) -> list[Pattern]:
     """Pupils missing the same subject, or the same period, at least REPEATED times."""
     alerts = counted_alerts(school=school, start=start, end=end, years=years)

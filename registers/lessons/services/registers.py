@@ -76,7 +76,7 @@ def _register_for(lesson: Lesson, day: dt.date) -> LessonRegister:
     """The lesson's register of `day`, locked; created untaken if there is none yet."""
     try:
         with transaction.atomic():
-            register, _ = LessonRegister.objects.get_or_create(
+            LessonRegister.objects.get_or_create(
                 lesson=lesson,
                 date=day,
                 defaults={"school_id": lesson.school_id, "session": lesson.period.session},

@@ -57,7 +57,9 @@ def alert(request: HttpRequest, school: School, membership: Membership, pk: int)
     years = pastoral_years(membership, school)
     alert = (
         TruancyAlert.objects.for_school(school)
-        .select_related("pupil__form", "register__lesson__period", "register__lesson__teaching_class")
+        .select_related(
+            "pupil__form", "register__lesson__period", "register__lesson__teaching_class"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -98,7 +100,12 @@ def correct(request: HttpRequest, school: School, membership: Membership, pk: in
     """Amend the statutory mark to the L or U a lesson suggests: an audited amendment."""
     mark = (
         LessonMark.objects.for_school(school)
-        .select_related("register__school", "register__lesson__period", "register__lesson__teaching_class", "pupil")
+        .select_related(
+            "register__school",
+            "register__lesson__period",
+            "register__lesson__teaching_class",
+            "pupil",
+        )
         .filter(pk=pk)
         .first()
     )

@@ -126,7 +126,9 @@ def _saved_message(request, lesson, form, entries, result) -> None:
     counts = {kind: 0 for kind in rules.Kind}
     for entry in entries:
         counts[rules.Kind(entry.kind)] += 1
-    line = ", ".join(f"{counts[k]} {rules.KIND_LABELS[k].split(' (')[0].lower()}" for k in rules.Kind)
+    line = ", ".join(
+        f"{counts[k]} {rules.KIND_LABELS[k].split(' (')[0].lower()}" for k in rules.Kind
+    )
     unmarked = sum(1 for row in form.sheet.rows if row.asked) - len(entries)
     text = f"Saved the register of {lesson.teaching_class.code} {lesson.period.name}: {line}."
     if result.alerts_raised:
