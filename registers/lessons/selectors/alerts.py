@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, IntegerField, Value, When
 
 from registers.lessons import rules
 from registers.lessons.models import Lesson, LessonMark, TruancyAlert
@@ -65,14 +65,19 @@ def suggested_corrections(
 ) -> list[tuple[LessonMark, str]]:
     """Pupils absent at registration (N or O) but present or late in a lesson of that
     session: the first such lesson of each pupil and session, with the statutory code."""
-    statutory = Mark.objects.filter(
-        pupil_id=OuterRef("pupil_id"), date=day, session=OuterRef("session")
-    ).values("code_id")[:1]
+    # The few pupils absent at registration first (an index scan of the day's marks), then
+    # their lesson marks: not a lookup of the statutory mark for each of the day's lessons.
+    absent = Mark.objects.for_school(school).filter(date=day, code_id__in=rules.CORRECTABLE)
+    if years is not None:
+        absent = absent.filter(pupil__year_group__in=years)
+    codes = {(p, s): c for p, s, c in absent.values_list("pupil_id", "session", "code_id")}
     marks = (
         LessonMark.objects.for_school(school)
-        .filter(date=day, kind__in=[rules.Kind.PRESENT, rules.Kind.LATE])
-        .annotate(statutory=Subquery(statutory))
-        .filter(statutory__in=rules.CORRECTABLE)
+        .filter(
+            date=day,
+            pupil_id__in={p for p, _ in codes},
+            kind__in=[rules.Kind.PRESENT, rules.Kind.LATE],
+        )
         .select_related(
             "pupil__form",
             "register__school",
@@ -81,9 +86,9 @@ def suggested_corrections(
         )
         .order_by("pupil__surname", "pupil_id", "session", "register__lesson__period__start_time")
     )
-    if years is not None:
-        marks = marks.filter(pupil__year_group__in=years)
     found: dict[tuple[int, str], tuple[LessonMark, str]] = {}
     for mark in marks:
-        found.setdefault((mark.pupil_id, mark.session), (mark, mark.statutory))
+        code = codes.get((mark.pupil_id, mark.session))
+        if code is not None:
+            found.setdefault((mark.pupil_id, mark.session), (mark, code))
     return list(found.values())

@@ -90,11 +90,15 @@ def scheduled_on(lesson: Lesson, day: dt.date) -> bool:
     return lessons_on(school=lesson.school, day=day).filter(pk=lesson.pk).exists()
 
 
-def lesson_sheet(*, lesson: Lesson, day: dt.date) -> LessonSheet:
-    """The class list on `day` with each pupil's statutory code of the session and lesson mark."""
+def lesson_sheet(
+    *, lesson: Lesson, day: dt.date, register: LessonRegister | None = None
+) -> LessonSheet:
+    """The class list on `day` with each pupil's statutory code of the session and lesson
+    mark; `register` when the caller holds it already (locked, while saving)."""
     school_id = lesson.school_id
     session = lesson.period.session
-    register = LessonRegister.objects.filter(lesson=lesson, date=day).first()
+    if register is None:
+        register = LessonRegister.objects.filter(lesson=lesson, date=day).first()
     pupils = list(
         Pupil.objects.filter(
             school_id=school_id, class_memberships__teaching_class_id=lesson.teaching_class_id

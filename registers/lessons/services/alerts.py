@@ -23,8 +23,10 @@ class AlertError(DomainError, ValueError):
     """An outcome or correction that cannot be recorded; the message says why."""
 
 
-def _event(alert: TruancyAlert, action: str, actor: Actor, *, outcome: str = "", note: str = ""):
-    AlertEvent.objects.create(
+def _event_row(
+    alert: TruancyAlert, action: str, actor: Actor, *, outcome: str = "", note: str = ""
+) -> AlertEvent:
+    return AlertEvent(
         school_id=alert.school_id,
         alert=alert,
         action=action,
@@ -34,6 +36,10 @@ def _event(alert: TruancyAlert, action: str, actor: Actor, *, outcome: str = "",
         actor_name=actor.name,
         actor_role=actor.position,
     )
+
+
+def _event(alert: TruancyAlert, action: str, actor: Actor, *, outcome: str = "", note: str = ""):
+    _event_row(alert, action, actor, outcome=outcome, note=note).save()
 
 
 def _last_seen(register: LessonRegister, pupil_ids: list[int]) -> dict[int, LessonMark]:
@@ -66,21 +72,26 @@ def sync_alerts(
     existing = {a.pupil_id: a for a in TruancyAlert.objects.filter(register=register)}
     last_seen = _last_seen(register, [p for p in truants if p not in existing])
     raised, withdrawn = [], []
+    new = [
+        TruancyAlert(
+            school_id=register.school_id,
+            pupil_id=pupil_id,
+            register=register,
+            date=register.date,
+            session=register.session,
+            statutory_code=statutory[pupil_id] or "",
+            last_seen=last_seen.get(pupil_id),
+        )
+        for pupil_id in truants
+        if pupil_id not in existing
+    ]
+    # In bulk (a register of 30 may raise several at once): the rows, then their events.
+    TruancyAlert.objects.bulk_create(new)
+    AlertEvent.objects.bulk_create(_event_row(alert, "raised", actor) for alert in new)
+    raised += [alert.pk for alert in new]
     for pupil_id in truants:
         alert = existing.get(pupil_id)
-        if alert is None:
-            alert = TruancyAlert.objects.create(
-                school_id=register.school_id,
-                pupil_id=pupil_id,
-                register=register,
-                date=register.date,
-                session=register.session,
-                statutory_code=statutory[pupil_id] or "",
-                last_seen=last_seen.get(pupil_id),
-            )
-            _event(alert, "raised", actor)
-            raised.append(alert.pk)
-        elif alert.status == Status.WITHDRAWN:
+        if alert is not None and alert.status == Status.WITHDRAWN:
             alert.status = Status.OPEN
             alert.save(update_fields=["status", "updated_at"])
             _event(alert, "raised", actor, note="absent again on a later save")

@@ -103,7 +103,8 @@ def save_lesson_register(
     if not scheduled_on(lesson, day):
         raise LessonError(f"{lesson} is not timetabled on {day:%A %-d %B %Y}.")
     register = _register_for(lesson, day)
-    sheet = lesson_sheet(lesson=lesson, day=day)
+    register.lesson = lesson  # its period and class are loaded already
+    sheet = lesson_sheet(lesson=lesson, day=day, register=register)
     if now < sheet.starts:
         raise LessonError(
             f"The register of {lesson.period.name} opens when the lesson starts, at "
