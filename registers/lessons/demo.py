@@ -1,6 +1,6 @@
 """The demo's secondary school (seed_demo, through registers.demo.register_demo_step): Oak
 Ridge Academy, ten tutor groups of years 7–11, a one-week timetable of five periods a day,
-its staff logins, two weeks of statutory and lesson marks with a few patterns, and this
+its staff logins, a week of statutory and lesson marks with a few patterns, and this
 morning's registration taken, so a demo teacher can take today's lesson registers.
 
 The timetable is imported through import_timetable from the CSV files `timetable_files()`
@@ -209,13 +209,13 @@ def seed_secondary(
 def _marks(
     school: School, staff: dict[str, Membership], today: dt.date, rng: random.Random
 ) -> None:
-    """Ten school days before today (statutory and lesson marks, alerts resolved) and this
+    """A week of school days before today (statutory and lesson marks, alerts resolved) and this
     morning's registration. One pupil of 9R skips Science after registration: a pattern."""
     days = list(
         SchoolDay.objects.for_school(school)
         .filter(date__lt=today)
         .order_by("-date")
-        .values_list("date", flat=True)[:10]
+        .values_list("date", flat=True)[:5]
     )
     pupils = list(Pupil.objects.for_school(school).order_by("form__name", "surname"))
     skipper = next(p for p in pupils if p.form.name == "9R")
@@ -235,7 +235,7 @@ def _marks(
             date=day,
             session=session,
             taken_by=officer,
-            taken_at=_aware(day, dt.time(8, 50) if session == "AM" else dt.time(13, 10)),
+            taken_at=_aware(day, dt.time(8, 53) if session == "AM" else dt.time(13, 18)),
             version=1,
         )
         for form in Form.objects.for_school(school)
@@ -341,7 +341,7 @@ def _marks(
                 date=today,
                 session="AM",
                 taken_by=officer,
-                taken_at=_aware(today, dt.time(8, 50)),
+                taken_at=_aware(today, dt.time(8, 53)),
                 version=1,
             )
     Mark.objects.bulk_create(marks, batch_size=2000)

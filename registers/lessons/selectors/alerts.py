@@ -80,7 +80,6 @@ def suggested_corrections(
         )
         .select_related(
             "pupil__form",
-            "register__school",
             "register__lesson__period",
             "register__lesson__teaching_class",
         )
@@ -90,5 +89,6 @@ def suggested_corrections(
     for mark in marks:
         code = codes.get((mark.pupil_id, mark.session))
         if code is not None:
+            mark.register.school = school  # correction_for reads its session times
             found.setdefault((mark.pupil_id, mark.session), (mark, code))
     return list(found.values())
