@@ -103,9 +103,8 @@ def suggest_correction(
     return Correction("L" if seen_at <= register_closes else "U", min(minutes, 600))
 
 
-def week_of(day: dt.date, *, week_a_monday: dt.date, weeks: int) -> str:
-    """Which week of a one- or two-week timetable `day` falls in."""
+def week_of(monday: dt.date, *, week_a_monday: dt.date, weeks: int) -> str:
+    """Which week of a one- or two-week timetable the week of `monday` is."""
     if weeks == 1:
         return "A"
-    monday = day - dt.timedelta(days=day.weekday())
     return WEEKS[((monday - week_a_monday).days // 7) % 2]

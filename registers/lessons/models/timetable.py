@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import F, Q
 
+from attendance_portal.dates import monday_of
 from registers.lessons import rules
 from registers.models.base import SchoolScopedQuerySet, Session, TimeStamped
 
@@ -34,7 +35,7 @@ class Timetable(TimeStamped):
         ]
 
     def week_of(self, day: dt.date) -> str:
-        return rules.week_of(day, week_a_monday=self.week_a_monday, weeks=self.weeks)
+        return rules.week_of(monday_of(day), week_a_monday=self.week_a_monday, weeks=self.weeks)
 
 
 class Period(TimeStamped):
