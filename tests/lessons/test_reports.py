@@ -56,6 +56,8 @@ def test_lesson_attendance_by_subject_period_and_group(
     )
     assert by_subject["Maths"].attended_pct == 66.7 and by_subject["English"].attended_pct == 100.0
     assert [line.label for line in tables["weekday"][1]] == ["Monday"]
+    names = {m.user.get_full_name() for m in (teacher, other_teacher)}
+    assert {line.label for line in tables["teacher"][1]} == names
     pp = lesson_attendance(school=school, start=MONDAY, end=NEXT_MONDAY, group="pupil_premium:yes")
     assert {line.label: line.attended_pct for line in pp["subject"][1]} == {
         "Maths": 0.0,

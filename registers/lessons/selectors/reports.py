@@ -16,11 +16,12 @@ from django.db.models import Count, Q
 from registers import flags
 from registers.lessons import rules
 from registers.lessons.models import LessonMark
-from registers.models import School
+from registers.models import Membership, School
 
 DIMENSIONS = {
     "subject": ("By subject", "register__lesson__teaching_class__subject"),
-    "teacher": ("By teacher", "register__lesson__teacher__user__last_name"),
+    # By the teacher's membership (two teachers may share a name), labelled by their name.
+    "teacher": ("By teacher", "register__lesson__teacher_id"),
     "period": ("By period of the day", "register__lesson__period__name"),
     "weekday": ("By day of the week", "register__lesson__day"),
 }
@@ -81,12 +82,23 @@ def lesson_attendance(
     }
     tables = {}
     for key, (title, column) in DIMENSIONS.items():
-        rows = marks.values(column).annotate(**counts).order_by(column)
-        lines = []
-        for row in rows:
-            label = row[column]
-            if key == "weekday":
-                label = rules.WEEKDAYS[label - 1]
-            lines.append(Line(str(label), row["marks"], row["absent"], row["late"], row["out"]))
-        tables[key] = (title, lines)
+        rows = list(marks.values(column).annotate(**counts).order_by(column))
+        labels = _labels(key, [row[column] for row in rows])
+        lines = [
+            Line(labels[row[column]], row["marks"], row["absent"], row["late"], row["out"])
+            for row in rows
+        ]
+        tables[key] = (
+            title,
+            sorted(lines, key=lambda line: line.label) if key == "teacher" else lines,
+        )
     return tables
+
+
+def _labels(key: str, values: list) -> dict:
+    if key == "weekday":
+        return {v: rules.WEEKDAYS[v - 1] for v in values}
+    if key == "teacher":
+        members = Membership.objects.filter(pk__in=values).select_related("user")
+        return {m.pk: m.user.get_full_name() or m.user.username for m in members}
+    return {v: str(v) for v in values}
