@@ -191,6 +191,8 @@ _.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)
 _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
 _.section  # read by templates/reporting/dashboard.html (the question's section link)
 _.changes_note  # read by templates/reporting/dashboard.html
+_.attended_pct  # read by templates/lessons/report.html
+alerts_withdrawn  # LessonResult's withdrawn alerts, asserted by tests/lessons (the save's result)
 ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
 _.db_for_write  # Django's database router interface (attendance_portal/replica.py)
 _.allow_relation  # Django's database router interface

@@ -50,6 +50,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_trust": frozenset({Role.TRUST}),  # the trust's schools side by side
     "unlock_sign_in": OFFICE,  # the school's locked-out staff
     "manage_staff_sign_in": frozenset({Role.HEAD}),  # reset a member of staff's authenticator
+    # Lesson registers (registers.lessons): a teacher their own lessons, the office any.
+    "take_lesson_register": STAFF,
+    "chase_lesson_registers": OFFICE,  # missing lesson registers, by period
+    # Internal-truancy alerts and patterns: the office, and teachers who are pastoral leads
+    # (registers.lessons.models.PastoralLead; the views check it).
+    "view_truancy_alerts": STAFF,
+    "view_lesson_reports": OFFICE,  # lesson attendance by subject, teacher, period, day
 }
 
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_celery_beat",
     "registers",
+    "registers.lessons",
     "escalation",
     "reporting",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     # Two-step sign-in, single sign-on and the head's staff page (identity/urls.py).
     path("", include("attendance_portal.identity.urls")),
     path("s/<str:urn>/", include("registers.urls")),
+    path("s/<str:urn>/lessons/", include("registers.lessons.urls")),
     path("s/<str:urn>/escalation/", include("escalation.urls")),
     path("s/<str:urn>/reporting/", include("reporting.urls")),
 ]

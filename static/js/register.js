@@ -20,6 +20,13 @@
   var fill = form.querySelector("[data-fill-present]");
   var save = form.querySelector("[data-save]");
   var present = form.dataset.presentCode || "/";
+  // A lesson register (templates/lessons/take.html) names its own codes: the palette's
+  // "code:label|code:label" and the codes after which the reason is typed ("O": out of
+  // the lesson, with the reason).
+  var commentCodes = (form.dataset.commentCodes || "").split(" ").filter(Boolean);
+  var paletteCodes = form.dataset.palette ?
+    form.dataset.palette.split("|").map(function (pair) { return pair.split(":"); }) :
+    [[present, "Present"], ["L", "Late"], ["N", "Absent, reason not yet known"]];
   var dirty = false;
 
   function selectOf(row) { return row.querySelector("select"); }
@@ -108,9 +115,12 @@
 
   function afterCode(row, code) {
     var late = lateInput(row);
+    var comment = row.querySelector(".comment-cell input[type=text]");
     if ((code === "L" || code === "U") && late) {
       late.focus();
       late.select();
+    } else if (commentCodes.indexOf(code) !== -1 && comment) {
+      comment.focus();
     } else {
       move(row, 1);
     }
@@ -214,7 +224,7 @@
     palette.className = "code-palette";
     palette.setAttribute("role", "group");
     palette.setAttribute("aria-label", "Common codes for " + nameOf(row));
-    [[present, "Present"], ["L", "Late"], ["N", "Absent, reason not yet known"]].forEach(function (pair) {
+    paletteCodes.forEach(function (pair) {
       if (!hasCode(row, pair[0])) return;
       var button = document.createElement("button");
       button.type = "button";

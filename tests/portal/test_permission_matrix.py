@@ -303,6 +303,29 @@ ROWS: list[Row] = [
         get=NOT_GET,
         post="L 403 403 403 ok 403 403 404",
     ),
+    # -- lesson registers (registers.lessons) -----------------------------------------
+    Row("lessons:my_day", get=STAFF_GET, post=NOT_POST),
+    # The world's lesson is the teacher's (4A's); another teacher's is 403.
+    Row(
+        "lessons:take",
+        kwargs={"lesson_id": "lesson", "day": "today"},
+        get="L    200  200  403  200  403  403  404",
+        post="L    ok   ok   403  ok   403  403  404",
+    ),
+    Row("lessons:missing", get=OFFICE_GET, post=NOT_POST),
+    # Alerts: the office and pastoral leads (none among the personas' teachers).
+    Row("lessons:alerts", get=OFFICE_GET, post=NOT_POST),
+    Row("lessons:alert", kwargs={"pk": "alert"}, get=OFFICE_GET, post=OFFICE_POST),
+    Row("lessons:correct", kwargs={"pk": "lesson_mark"}, get=NOT_GET, post=OFFICE_POST),
+    Row("lessons:report", get=OFFICE_GET, post=NOT_POST),
+    Row("lessons:patterns", get=OFFICE_GET, post=NOT_POST),
+    # A pupil's lessons: as the pupil page (the teacher of the pupil's form, the office).
+    Row(
+        "lessons:pupil",
+        kwargs={"pk": "pupil"},
+        get="L    200  200  403  200  403  403  404",
+        post=NOT_POST,
+    ),
 ]
 
 
@@ -391,7 +414,7 @@ def frozen_now():
 
 
 @pytest.fixture
-def world(frozen_now, school, form, other_form, officer) -> World:
+def world(frozen_now, school, form, other_form, officer, teacher) -> World:
     return build_world(school=school, form=form, other_form=other_form, office=officer, tag="Qx")
 
 

@@ -35,6 +35,7 @@ from registers.models import (
     School,
 )
 from tests.escalation.factories import school_days
+from tests.lessons.builders import lesson_world
 from tests.registers.factories import FormFactory, MarkFactory, PupilFactory
 
 # A Monday inside Autumn 1 2025 (the root conftest's half-term): registers can be taken.
@@ -218,7 +219,11 @@ def build_world(
         decided_at=timezone.now(),
     )
     case.refresh_from_db()
+    # Lesson registers: the form's teacher (else the office) teaches a lesson this morning.
+    teacher = Membership.objects.filter(school=school, role="teacher", forms=form).first()
+    lessons = lesson_world(school=school, pupils=pupils, teacher=teacher or office, day=TODAY)
     ids = {
+        **lessons,
         "pupil": pupils[0].pk,
         "form": form.pk,
         "case": case.pk,
