@@ -262,6 +262,7 @@ ROWS: list[Row] = [
         post="L 403 403 403 403 403 200 404",
     ),
     Row("reporting:celebration", get=STAFF_GET, post=STAFF_GET),
+    Row("reporting:celebration_messages", get=NOT_GET, post=OFFICE_POST),
     # -- sign-in security (identity/urls.py) ------------------------------------------------
     # Nobody in the world has an authenticator or a school policy requiring one: verify
     # sends them on to enrol, and a request for new recovery codes back to their page.

@@ -127,8 +127,45 @@ def queue_first_day_messages(
                     values=base_values(school=school, pupil=pupil, contact=contact, day=day),
                 )
             )
+    if policy.late_messages:
+        drafts += _late_drafts(school=school, day=day, session=session)
     queued = queue_messages(school=school, drafts=drafts, now=now)
     return FirstDayResult(pupils=len(pupils), queued=len(queued.created), over_cap=queued.over_cap)
+
+
+def _late_drafts(*, school: School, day: dt.date, session: str) -> list[Draft]:
+    """The optional late-arrival message: a pupil marked L or U in the session, to their
+    first contact who receives messages. Sent with the first-day messages, once the
+    register has closed, so a late mark corrected meanwhile is not messaged."""
+    drafts = []
+    marks = (
+        Mark.objects.for_school(school)
+        .filter(date=day, session=session, code_id__in=("L", "U"))
+        .select_related("pupil")
+        .prefetch_related(
+            Prefetch(
+                "pupil__contacts",
+                queryset=Contact.objects.messageable().order_by("priority"),
+                to_attr="messageable",
+            )
+        )
+    )
+    for mark in marks:
+        pupil = mark.pupil
+        for contact in pupil.messageable[:1]:
+            values = base_values(school=school, pupil=pupil, contact=contact, day=day)
+            values["minutes_late"] = str(mark.minutes_late or 0)
+            drafts.append(
+                Draft(
+                    pupil=pupil,
+                    contact=contact,
+                    kind=Kind.LATE,
+                    day=day,
+                    session=session,
+                    values=values,
+                )
+            )
+    return drafts
 
 
 def schools_due(*, now: dt.datetime) -> list[tuple[int, str]]:

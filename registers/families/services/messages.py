@@ -128,12 +128,18 @@ class Queued:
 
 @transaction.atomic
 def queue_messages(
-    *, school: School, drafts: list[Draft], now: dt.datetime, created_by: Any = None
+    *,
+    school: School,
+    drafts: list[Draft],
+    now: dt.datetime,
+    created_by: Any = None,
+    only: str = "",
 ) -> Queued:
-    """Queue each draft by every channel of the school's policy the contact can take, and
-    send them after commit. Returns the ids of rows this call created (a re-run: none)."""
+    """Queue each draft by every channel of the school's policy the contact can take (or
+    only by `only`, if the policy allows it), and send them after commit. Returns the ids
+    of rows this call created (a re-run: none)."""
     policy = policy_for(school, lock=True)
-    channels = channels_of(policy)
+    channels = tuple(c for c in channels_of(policy) if not only or c == only)
     not_before = next_allowed(policy, now)
     room = max(0, policy.daily_cap - sent_today(school, now))
     wordings: dict[str, tuple[str, str]] = {}
