@@ -364,6 +364,7 @@ def test_each_family_letter_is_emailed_with_its_pdf_once_beside_the_printed_copy
     sent = [m for m in mail.outbox if m.to[0] in {mum.email, dad.email, "nan@example.com"}]
     assert sorted(m.to[0] for m in sent) == ["dad@example.com", "mum@example.com"]
     ((name, content, mimetype),) = sent[0].attachments
+    assert name.endswith(".pdf")
     assert content.startswith(b"%PDF") and mimetype == "application/pdf"
     assert letter.get_kind_display() in sent[0].subject
     assert Message.objects.filter(pupil=pupils[0], kind="letter").count() == 2
