@@ -96,10 +96,16 @@ class FirstDayResult:
 
 
 def queue_first_day_messages(
-    *, school: School, day: dt.date, session: str, now: dt.datetime | None = None
+    *,
+    school: School,
+    day: dt.date,
+    session: str,
+    now: dt.datetime | None = None,
+    before_due: bool = False,
 ) -> FirstDayResult:
-    """Queue the session's first-day messages, if their time has come. Safe to run any
-    number of times: a message already queued is not queued again."""
+    """Queue the session's first-day messages, if their time has come (or at once, with
+    `before_due`: the office's command). Safe to run any number of times: a message
+    already queued is not queued again."""
     now = now or timezone.now()
     policy = policy_for(school)
     school_day = SchoolDay.objects.for_school(school).filter(date=day).first()
@@ -107,7 +113,7 @@ def queue_first_day_messages(
         return FirstDayResult(skipped="not an open session")
     if policy.channels == FamilyPolicy.Channels.NONE:
         return FirstDayResult(skipped="the school sends no messages")
-    if now < due_at(school=school, policy=policy, day=day, session=session):
+    if not before_due and now < due_at(school=school, policy=policy, day=day, session=session):
         return FirstDayResult(skipped="not yet due")
     if timezone.localdate(now) != day:
         # Yesterday's absences are the calling list's now, not a text's.

@@ -333,3 +333,14 @@ def due_messages(*, now: dt.datetime) -> list[int]:
         .order_by("not_before")
         .values_list("pk", flat=True)[:1000]
     )
+
+
+def save_template(*, school: School, kind: str, subject: str, body: str, user: Any) -> None:
+    """A school's own wording of `kind` (validated by the form: placeholders only)."""
+    MessageTemplate.objects.update_or_create(
+        school=school, kind=kind, defaults={"subject": subject, "body": body, "updated_by": user}
+    )
+
+
+def reset_template(*, school: School, kind: str) -> None:
+    MessageTemplate.objects.for_school(school).filter(kind=kind).delete()
