@@ -21,7 +21,13 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from registers.families.models import AbsenceReport, FamilyPolicy, Message
-from registers.families.services.messages import Draft, base_values, policy_for, queue_messages
+from registers.families.services.messages import (
+    Draft,
+    base_values,
+    messageable,
+    policy_for,
+    queue_messages,
+)
 from registers.models import Contact, Mark, Pupil, Register, School, SchoolDay
 
 Kind = Message.Kind
@@ -121,7 +127,7 @@ def queue_first_day_messages(
     pupils = absentees(school=school, day=day, session=session)
     drafts = []
     for pupil in pupils:
-        contacts = pupil.messageable if policy.first_day_all_contacts else pupil.messageable[:1]
+        contacts = messageable(pupil) if policy.first_day_all_contacts else messageable(pupil)[:1]
         for contact in contacts:
             drafts.append(
                 Draft(
@@ -158,7 +164,7 @@ def _late_drafts(*, school: School, day: dt.date, session: str) -> list[Draft]:
     )
     for mark in marks:
         pupil = mark.pupil
-        for contact in pupil.messageable[:1]:
+        for contact in messageable(pupil)[:1]:
             values = base_values(school=school, pupil=pupil, contact=contact, day=day)
             values["minutes_late"] = str(mark.minutes_late or 0)
             drafts.append(

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from registers import phones
@@ -51,6 +51,12 @@ def channels_of(policy: FamilyPolicy) -> tuple[str, ...]:
         FamilyPolicy.Channels.EMAIL: (Channel.EMAIL,),
         FamilyPolicy.Channels.BOTH: (Channel.SMS, Channel.EMAIL),
     }.get(FamilyPolicy.Channels(policy.channels), ())
+
+
+def messageable(pupil: Pupil) -> list[Contact]:
+    """The contacts a query prefetched into `messageable` (Prefetch(..., to_attr=...))."""
+    contacts: list[Contact] = vars(pupil)["messageable"]
+    return contacts
 
 
 def address_for(contact: Contact, channel: str) -> str:
@@ -328,11 +334,7 @@ def settle_stuck(*, now: dt.datetime) -> int:
 
 def due_messages(*, now: dt.datetime) -> list[int]:
     """Queued rows whose time has come (after quiet hours or a retry's wait)."""
-    return list(
-        Message.objects.filter(Q(status=Status.QUEUED) & Q(not_before__lte=now))
-        .order_by("not_before")
-        .values_list("pk", flat=True)[:1000]
-    )
+    return list(Message.objects.due(now).order_by("not_before").values_list("pk", flat=True)[:1000])
 
 
 def save_template(*, school: School, kind: str, subject: str, body: str, user: Any) -> None:
