@@ -197,3 +197,4 @@ delivered_at  # model field (registers/families/models/messages.py), set by the 
 report_absence  # the parents' portal's service (registers/families/services/absence.py)
 request_leave  # the parents' portal's service (registers/families/services/absence.py)
 send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
+set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
