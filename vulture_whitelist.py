@@ -198,3 +198,4 @@ report_absence  # the parents' portal's service (registers/families/services/abs
 request_leave  # the parents' portal's service (registers/families/services/absence.py)
 send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
 set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
+send_message  # one message's send_messages, for the shell and tests (registers/families/services/messages.py)
