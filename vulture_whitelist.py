@@ -199,3 +199,7 @@ request_leave  # the parents' portal's service (registers/families/services/abse
 send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
 set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
 send_message  # one message's send_messages, for the shell and tests (registers/families/services/messages.py)
+ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
+_.db_for_write  # Django's database router interface (attendance_portal/replica.py)
+_.allow_relation  # Django's database router interface
+_.allow_migrate  # Django's database router interface
