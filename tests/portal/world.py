@@ -25,6 +25,7 @@ from escalation.models import Case, Letter, LetterBatch
 from escalation.services import cases as case_services
 from escalation.services import interventions
 from registers.actors import Actor
+from registers.families.models import AbsenceReport
 from registers.models import (
     CallAttempt,
     Contact,
@@ -61,6 +62,7 @@ CONSTANTS: dict[str, object] = {
     "past_day": PAST_DAY,
     "am": "AM",
     "termly": "termly",
+    "first_day": "first_day",
     # A password reset link that is not valid (signin's account URLs).
     "uidb64": "MA",
     "token": "not-a-token",
@@ -218,12 +220,23 @@ def build_world(
         decided_by_name="Head",
         decided_at=timezone.now(),
     )
+    # A parent's report of today's absence, waiting on the calling list.
+    report = AbsenceReport.objects.create(
+        school=school,
+        pupil=pupils[0],
+        contact=contact,
+        reported_by_name=contact.name,
+        start_date=TODAY,
+        end_date=TODAY,
+        reason=AbsenceReport.Reason.ILLNESS,
+    )
     case.refresh_from_db()
     # Lesson registers: the form's teacher (else the office) teaches a lesson this morning.
     teacher = Membership.objects.filter(school=school, role="teacher", forms=form).first()
     lessons = lesson_world(school=school, pupils=pupils, teacher=teacher or office, day=TODAY)
     ids = {
         **lessons,
+        "report": report.pk,
         "pupil": pupils[0].pk,
         "form": form.pk,
         "case": case.pk,
