@@ -11,6 +11,7 @@ from registers.views.bulk import bulk_marks
 from registers.views.cover import cover
 from registers.views.fire import fire
 from registers.views.latebook import late_book
+from registers.views.leavers import early_leavers
 from registers.views.missing import missing_marks
 from registers.views.privacy import pupil_export
 from registers.views.pupils import pupil_ctf, pupil_search
@@ -52,6 +53,7 @@ urlpatterns = [
     path("registers/cover/", cover, name="cover"),
     path("registers/late-book/", late_book, name="late_book"),
     path("registers/fire-list/", fire, name="fire_list"),
+    path("registers/early-leavers/", early_leavers, name="early_leavers"),
     path("registers/bulk/", bulk_marks, name="bulk_marks"),
     path(
         "registers/<int:form_id>/<registers_date:day>/<registers_session:session>/",

@@ -6,6 +6,7 @@ from .calls import CallAttempt
 from .cover import CoverGrant
 from .leave import LeaveRequest, PlannedAbsence
 from .marks import AttendanceCode, Mark, MarkAmendment, Register
+from .movements import SiteMovement
 from .privacy import RetentionPurge
 from .pupils import Contact, Form, Pupil
 from .reminders import RegisterReminder
@@ -33,5 +34,6 @@ __all__ = [
     "RetentionPurge",
     "School",
     "SchoolDay",
+    "SiteMovement",
     "Trust",
 ]

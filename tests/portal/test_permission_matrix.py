@@ -107,6 +107,7 @@ ROWS: list[Row] = [
     Row("registers:cover", get=OFFICE_GET, post=OFFICE_POST),
     Row("registers:late_book", get=OFFICE_GET, post=OFFICE_POST),
     Row("registers:fire_list", get=OFFICE_GET, post=NOT_POST),
+    Row("registers:early_leavers", get=OFFICE_GET, post=OFFICE_POST),
     Row("registers:bulk_marks", get=OFFICE_GET, post=OFFICE_POST),
     Row(
         "registers:take",
