@@ -191,3 +191,9 @@ _.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)
 _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
 _.section  # read by templates/reporting/dashboard.html (the question's section link)
 _.changes_note  # read by templates/reporting/dashboard.html
+MAX_THROTTLE_DELAY_SECONDS  # django-otp's module constant, set at ready() (identity/apps.py)
+subject_template_name  # PasswordResetView's attribute (attendance_portal/signin/views.py)
+email_template_name  # PasswordResetView's attribute (attendance_portal/signin/views.py)
+recorded_by_role  # model field (registers/models/movements.py): the audit's position
+_.better  # read by templates/reporting/dashboard.html (a rate change's direction)
+compared_with  # read by templates/reporting/dashboard.html
