@@ -38,6 +38,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "open_school": EVERYONE,  # the school's front page
     "take_register": STAFF,  # the day's registers; a teacher only their forms'
     "view_pupils": PUPIL_LEVEL,  # pupil pages; a teacher only their forms' pupils
+    "view_pupil_photo": PUPIL_LEVEL,  # a pupil's photo; a teacher also their cover forms'
     "view_celebration": STAFF,  # the weekly class league
     "amend_marks": OFFICE,  # amend past marks, chase missing ones, the late book, bulk marks
     "view_on_site": OFFICE,  # the fire list: who is on site now
@@ -146,6 +147,16 @@ def can_view_pupil(membership: Membership, pupil: Pupil) -> bool:
     if membership.role in OFFICE:
         return True
     return pupil.form_id in teacher_form_ids(membership)
+
+
+def can_see_photo(membership: Membership, pupil: Pupil, day) -> bool:
+    """A pupil's photo: whoever may see the pupil, and a teacher covering their form on
+    `day` (the cover teacher is who needs it most)."""
+    if can_view_pupil(membership, pupil):
+        return True
+    return pupil.school_id == membership.school_id and pupil.form_id in cover_form_ids(
+        membership, day
+    )
 
 
 def can_amend_marks(membership: Membership) -> bool:

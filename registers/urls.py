@@ -13,6 +13,7 @@ from registers.views.fire import fire
 from registers.views.latebook import late_book
 from registers.views.leavers import early_leavers
 from registers.views.missing import missing_marks
+from registers.views.photos import pupil_photo
 from registers.views.privacy import pupil_export
 from registers.views.pupils import pupil_ctf, pupil_search
 
@@ -80,4 +81,5 @@ urlpatterns = [
     path("planned/", leave.planned_list, name="planned_list"),
     path("planned/new/", leave.planned_new, name="planned_new"),
     path("pupils/<int:pk>/export/", pupil_export, name="pupil_export"),
+    path("pupils/<int:pk>/photo/", pupil_photo, name="pupil_photo"),
 ]

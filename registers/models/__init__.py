@@ -7,6 +7,7 @@ from .cover import CoverGrant
 from .leave import LeaveRequest, PlannedAbsence
 from .marks import AttendanceCode, Mark, MarkAmendment, Register
 from .movements import SiteMovement
+from .photos import PupilPhoto
 from .privacy import RetentionPurge
 from .pupils import Contact, Form, Pupil
 from .reminders import RegisterReminder
@@ -29,6 +30,7 @@ __all__ = [
     "PlannedAbsence",
     "PriorAttendance",
     "Pupil",
+    "PupilPhoto",
     "Register",
     "RegisterReminder",
     "RetentionPurge",

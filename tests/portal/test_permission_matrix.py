@@ -153,6 +153,13 @@ ROWS: list[Row] = [
         post=NOT_POST,
     ),
     Row("registers:pupil_export", kwargs={"pk": "pupil"}, get=OFFICE_GET, post=OFFICE_POST),
+    # The pupil's photo: whoever may see the pupil (a cover teacher too: test_photos.py).
+    Row(
+        "registers:pupil_photo",
+        kwargs={"pk": "pupil"},
+        get="L 200 200 403 200 403 403 404",
+        post=NOT_POST,
+    ),
     Row(
         "registers:amend",
         kwargs={"pk": "pupil", "day": "past_day", "session": "am"},

@@ -32,6 +32,7 @@ from registers.models import (
     LeaveRequest,
     Membership,
     Pupil,
+    PupilPhoto,
     School,
 )
 from tests.escalation.factories import school_days
@@ -43,6 +44,15 @@ NOW = dt.datetime(2025, 10, 20, 10, 30)
 # A past school day with marks recorded, for the office's amendment page.
 PAST_DAY = dt.date(2025, 10, 17)
 MARKS_FROM = dt.date(2025, 9, 8)
+
+
+def tiny_jpeg() -> bytes:
+    """A real 8×8 JPEG, for the photo the world's pupil has."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 120, 40)).save(out, format="JPEG")
+    return out.getvalue()
 
 
 def blank_pdf() -> bytes:
@@ -217,6 +227,10 @@ def build_world(
         decided_by_name="Head",
         decided_at=timezone.now(),
     )
+    # A photo of the pupil (import_photos), served to staff who may see the pupil.
+    photo = PupilPhoto(school=school, pupil=pupils[0], digest="0" * 64)
+    photo.image.save("photo.jpg", ContentFile(tiny_jpeg()), save=False)
+    photo.save()
     case.refresh_from_db()
     ids = {
         "pupil": pupils[0].pk,
