@@ -197,3 +197,7 @@ email_template_name  # PasswordResetView's attribute (attendance_portal/signin/v
 recorded_by_role  # model field (registers/models/movements.py): the audit's position
 _.better  # read by templates/reporting/dashboard.html (a rate change's direction)
 compared_with  # read by templates/reporting/dashboard.html
+ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
+_.db_for_write  # Django's database router interface (attendance_portal/replica.py)
+_.allow_relation  # Django's database router interface
+_.allow_migrate  # Django's database router interface
