@@ -375,6 +375,9 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Attendance portal")
 # django-otp's throttling: after n wrong codes a device refuses codes for factor·2^(n-1) s.
 OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 1)
 OTP_STATIC_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 1)
+# ... up to this wait at most (identity.apps sets django-otp's cap): an hour by default, so a
+# guesser gets 24 codes a day and a colleague who has the password cannot lock one for good.
+OTP_THROTTLE_MAX_SECONDS = max(1, env_int("OTP_THROTTLE_MAX_SECONDS", 60 * 60))
 
 # Single sign-on with OpenID Connect (mozilla-django-oidc), off unless OIDC_ENABLED. It signs
 # in existing staff by their email address only; it never creates an account.

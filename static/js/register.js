@@ -8,7 +8,8 @@
    pupil (L and U move to the minutes instead), / or \ or . is the session's present mark,
    ↑ and ↓ move between pupils without changing a mark, Enter saves, Escape puts the
    pupil's mark back as the page opened it. Space or Alt+↓ opens the full list of codes.
-   On touch, each pupil has a palette of the common codes beside the full list. */
+   On touch, each pupil has a palette of the common codes beside the full list, and a tap on
+   the pupil's name cycles their mark through the same codes (present, N, L). */
 (function () {
   "use strict";
   var form = document.getElementById("register-form");
@@ -241,6 +242,20 @@
       palette.appendChild(button);
     });
     cell.insertBefore(palette, selectOf(row));
+  });
+
+  // A tap on a pupil's name: the next of the common codes (blank or another code → present
+  // → N → L → present …), as touch registers do; the palette and the list still show it.
+  editable().forEach(function (row) {
+    var cell = row.querySelector(".pupil-cell");
+    var cycle = [present, "N", "L"].filter(function (code) { return hasCode(row, code); });
+    if (!cell || !cycle.length) return;
+    cell.classList.add("tap-cycles");
+    cell.addEventListener("click", function (event) {
+      if (event.target.closest("a, button, input, select")) return;
+      var next = cycle[(cycle.indexOf(codeOf(row)) + 1) % cycle.length];
+      setCode(row, next);
+    });
   });
 
   if (fill) {

@@ -33,6 +33,7 @@ from registers.models import (
     LeaveRequest,
     Membership,
     Pupil,
+    PupilPhoto,
     School,
 )
 from tests.escalation.factories import school_days
@@ -45,6 +46,15 @@ NOW = dt.datetime(2025, 10, 20, 10, 30)
 # A past school day with marks recorded, for the office's amendment page.
 PAST_DAY = dt.date(2025, 10, 17)
 MARKS_FROM = dt.date(2025, 9, 8)
+
+
+def tiny_jpeg() -> bytes:
+    """A real 8×8 JPEG, for the photo the world's pupil has."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 120, 40)).save(out, format="JPEG")
+    return out.getvalue()
 
 
 def blank_pdf() -> bytes:
@@ -230,6 +240,10 @@ def build_world(
         end_date=TODAY,
         reason=AbsenceReport.Reason.ILLNESS,
     )
+    # A photo of the pupil (import_photos), served to staff who may see the pupil.
+    photo = PupilPhoto(school=school, pupil=pupils[0], digest="0" * 64)
+    photo.image.save("photo.jpg", ContentFile(tiny_jpeg()), save=False)
+    photo.save()
     case.refresh_from_db()
     # Lesson registers: the form's teacher (else the office) teaches a lesson this morning.
     teacher = Membership.objects.filter(school=school, role="teacher", forms=form).first()

@@ -97,12 +97,16 @@ def make_member(
     trust: Trust | None = None,
     forms: list[Form] | None = None,
     username: str | None = None,
+    la_number: str = "",
 ) -> Membership:
-    """A user with one role at a school (or a trust, for trust leads)."""
+    """A user with one role at a school (or a trust, for trust leads; an LA number for a
+    local authority's team)."""
     user = UserFactory(username=username) if username else UserFactory()
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
-    membership = Membership.objects.create(user=user, role=role, school=school, trust=trust)
+    membership = Membership.objects.create(
+        user=user, role=role, school=school, trust=trust, la_number=la_number
+    )
     if forms:
         membership.forms.set(forms)
     return membership
