@@ -203,6 +203,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The file backend (django.core.mail.backends.filebased.EmailBackend) writes each email
+# here: tests and the demo read the parents' sign-in codes from it.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance@localhost")
 # The portal's address as staff reach it (https://attendance.example.org), for links in
 # emails sent without a request (missing-register reminders); empty: links are paths.
@@ -357,6 +360,21 @@ if OIDC_ENABLED:
         "attendance_portal.identity.oidc.StaffEmailBackend",
     ]
 # -- end of two-step sign-in and single sign-on ---------------------------------------------
+
+# -- The parent portal (attendance_portal/parents) -------------------------------------------
+# Parents sign in with a one-time code sent to the email or mobile number the school holds.
+# Their session is their own cookie (path /parents/, ends when the browser closes), ended
+# after this many idle seconds, and after PARENT_SESSION_MAX_SECONDS whatever happens.
+INSTALLED_APPS.append("attendance_portal.parents")
+PARENT_SESSION_IDLE_SECONDS = env_int("PARENT_SESSION_IDLE_SECONDS", 30 * 60)
+PARENT_SESSION_MAX_SECONDS = env_int("PARENT_SESSION_MAX_SECONDS", 4 * 60 * 60)
+# Codes a contact may ask for in an hour before a lock (doubling from PARENT_LOCKOUT_SECONDS),
+# and requests plus wrong codes an address may make in an hour (parents on one mobile network
+# can share an address, so it is generous).
+PARENT_CODE_MAX_REQUESTS = env_int("PARENT_CODE_MAX_REQUESTS", 5)
+PARENT_ADDRESS_MAX_FAILURES = env_int("PARENT_ADDRESS_MAX_FAILURES", 50)
+PARENT_LOCKOUT_SECONDS = env_int("PARENT_LOCKOUT_SECONDS", 15 * 60)
+# -- end of the parent portal ------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
