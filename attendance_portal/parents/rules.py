@@ -16,13 +16,11 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-import phonenumbers
+from registers import phones
 
 CODE_DIGITS = 6
 CODE_LIFETIME = dt.timedelta(minutes=10)
 CODE_TRIES = 5
-# The default region a number without +44 is read in (the contacts import's).
-PHONE_REGION = "GB"
 MAX_CONTACT_LENGTH = 254  # the longest email address
 
 
@@ -51,16 +49,8 @@ def normalise_email(text: str) -> str | None:
 
 
 def normalise_phone(text: str) -> str | None:
-    """A UK (or +country) number in E.164, as the contacts import stores it; None otherwise."""
-    try:
-        number = phonenumbers.parse(text, PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        return None
-    # Possible, not "valid": a number is only ever matched against what the school stores,
-    # and Ofcom's drama numbers (07700 900xxx, the demo's) are possible but not allocated.
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """The number in E.164 exactly as the contacts import stores it; None otherwise."""
+    return phones.to_e164(text)
 
 
 def contact_key(text: str) -> ContactKey | None:
