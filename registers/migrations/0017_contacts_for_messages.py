@@ -20,43 +20,46 @@ def phones_to_e164(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registers', '0016_cover_for_a_day'),
+        ("registers", "0016_cover_for_a_day"),
     ]
 
     operations = [
         migrations.RunPython(phones_to_e164, migrations.RunPython.noop),
         migrations.AddField(
-            model_name='contact',
-            name='lives_with_pupil',
+            model_name="contact",
+            name="lives_with_pupil",
             field=models.BooleanField(default=True),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='opted_out_at',
+            model_name="contact",
+            name="opted_out_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='receives_messages',
+            model_name="contact",
+            name="receives_messages",
             field=models.BooleanField(default=True),
         ),
         migrations.AlterField(
-            model_name='contact',
-            name='phone',
-            field=models.CharField(blank=True, help_text='E.164, e.g. +447700900123.', max_length=40),
+            model_name="contact",
+            name="phone",
+            field=models.CharField(
+                blank=True, help_text="E.164, e.g. +447700900123.", max_length=40
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['email'], name='registers_contact_email_idx'),
+            model_name="contact",
+            index=models.Index(fields=["email"], name="registers_contact_email_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['phone'], name='registers_contact_phone_idx'),
+            model_name="contact",
+            index=models.Index(fields=["phone"], name="registers_contact_phone_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('priority__gte', 1)), name='registers_contact_priority_positive'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("priority__gte", 1)), name="registers_contact_priority_positive"
+            ),
         ),
     ]
