@@ -8,7 +8,6 @@ number in E.164 as the contacts import stores it.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -19,7 +18,6 @@ from enum import StrEnum
 from registers import phones
 
 CODE_DIGITS = 6
-CODE_LIFETIME = dt.timedelta(minutes=10)
 CODE_TRIES = 5
 MAX_CONTACT_LENGTH = 254  # the longest email address
 

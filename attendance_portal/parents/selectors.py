@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from attendance_portal.parents.rules import Channel, ContactKey
 from escalation import rules as escalation_rules
@@ -50,10 +49,24 @@ def children(key: ContactKey, *, today: dt.date) -> list[Pupil]:
     )
 
 
-def is_parent_contact(key: ContactKey, *, today: dt.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    ids = parent_contacts(key).values("pupil_id")
-    return Pupil.objects.filter(pk__in=ids).filter(_on_roll(today)).exists()
+def first_parent_contact(key: ContactKey, *, today: dt.date) -> Contact | None:
+    """One contact row that makes this a parent of a pupil on roll (the code is sent to
+    its email or mobile, naming its school), or None."""
+    return (
+        parent_contacts(key)
+        .filter(pupil__in=Pupil.objects.filter(_on_roll(today)))
+        .select_related("school")
+        .order_by("pk")
+        .first()
+    )
+
+
+def contact_for(key: ContactKey, *, pupil: Pupil) -> Contact:
+    """The parent's own contact row for this child: a report or a request is made as it."""
+    found = parent_contacts(key).filter(pupil=pupil).order_by("priority", "pk").first()
+    if found is None:
+        raise Http404("No such child")
+    return found
 
 
 def child(key: ContactKey, *, pk: int, today: dt.date) -> Pupil:

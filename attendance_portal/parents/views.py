@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance_portal.parents import rules, selectors
+from attendance_portal.parents import selectors
 from attendance_portal.parents.access import (
     CHALLENGE_COOKIE,
     SESSION_COOKIE,
@@ -25,7 +25,6 @@ from attendance_portal.parents.services import sessions, signin
 from attendance_portal.signin.addresses import client_address, throttle_key
 from registers import rates
 
-CHALLENGE_MAX_AGE = int(rules.CODE_LIFETIME.total_seconds())
 LOCKED = "Too many attempts. Wait {wait} and try again."
 
 
@@ -54,7 +53,8 @@ def start(request: HttpRequest) -> HttpResponse:
             )
             if started.token:
                 response = redirect("parents:code")
-                set_cookie(response, CHALLENGE_COOKIE, started.token, max_age=CHALLENGE_MAX_AGE)
+                max_age = int(signin.code_lifetime().total_seconds())
+                set_cookie(response, CHALLENGE_COOKIE, started.token, max_age=max_age)
                 return response
             form.add_error(None, LOCKED.format(wait=_wait(started.locked_until)))
             status = 429

@@ -43,11 +43,12 @@ def test_a_held_email_gets_one_code_and_signs_in(client, family_a):
 def test_a_phone_number_in_any_uk_form_is_the_contacts_e164(family_a, monkeypatch):
     sent = []
     monkeypatch.setattr(
-        "attendance_portal.parents.delivery.send_code", lambda key, code: sent.append(key)
+        "attendance_portal.parents.delivery.send_code",
+        lambda contact, channel, code: sent.append((channel, contact.phone)),
     )
     Client().post(START, {"contact": "07700 900111"})
     Client().post(START, {"contact": "+44 (0)7700-900111"})
-    assert [k.value for k in sent] == ["+447700900111", "+447700900111"]
+    assert sent == [("sms", "+447700900111")] * 2
 
 
 def _page(response) -> str:
@@ -265,3 +266,16 @@ def test_nonsense_is_asked_again_without_a_code(client, family_a):
     response = ask(client, "not a contact")
     assert response.status_code == 400 and "Enter an email address" in response.content.decode()
     assert not mail.outbox and not SignInChallenge.objects.exists()
+
+
+def test_a_mobile_number_gets_its_code_by_text_and_signs_in(client, family_a, settings):
+    from registers.families import providers
+
+    settings.SMS_BACKEND = "locmem"
+    outbox = providers.sms_backend().outbox
+    outbox.clear()
+    ask(client, "07700 900111")
+    ((to, text),) = outbox
+    assert to == "+447700900111" and not mail.outbox
+    (code,) = CODE.findall(text)
+    assert client.post(CODE_URL, {"code": code})["Location"] == HOME

@@ -29,6 +29,11 @@ class Started:
     locked_until: dt.datetime | None = None
 
 
+def code_lifetime() -> dt.timedelta:
+    """How long a code works (10 minutes; the message says so, from the same setting)."""
+    return dt.timedelta(minutes=settings.PARENT_CODE_MINUTES)
+
+
 def _key() -> bytes:
     return settings.SECRET_KEY.encode()
 
@@ -44,7 +49,8 @@ def request_code(*, key: rules.ContactKey, address: str, now: dt.datetime | None
     token = rules.new_token()
     token_hash = rules.token_hash(token)
     code = rules.new_code()
-    known = selectors.is_parent_contact(key)
+    contact = selectors.first_parent_contact(key, today=now.date())
+    known = contact is not None
     with transaction.atomic():
         # Only the newest code of a contact works.
         SignInChallenge.objects.filter(
@@ -55,11 +61,11 @@ def request_code(*, key: rules.ContactKey, address: str, now: dt.datetime | None
             channel=key.channel,
             contact=key.value,
             code_hash=rules.code_hash(code, key=_key(), salt=token_hash) if known else "",
-            expires_at=now + rules.CODE_LIFETIME,
+            expires_at=now + code_lifetime(),
         )
-    if known:
+    if contact is not None:
         try:
-            delivery.send_code(key, code)
+            delivery.send_code(contact, key.channel, code)
         except Exception:  # the parent asks again; the page must not tell anyone why
             log.exception("A parent's sign-in code could not be sent by %s", key.channel)
     _purge(now)
