@@ -22,7 +22,9 @@ from escalation import rules as escalation_rules
 from escalation.models import Letter
 from registers import figures, rates
 from registers import selectors as registers_selectors
-from registers.models import Contact, HalfTerm, Pupil
+from registers.families import selectors as families_selectors
+from registers.families.models import AbsenceReport, Message
+from registers.models import Contact, HalfTerm, LeaveRequest, Pupil
 
 
 def parent_contacts(key: ContactKey) -> QuerySet[Contact]:
@@ -83,6 +85,30 @@ def child(key: ContactKey, *, pk: int, today: dt.date) -> Pupil:
     if found is None:
         raise Http404("No such child")
     return found
+
+
+@dataclass(frozen=True)
+class FamilyRecord:
+    """What the family itself has sent and been sent about the child."""
+
+    reports: list[AbsenceReport]  # absences reported by any parent of the child
+    leave: list[LeaveRequest]
+    messages: list[Message]  # to this parent only
+
+
+def family_record(key: ContactKey, *, pupil: Pupil) -> FamilyRecord:
+    """Reports and leave requests of the child (either parent may make them: both are
+    shown, without who made them), and the messages sent to this parent."""
+    school = pupil.school
+    mine = set(parent_contacts(key).filter(pupil=pupil).values_list("pk", flat=True))
+    messages = families_selectors.messages_for_pupil(school=school, pupil=pupil)
+    return FamilyRecord(
+        reports=families_selectors.reports_for_pupil(school=school, pupil=pupil),
+        leave=list(
+            LeaveRequest.objects.for_school(school).filter(pupil=pupil).order_by("-start_date")
+        ),
+        messages=[m for m in messages if m.contact_id in mine],
+    )
 
 
 @dataclass(frozen=True)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("children/", views.home, name="home"),
     path("children/<int:pk>/", views.child, name="child"),
+    path("children/<int:pk>/absence/", views.report_absence, name="report_absence"),
+    path("children/<int:pk>/leave/", views.request_leave, name="request_leave"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attendance_portal.errors import DomainError
 from attendance_portal.parents import selectors
 from attendance_portal.parents.access import (
     CHALLENGE_COOKIE,
@@ -20,10 +21,11 @@ from attendance_portal.parents.access import (
     parent_view,
     set_cookie,
 )
-from attendance_portal.parents.forms import CodeForm, ContactForm
+from attendance_portal.parents.forms import AbsenceForm, CodeForm, ContactForm, LeaveForm
 from attendance_portal.parents.services import sessions, signin
 from attendance_portal.signin.addresses import client_address, throttle_key
 from registers import rates
+from registers.families.services import absence
 
 LOCKED = "Too many attempts. Wait {wait} and try again."
 
@@ -137,5 +139,76 @@ def child(request: HttpRequest, pk: int) -> HttpResponse:
         "school": pupil.school,
         "today": today,
         "info": selectors.overview(pupil=pupil, today=today),
+        "family": selectors.family_record(request.parent, pupil=pupil),  # type: ignore[attr-defined]
     }
     return render(request, "parents/child.html", context)
+
+
+def _form_page(request: HttpRequest, pk: int, form_class, template: str, submit) -> HttpResponse:
+    """A parent's form about one of their children: on a valid POST, `submit(form, contact,
+    pupil, today)` makes the one service call and returns the thank-you message; a refusal
+    shows the form again with the reason and what was typed."""
+    today = timezone.localdate()
+    key = request.parent  # type: ignore[attr-defined]
+    pupil = selectors.child(key, pk=pk, today=today)
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, initial={"start_date": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = submit(form.cleaned_data, selectors.contact_for(key, pupil=pupil), pupil, today)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect("parents:child", pupil.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, template, {"form": form, "pupil": pupil}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@parent_view
+def report_absence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tell the school about an absence today or ahead (families.report_absence)."""
+
+    def submit(data, contact, pupil, today) -> str:
+        absence.report_absence(
+            contact=contact,
+            pupil=pupil,
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            start_session=data["start_session"],
+            end_session=data["end_session"],
+            reason=data["reason"],
+            details=data["details"],
+            today=today,
+        )
+        return (
+            f"Thank you. The school has your report of {pupil.forename}'s absence; "
+            "the attendance office will record it."
+        )
+
+    return _form_page(request, pk, AbsenceForm, "parents/report_absence.html", submit)
+
+
+@require_http_methods(["GET", "POST"])
+@parent_view
+def request_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for leave of absence (families.request_leave): the headteacher decides, and the
+    decision comes back as a message."""
+
+    def submit(data, contact, pupil, today) -> str:
+        absence.request_leave(
+            contact=contact,
+            pupil=pupil,
+            kind=data["kind"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            reason=data["reason"],
+            today=today,
+        )
+        return (
+            f"Thank you. Your request for leave for {pupil.forename} has gone to the "
+            "headteacher; the school will send you the decision."
+        )
+
+    return _form_page(request, pk, LeaveForm, "parents/request_leave.html", submit)

@@ -46,6 +46,10 @@ ROWS = [
     Row("parents:sign_out", get="405 405 405 405", post="P P P P"),
     Row("parents:home", get="P P 200 200", post="405 405 405 405"),
     Row("parents:child", child=True, get="P P 200 404", post="405 405 405 405"),
+    # An empty form is refused (400) to the child's parent; the other family never gets
+    # as far as the form.
+    Row("parents:report_absence", child=True, get="P P 200 404", post="P P 400 404"),
+    Row("parents:request_leave", child=True, get="P P 200 404", post="P P 400 404"),
 ]
 
 

@@ -117,6 +117,18 @@ ROWS: list[Row] = [
         get="302 302 302 302 302 302 302 302",
         post=NOBODY_POST,
     ),
+    Row(
+        "parents:report_absence",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row(
+        "parents:request_leave",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
     # -- registers ----------------------------------------------------------------------
     Row(
         "registers:school_home",
