@@ -191,3 +191,4 @@ _.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)
 _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
 _.section  # read by templates/reporting/dashboard.html (the question's section link)
 _.changes_note  # read by templates/reporting/dashboard.html
+_.used_at  # a spent challenge: filtered on by the ORM (attendance_portal/parents/services/signin.py)

@@ -77,8 +77,9 @@ def locked_until(keys: list[tuple[str, str]], *, now: dt.datetime) -> dt.datetim
         row.locked_until
         for scope, key in keys
         for row in ParentThrottle.objects.filter(scope=scope, key=key[:270], locked_until__gt=now)
+        if row.locked_until is not None
     ]
-    return max(locks, default=None)
+    return max(locks) if locks else None
 
 
 def purge(*, now: dt.datetime) -> None:
