@@ -235,6 +235,8 @@ ROWS: list[Row] = [
     # -- escalation: daily lists ----------------------------------------------------------
     Row("escalation:calling", get=OFFICE_GET, post=NOT_POST),
     Row("escalation:calling_log", kwargs={"pk": "pupil"}, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:report_accept", kwargs={"pk": "report"}, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:report_decline", kwargs={"pk": "report"}, get=NOT_GET, post=OFFICE_POST),
     Row("escalation:concern", get=OFFICE_GET, post=NOT_POST),
     Row("escalation:fpn", get=OFFICE_GET, post=NOT_POST),
     # -- escalation: letters ------------------------------------------------------------------

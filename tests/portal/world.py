@@ -25,6 +25,7 @@ from escalation.models import Case, Letter, LetterBatch
 from escalation.services import cases as case_services
 from escalation.services import interventions
 from registers.actors import Actor
+from registers.families.models import AbsenceReport
 from registers.models import (
     CallAttempt,
     Contact,
@@ -217,8 +218,19 @@ def build_world(
         decided_by_name="Head",
         decided_at=timezone.now(),
     )
+    # A parent's report of today's absence, waiting on the calling list.
+    report = AbsenceReport.objects.create(
+        school=school,
+        pupil=pupils[0],
+        contact=contact,
+        reported_by_name=contact.name,
+        start_date=TODAY,
+        end_date=TODAY,
+        reason=AbsenceReport.Reason.ILLNESS,
+    )
     case.refresh_from_db()
     ids = {
+        "report": report.pk,
         "pupil": pupils[0].pk,
         "form": form.pk,
         "case": case.pk,
