@@ -15,12 +15,15 @@ from attendance_portal.parents.access import CHALLENGE_COOKIE, SESSION_COOKIE
 from tests.accessibility import axe_source, describe, run_axe
 from tests.browser import screenshot, watch_csp
 from tests.parents.helpers import CODE, add_contact, sign_in
+from registers.families.models import AbsenceReport
+from registers.models import Mark
 from tests.registers.factories import MarkFactory, PupilFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # A Monday of the root conftest's Autumn 1 2025, before the register closes.
 MONDAY = dt.datetime(2025, 10, 20, 7, 40, tzinfo=dt.UTC)
+TODAY = MONDAY.date()
 PHONE = {"width": 390, "height": 844}
 EMAIL = "nadia.parent@example.org"
 
@@ -89,7 +92,9 @@ def test_no_serious_or_critical_violation_on_a_parents_pages(browser, live_serve
     assert not found, "\n".join(found)
 
 
-def test_a_parent_reports_illness_on_a_phone(browser, live_server, child, settings):
+def test_a_parent_reports_illness_the_officer_accepts_it_and_the_register_shows_it(
+    browser, live_server, child, officer, form
+):
     context = _context(browser, live_server)
     violations = watch_csp(context)
     page = context.new_page()
@@ -117,4 +122,35 @@ def test_a_parent_reports_illness_on_a_phone(browser, live_server, child, settin
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/parents/")
     context.close()
+    assert not violations, violations
+
+    # The register is taken: the teacher had not heard, so Noor is N (no reason yet).
+    MarkFactory.at(child, [(TODAY, "AM")], "N")
+
+    # The officer, on a desktop, finds the report on the calling list and accepts it.
+    office = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    violations = watch_csp(office)
+    page = office.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(officer.user.username)
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/s/{child.school.urn}/escalation/calling/")
+    report = page.locator(".parent-report")
+    assert report.get_by_text("Reported by parent").is_visible()
+    assert report.get_by_text("A temperature since last night").is_visible()
+    report.get_by_role("button", name="Accept report for Noor").click()
+    page.wait_for_load_state("networkidle")
+    assert Mark.objects.get(pupil=child, date=TODAY, session="AM").code_id == "I"
+    assert AbsenceReport.objects.get().status == AbsenceReport.Status.ACCEPTED
+
+    # The morning register of Noor's form shows the code.
+    register = reverse("registers:take", args=[child.school.urn, form.pk, TODAY, "AM"])
+    page.goto(live_server.url + register)
+    row = page.locator("tr", has_text="Haddad")
+    assert row.locator("select").first.input_value() == "I"
+    assert "Reported by Nadia Haddad" in row.get_by_role("textbox").last.input_value()
+    screenshot(page, "parents-register-shows-code")
+    office.close()
     assert not violations, violations
