@@ -12,11 +12,11 @@ from django.test import Client
 from django.urls import reverse
 
 from attendance_portal.parents.access import CHALLENGE_COOKIE, SESSION_COOKIE
+from registers.families.models import AbsenceReport
+from registers.models import Mark
 from tests.accessibility import axe_source, describe, run_axe
 from tests.browser import screenshot, watch_csp
 from tests.parents.helpers import CODE, add_contact, sign_in
-from registers.families.models import AbsenceReport
-from registers.models import Mark
 from tests.registers.factories import MarkFactory, PupilFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
