@@ -1,7 +1,7 @@
 """The parents' sign-in rules, pure: no ORM, no settings, no clock.
 
 A parent is known by what the school holds for them, an email address or a mobile number,
-never by an account of their own (docs/domain.md §11). What they type is turned into the
+never by an account of their own (docs/domain.md §12). What they type is turned into the
 one key the school's contact rows are matched on: an email address lower-cased, a phone
 number in E.164 as the contacts import stores it.
 """

@@ -2,7 +2,7 @@
 
 A parent is derived from the school's contact rows on every request, never stored: a
 contact with parental responsibility whose email or mobile number is the one the parent
-signed in with (docs/domain.md §11). A child is a pupil on roll with such a contact, at any
+signed in with (docs/domain.md §12). A child is a pupil on roll with such a contact, at any
 school; every other query is scoped to that pupil's school. The figures come from the
 selectors the staff pages use (registers.selectors.pupil_year, registers.figures,
 escalation.rules.recovery), so a parent sees the figures the school judges them by.

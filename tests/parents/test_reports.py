@@ -1,5 +1,5 @@
 """A parent reports an absence or asks for leave, through the families app's services, and
-sees what the school sent them (docs/domain.md §11)."""
+sees what the school sent them (docs/domain.md §12)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The parents' passwordless sign-in: codes, tries, expiry, throttle, no enumeration, and a
-session of its own (docs/domain.md §11, docs/interfaces.md)."""
+session of its own (docs/domain.md §12, docs/interfaces.md)."""
 
 from __future__ import annotations
 

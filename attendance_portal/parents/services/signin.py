@@ -1,7 +1,7 @@
 """The parents' passwordless sign-in: ask for a code, enter it, and the session it opens.
 
 The answer to "send me a code" is the same whether or not the school holds the contact: a
-challenge is made either way, and only a held contact gets a code (docs/domain.md §11).
+challenge is made either way, and only a held contact gets a code (docs/domain.md §12).
 """
 
 from __future__ import annotations
