@@ -27,6 +27,10 @@ from registers.families.models import AbsenceReport, Message
 from registers.models import Contact, HalfTerm, LeaveRequest, Pupil
 
 
+# The penalty-notice referral pack goes to the local authority, not to the family.
+NOT_TO_FAMILIES = (Letter.Kind.PENALTY_REFERRAL_PACK,)
+
+
 def parent_contacts(key: ContactKey) -> QuerySet[Contact]:
     """The contact rows that make this email or number a parent: parental responsibility
     only. (A childminder or an aunt who is a contact for calls is not a parent here.)"""
@@ -167,6 +171,7 @@ def overview(*, pupil: Pupil, today: dt.date) -> ChildOverview:
         letters=list(
             Letter.objects.for_school(school)
             .filter(pupil=pupil, status=Letter.Status.GENERATED)
+            .exclude(kind__in=NOT_TO_FAMILIES)
             .order_by("-generated_at", "-pk")
         ),
     )

@@ -81,7 +81,9 @@ def code(request: HttpRequest) -> HttpResponse:
         )
         outcome = checked.outcome
         if outcome == signin.Outcome.SIGNED_IN:
-            # A new session token every sign-in: nothing from before it is trusted.
+            # A new session token every sign-in: nothing from before it is trusted, and a
+            # session this browser had before ends here.
+            sessions.end_session(token=request.COOKIES.get(SESSION_COOKIE, ""))
             response = redirect("parents:home")
             set_cookie(response, SESSION_COOKIE, checked.session_token, max_age=None)
             forget_cookie(response, CHALLENGE_COOKIE)

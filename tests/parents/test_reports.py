@@ -113,3 +113,25 @@ def test_a_parent_sees_messages_to_them_and_not_to_the_other_household(parent_a,
     page = parent_a.get(reverse("parents:child", args=[family_a.pk])).content.decode()
     assert "Message number 0" in page
     assert "Message number 1" not in page and "Robin" not in page
+
+
+def test_letters_to_the_family_are_listed_and_the_las_referral_pack_is_not(parent_a, family_a):
+    from django.core.files.base import ContentFile
+
+    from escalation.models import Letter
+
+    for kind in (Letter.Kind.FIRST_CONCERN, Letter.Kind.PENALTY_REFERRAL_PACK):
+        letter = Letter(
+            school=family_a.school,
+            pupil=family_a,
+            kind=kind,
+            period="2025/26 Autumn 1",
+            as_of=dt.date(2025, 10, 17),
+            status=Letter.Status.GENERATED,
+            generated_at=timezone.now(),
+        )
+        letter.file.save(f"{kind}.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        letter.save()
+    page = parent_a.get(reverse("parents:child", args=[family_a.pk])).content.decode()
+    assert "First concern" in page
+    assert "referral" not in page.lower()
