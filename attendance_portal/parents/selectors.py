@@ -26,7 +26,6 @@ from registers.families import selectors as families_selectors
 from registers.families.models import AbsenceReport, Message
 from registers.models import Contact, HalfTerm, LeaveRequest, Pupil
 
-
 # The penalty-notice referral pack goes to the local authority, not to the family.
 NOT_TO_FAMILIES = (Letter.Kind.PENALTY_REFERRAL_PACK,)
 
