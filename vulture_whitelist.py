@@ -192,3 +192,9 @@ _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
 _.section  # read by templates/reporting/dashboard.html (the question's section link)
 _.changes_note  # read by templates/reporting/dashboard.html
 _.used_at  # a spent challenge: filtered on by the ORM (attendance_portal/parents/services/signin.py)
+FAMILY  # AbsenceReport.Reason.FAMILY: a reason parents choose (registers/families/models/absence.py)
+reported_at  # model field (registers/families/models/absence.py), shown on the calling list
+delivered_at  # model field (registers/families/models/messages.py), set by the services
+report_absence  # the parents' portal's service (registers/families/services/absence.py)
+request_leave  # the parents' portal's service (registers/families/services/absence.py)
+send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from attendance_portal import views
 from attendance_portal.login import AdminLoginView, ThrottledLoginView
+from registers.families import views as families_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +23,9 @@ urlpatterns = [
     # The parent portal: its own sign-in and session (attendance_portal/parents).
     path("parents/", include("attendance_portal.parents.urls")),
     path("s/<str:urn>/", include("registers.urls")),
+    path("s/<str:urn>/families/", include("registers.families.urls")),
+    # GOV.UK Notify's delivery receipts (a bearer token, no session).
+    path("families/notify/receipts/", families_views.notify_receipt, name="notify_receipt"),
     path("s/<str:urn>/escalation/", include("escalation.urls")),
     path("s/<str:urn>/reporting/", include("reporting.urls")),
 ]

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from registers import phones
@@ -51,6 +51,12 @@ def channels_of(policy: FamilyPolicy) -> tuple[str, ...]:
         FamilyPolicy.Channels.EMAIL: (Channel.EMAIL,),
         FamilyPolicy.Channels.BOTH: (Channel.SMS, Channel.EMAIL),
     }.get(FamilyPolicy.Channels(policy.channels), ())
+
+
+def messageable(pupil: Pupil) -> list[Contact]:
+    """The contacts a query prefetched into `messageable` (Prefetch(..., to_attr=...))."""
+    contacts: list[Contact] = vars(pupil)["messageable"]
+    return contacts
 
 
 def address_for(contact: Contact, channel: str) -> str:
@@ -128,12 +134,18 @@ class Queued:
 
 @transaction.atomic
 def queue_messages(
-    *, school: School, drafts: list[Draft], now: dt.datetime, created_by: Any = None
+    *,
+    school: School,
+    drafts: list[Draft],
+    now: dt.datetime,
+    created_by: Any = None,
+    only: str = "",
 ) -> Queued:
-    """Queue each draft by every channel of the school's policy the contact can take, and
-    send them after commit. Returns the ids of rows this call created (a re-run: none)."""
+    """Queue each draft by every channel of the school's policy the contact can take (or
+    only by `only`, if the policy allows it), and send them after commit. Returns the ids
+    of rows this call created (a re-run: none)."""
     policy = policy_for(school, lock=True)
-    channels = channels_of(policy)
+    channels = tuple(c for c in channels_of(policy) if not only or c == only)
     not_before = next_allowed(policy, now)
     room = max(0, policy.daily_cap - sent_today(school, now))
     wordings: dict[str, tuple[str, str]] = {}
@@ -322,8 +334,15 @@ def settle_stuck(*, now: dt.datetime) -> int:
 
 def due_messages(*, now: dt.datetime) -> list[int]:
     """Queued rows whose time has come (after quiet hours or a retry's wait)."""
-    return list(
-        Message.objects.filter(Q(status=Status.QUEUED) & Q(not_before__lte=now))
-        .order_by("not_before")
-        .values_list("pk", flat=True)[:1000]
+    return list(Message.objects.due(now).order_by("not_before").values_list("pk", flat=True)[:1000])
+
+
+def save_template(*, school: School, kind: str, subject: str, body: str, user: Any) -> None:
+    """A school's own wording of `kind` (validated by the form: placeholders only)."""
+    MessageTemplate.objects.update_or_create(
+        school=school, kind=kind, defaults={"subject": subject, "body": body, "updated_by": user}
     )
+
+
+def reset_template(*, school: School, kind: str) -> None:
+    MessageTemplate.objects.for_school(school).filter(kind=kind).delete()
