@@ -135,3 +135,16 @@ def test_letters_to_the_family_are_listed_and_the_las_referral_pack_is_not(paren
     page = parent_a.get(reverse("parents:child", args=[family_a.pk])).content.decode()
     assert "First concern" in page
     assert "referral" not in page.lower()
+
+
+def test_the_childs_page_is_a_fixed_number_of_queries(
+    parent_a, family_a, django_assert_max_num_queries
+):
+    """Whatever the number of marks: the year's grid, each half-term, the calculator."""
+    from tests.registers.factories import MarkFactory
+
+    days = [dt.date(2025, 9, 8) + dt.timedelta(days=d) for d in range(40)]
+    MarkFactory.days(family_a, [d for d in days if d.weekday() < 5])
+    with django_assert_max_num_queries(20):
+        response = parent_a.get(reverse("parents:child", args=[family_a.pk]))
+    assert response.status_code == 200
