@@ -198,3 +198,7 @@ delivered_at  # model field (registers/families/models/messages.py), set by the 
 report_absence  # the parents' portal's service (registers/families/services/absence.py)
 request_leave  # the parents' portal's service (registers/families/services/absence.py)
 send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
+ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
+_.db_for_write  # Django's database router interface (attendance_portal/replica.py)
+_.allow_relation  # Django's database router interface
+_.allow_migrate  # Django's database router interface
