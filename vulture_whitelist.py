@@ -202,3 +202,5 @@ ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/repl
 _.db_for_write  # Django's database router interface (attendance_portal/replica.py)
 _.allow_relation  # Django's database router interface
 _.allow_migrate  # Django's database router interface
+set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
+send_message  # one message's send_messages, for the shell and tests (registers/families/services/messages.py)
