@@ -193,12 +193,17 @@ _.section  # read by templates/reporting/dashboard.html (the question's section 
 _.changes_note  # read by templates/reporting/dashboard.html
 _.attended_pct  # read by templates/lessons/report.html
 alerts_withdrawn  # LessonResult's withdrawn alerts, asserted by tests/lessons (the save's result)
+_.used_at  # a spent challenge: filtered on by the ORM (attendance_portal/parents/services/signin.py)
 FAMILY  # AbsenceReport.Reason.FAMILY: a reason parents choose (registers/families/models/absence.py)
 reported_at  # model field (registers/families/models/absence.py), shown on the calling list
 delivered_at  # model field (registers/families/models/messages.py), set by the services
 report_absence  # the parents' portal's service (registers/families/services/absence.py)
 request_leave  # the parents' portal's service (registers/families/services/absence.py)
 send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
+ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
+_.db_for_write  # Django's database router interface (attendance_portal/replica.py)
+_.allow_relation  # Django's database router interface
+_.allow_migrate  # Django's database router interface
 set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
 send_message  # one message's send_messages, for the shell and tests (registers/families/services/messages.py)
 MAX_THROTTLE_DELAY_SECONDS  # django-otp's module constant, set at ready() (identity/apps.py)

@@ -422,6 +422,21 @@ if OIDC_ENABLED:
     ]
 # -- end of two-step sign-in and single sign-on ---------------------------------------------
 
+# -- The parent portal (attendance_portal/parents) -------------------------------------------
+# Parents sign in with a one-time code sent to the email or mobile number the school holds.
+# Their session is their own cookie (path /parents/, ends when the browser closes), ended
+# after this many idle seconds, and after PARENT_SESSION_MAX_SECONDS whatever happens.
+INSTALLED_APPS.append("attendance_portal.parents")
+PARENT_SESSION_IDLE_SECONDS = env_int("PARENT_SESSION_IDLE_SECONDS", 30 * 60)
+PARENT_SESSION_MAX_SECONDS = env_int("PARENT_SESSION_MAX_SECONDS", 4 * 60 * 60)
+# Codes a contact may ask for in an hour before a lock (doubling from PARENT_LOCKOUT_SECONDS),
+# and requests plus wrong codes an address may make in an hour (parents on one mobile network
+# can share an address, so it is generous).
+PARENT_CODE_MAX_REQUESTS = env_int("PARENT_CODE_MAX_REQUESTS", 5)
+PARENT_ADDRESS_MAX_FAILURES = env_int("PARENT_ADDRESS_MAX_FAILURES", 50)
+PARENT_LOCKOUT_SECONDS = env_int("PARENT_LOCKOUT_SECONDS", 15 * 60)
+# -- end of the parent portal ------------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -20,6 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Two-step sign-in, single sign-on and the head's staff page (identity/urls.py).
     path("", include("attendance_portal.identity.urls")),
+    # The parent portal: its own sign-in and session (attendance_portal/parents).
+    path("parents/", include("attendance_portal.parents.urls")),
     path("s/<str:urn>/", include("registers.urls")),
     path("s/<str:urn>/lessons/", include("registers.lessons.urls")),
     path("s/<str:urn>/families/", include("registers.families.urls")),

@@ -117,6 +117,39 @@ ROWS: list[Row] = [
     Row("password_reset_complete", get=EVERYONE_GET, post=NOBODY_POST),
     # The office unlocks its own school's staff.
     Row("signin:locks", get=OFFICE_GET, post=OFFICE_POST),
+    # -- the parent portal (attendance_portal/parents) --------------------------------------
+    # Staff have no parent session: the parent pages send them to the parents' sign-in
+    # (tests/parents/test_isolation.py is the parents' own matrix).
+    Row("parents:start", get=EVERYONE_GET, post="ok ok ok ok ok ok ok ok"),
+    Row(
+        "parents:code",
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row(
+        "parents:sign_out",
+        get="405 405 405 405 405 405 405 405",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row("parents:home", get="302 302 302 302 302 302 302 302", post=NOBODY_POST),
+    Row(
+        "parents:child",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post=NOBODY_POST,
+    ),
+    Row(
+        "parents:report_absence",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row(
+        "parents:request_leave",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
     # -- registers ----------------------------------------------------------------------
     Row(
         "registers:school_home",
