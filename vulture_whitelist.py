@@ -191,3 +191,28 @@ _.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)
 _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
 _.section  # read by templates/reporting/dashboard.html (the question's section link)
 _.changes_note  # read by templates/reporting/dashboard.html
+digest  # model field (attendance_portal/api/models.py), looked up by services/tokens.py
+_.is_revoked  # read by templates/api/tokens.html
+_.is_expired  # read by templates/api/tokens.html
+default_detail  # DRF APIException's attribute (attendance_portal/api/problems.py)
+CsvRenderer  # named in settings.REST_FRAMEWORK (attendance_portal/api/renderers.py)
+charset  # DRF renderer's attribute
+accepted_media_type  # DRF renderer's render() signature
+TokenRateThrottle  # named in settings.REST_FRAMEWORK (attendance_portal/api/throttling.py)
+_.get_rate  # DRF throttle hook
+_.get_cache_key  # DRF throttle hook
+TokenScheme  # drf-spectacular finds its extensions by subclassing
+_.target_class  # drf-spectacular extension attribute
+_.get_security_definition  # drf-spectacular extension hook
+_.authenticate_header  # DRF authentication hook
+# The answers' shapes for the OpenAPI schema (attendance_portal/api/serializers.py)
+possible_sessions
+present_sessions
+aea_sessions
+authorised_sessions
+late_sessions
+unmarked_sessions
+persistent_absence
+severe_absence
+HasToken  # named in settings.REST_FRAMEWORK (attendance_portal/api/access.py)
+_.has_permission  # DRF permission hook

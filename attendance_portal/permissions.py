@@ -50,6 +50,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_trust": frozenset({Role.TRUST}),  # the trust's schools side by side
     "unlock_sign_in": OFFICE,  # the school's locked-out staff
     "manage_staff_sign_in": frozenset({Role.HEAD}),  # reset a member of staff's authenticator
+    # API tokens: a head for the school (any level), a trust lead aggregate-only ones
+    "manage_api_tokens": frozenset({Role.HEAD, Role.TRUST}),
+    "view_api_log": frozenset({Role.HEAD}),  # who read this school's pupil-level data
 }
 
 

@@ -21,6 +21,7 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
+from attendance_portal.api.services.tokens import create_token
 from escalation.models import Case, Letter, LetterBatch
 from escalation.services import cases as case_services
 from escalation.services import interventions
@@ -218,6 +219,9 @@ def build_world(
         decided_at=timezone.now(),
     )
     case.refresh_from_db()
+    api_token = create_token(
+        name="Power BI", school=school, level="aggregate", created_by_name="world"
+    ).token
     ids = {
         "pupil": pupils[0].pk,
         "form": form.pk,
@@ -229,6 +233,7 @@ def build_world(
         "batch": batch.pk,
         "leave": leave.pk,
         "staff_user": office.user_id,  # a member of staff, for the head's reset page
+        "api_token": api_token.pk,
     }
     return World(
         school=school,
