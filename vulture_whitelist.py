@@ -216,3 +216,4 @@ persistent_absence
 severe_absence
 HasToken  # named in settings.REST_FRAMEWORK (attendance_portal/api/access.py)
 _.has_permission  # DRF permission hook
+require_bodies  # drf-spectacular POSTPROCESSING_HOOKS (attendance_portal/api/schema.py)

@@ -21,7 +21,7 @@ def encode(key: Sequence[Any]) -> str:
 
 
 def decode(cursor: str | None) -> list[Any] | None:
-    if not cursor:
+    if cursor is None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)

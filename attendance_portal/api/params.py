@@ -7,28 +7,38 @@ import datetime as dt
 import json
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 
 from attendance_portal.dates import parse_date
 from registers import figures
 
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT
+
 # A year of one school's marks as CSV is ~12 MB; JSON a little more than twice that.
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
+# Dates the portal takes: YYYY-MM-DD from 2000 to 2099 (attendance_portal.dates).
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": "^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"}
 FROM = OpenApiParameter(
-    "from", OpenApiTypes.DATE, description="first day (default: 1 August of the academic year)"
+    "from", DATE_SCHEMA, description="first day (default: 1 August of the academic year)"
 )
-TO = OpenApiParameter("to", OpenApiTypes.DATE, description="last day, included (default: today)")
-DATE = OpenApiParameter("date", OpenApiTypes.DATE, description="one day (instead of from/to)")
-CURSOR = OpenApiParameter("cursor", OpenApiTypes.STR, description="the `next` link's cursor")
+TO = OpenApiParameter(
+    "to", DATE_SCHEMA, description="last day, included (default: today); from=to for one day"
+)
+CURSOR = OpenApiParameter(
+    "cursor",
+    {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+    description="the cursor of the `next` link (opaque: only the API makes them)",
+)
 LIMIT = OpenApiParameter(
-    "limit", OpenApiTypes.INT, description="rows per page, 1 to 5000 (default 1000)"
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+    description=f"rows per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": "^[!-~]{1,255}$"},
     location=OpenApiParameter.HEADER,
     required=True,
     description="Any unique string (a UUID): sending the same request again with the same "
@@ -38,7 +48,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 def _date(request, name: str) -> dt.date | None:
     text = request.query_params.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     try:
         return parse_date(text)
@@ -46,14 +56,9 @@ def _date(request, name: str) -> dt.date | None:
         raise exceptions.ValidationError({name: [str(exc)]}) from None
 
 
-def date_range(request, *, allow_day: bool = False) -> tuple[dt.date, dt.date]:
-    """`from`/`to` (or `date`), defaulting to the academic year to date, as attendance_stats."""
-    day = _date(request, "date") if allow_day else None
+def date_range(request) -> tuple[dt.date, dt.date]:
+    """`from`/`to`, defaulting to the academic year to date, as attendance_stats."""
     start, end = _date(request, "from"), _date(request, "to")
-    if day is not None:
-        if start or end:
-            raise exceptions.ValidationError({"date": ["Give date, or from and to, not both."]})
-        return day, day
     year_start, today = figures.year_to_date(end or timezone.localdate())
     start, end = start or year_start, end or today
     if start > end:
@@ -109,6 +114,9 @@ def json_rows(data: bytes, key: str, columns: tuple[str, ...]) -> list[list[str]
                     {f"{key}[{number}].{column}": ["A NUL character."]}
                 )
             row.append(value)
+        if not any(row):
+            # A blank CSV line is skipped; a row object with nothing in it is a mistake.
+            raise exceptions.ValidationError({f"{key}[{number}]": ["The row is empty."]})
         rows.append(row)
     return rows
 

@@ -138,7 +138,9 @@ CasesPage = _page("CasesPage", CaseOut)
 
 def _row_of(name: str, columns: tuple[str, ...]) -> type[serializers.Serializer]:
     # Values as the CSV has them (text); the import service checks each one.
-    fields = {c: serializers.CharField(allow_blank=True, required=False) for c in columns}
+    fields = {
+        c: serializers.CharField(allow_blank=True, allow_null=True, required=False) for c in columns
+    }
     return type(name, (serializers.Serializer,), fields)
 
 

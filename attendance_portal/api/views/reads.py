@@ -34,7 +34,12 @@ from ..serializers import (
 from ..services.tokens import log_access
 from .common import endpoint, page
 
-URN = OpenApiParameter("urn", str, OpenApiParameter.PATH, description="the school's URN")
+URN = OpenApiParameter(
+    "urn",
+    {"type": "string", "pattern": "^[0-9]{6}$"},
+    OpenApiParameter.PATH,
+    description="the school's URN",
+)
 RANGE = [URN, params.FROM, params.TO]
 GROUP_COLUMNS = tuple(GroupsPage().fields["results"].child.fields)
 BAND_COLUMNS = ("band", "label", "pupils", "share")
@@ -82,14 +87,14 @@ def pupil_figures(request, urn: str):
     return page(rows, next_url, FIGURE_COLUMNS)
 
 
-MARKS_PARAMETERS = [URN, params.DATE, params.FROM, params.TO, params.CURSOR, params.LIMIT]
+MARKS_PARAMETERS = [URN, params.FROM, params.TO, params.CURSOR, params.LIMIT]
 
 
 def read_marks(request, urn: str):
-    """The marks of a day (`date`) or a range, in the columns of `import_marks`, by date,
+    """The marks of a range (from=to: one day), in the columns of `import_marks`, by date,
     session and pupil (the GET of views.writes.marks)."""
     school = school_in_scope(request, urn, pupil_level=True)
-    start, end = params.date_range(request, allow_day=True)
+    start, end = params.date_range(request)
     after = pagination.decode(request.query_params.get("cursor"))
     rows, ids, last = marks_page(
         school=school, start=start, end=end, after=after, limit=pagination.limit_of(request)
