@@ -68,8 +68,8 @@ KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
     },
 )
 def marks(request, urn: str):
-    """GET: the marks of a range (from=to for one day), by date, session and pupil. POST: marks in bulk, as `import_marks`
-    (read-write pupil-level tokens)."""
+    """GET: the marks of a range (from=to for one day), by date, session and pupil.
+    POST: marks in bulk, as `import_marks` (read-write pupil-level tokens)."""
     if request.method == "GET":
         return read_marks(request, urn)
     school = school_in_scope(request, urn, pupil_level=True, write=True)
