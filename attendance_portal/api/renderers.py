@@ -24,7 +24,7 @@ class CsvRenderer(renderers.BaseRenderer):
         else:
             rows = [data]
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer = csv.writer(buffer, lineterminator="\n")  # as the commands write it
         columns: list[str] = list(rows[0]) if rows and isinstance(rows[0], dict) else []
         # The view names its columns, so that an empty page still has its header.
         response = (renderer_context or {}).get("response")
