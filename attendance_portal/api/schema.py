@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def require_bodies(result, generator, request, public):
+def require_bodies(result, **_context):
     """A bulk write without a body is refused (415), so the schema says it is required."""
     for path in result.get("paths", {}).values():
         for operation in path.values():
