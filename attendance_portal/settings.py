@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_celery_beat",
     "registers",
+    "registers.families",
     "escalation",
     "reporting",
     # The HTTP API (/api/v1/, attendance_portal/api): tokens, not sessions.
@@ -208,10 +209,31 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes (demos and browser tests).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-email"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance@localhost")
 # The portal's address as staff reach it (https://attendance.example.org), for links in
 # emails sent without a request (missing-register reminders); empty: links are paths.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "")
+
+# -- Families: messages to contacts, parents' codes (registers/families) -------------------
+# Text messages: "console" (printed; the default with DEBUG on), "file" (one file per text in
+# SMS_FILE_PATH, for demos and tests), "notify" (GOV.UK Notify) or empty (no texts are sent).
+# Email to families goes through EMAIL_BACKEND above (django-anymail's backends for a real
+# provider, e.g. anymail.backends.amazon_ses.EmailBackend with its ANYMAIL settings).
+SMS_BACKEND = env_str("SMS_BACKEND", "console" if DEBUG else "")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "sent-sms"))
+# GOV.UK Notify: an API key, and the id of an SMS template whose whole text is ((body)).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
+# The bearer token Notify sends with its delivery receipts (its "callback" setting); empty:
+# no callback, delivery status is polled instead (families.poll_delivery_task).
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN")
+# A parent's one-time sign-in code works this many minutes.
+PARENT_CODE_MINUTES = env_int("PARENT_CODE_MINUTES", 10)
+# Sending retries a provider's transient failure this many times, waiting 1, 2, 4 … minutes.
+FAMILY_MESSAGE_RETRIES = env_int("FAMILY_MESSAGE_RETRIES", 5)
+# -- end of families --------------------------------------------------------------------------
 
 # -- Sign-in and accounts (issue 14 part 2, signin/) ----------------------------------------
 # Passwords are checked by signin's throttled ModelBackend (also on /admin/login/); its

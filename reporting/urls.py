@@ -16,4 +16,5 @@ urlpatterns = [
     path("governors/report.pdf", governors.governors_pdf, name="governors_pdf"),
     path("trust/", trust.trust, name="trust"),
     path("celebration/", celebration.celebration, name="celebration"),
+    path("celebration/messages/", celebration.celebration_messages, name="celebration_messages"),
 ]

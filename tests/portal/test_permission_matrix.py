@@ -203,6 +203,8 @@ ROWS: list[Row] = [
     # -- escalation: daily lists ----------------------------------------------------------
     Row("escalation:calling", get=OFFICE_GET, post=NOT_POST),
     Row("escalation:calling_log", kwargs={"pk": "pupil"}, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:report_accept", kwargs={"pk": "report"}, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:report_decline", kwargs={"pk": "report"}, get=NOT_GET, post=OFFICE_POST),
     Row("escalation:concern", get=OFFICE_GET, post=NOT_POST),
     Row("escalation:fpn", get=OFFICE_GET, post=NOT_POST),
     # -- escalation: letters ------------------------------------------------------------------
@@ -261,6 +263,7 @@ ROWS: list[Row] = [
         post="L 403 403 403 403 403 200 404",
     ),
     Row("reporting:celebration", get=STAFF_GET, post=STAFF_GET),
+    Row("reporting:celebration_messages", get=NOT_GET, post=OFFICE_POST),
     # -- sign-in security (identity/urls.py) ------------------------------------------------
     # Nobody in the world has an authenticator or a school policy requiring one: verify
     # sends them on to enrol, and a request for new recovery codes back to their page.

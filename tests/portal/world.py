@@ -26,6 +26,7 @@ from escalation.models import Case, Letter, LetterBatch
 from escalation.services import cases as case_services
 from escalation.services import interventions
 from registers.actors import Actor
+from registers.families.models import AbsenceReport
 from registers.models import (
     CallAttempt,
     Contact,
@@ -218,11 +219,22 @@ def build_world(
         decided_by_name="Head",
         decided_at=timezone.now(),
     )
+    # A parent's report of today's absence, waiting on the calling list.
+    report = AbsenceReport.objects.create(
+        school=school,
+        pupil=pupils[0],
+        contact=contact,
+        reported_by_name=contact.name,
+        start_date=TODAY,
+        end_date=TODAY,
+        reason=AbsenceReport.Reason.ILLNESS,
+    )
     case.refresh_from_db()
     api_token = create_token(
         name="Power BI", school=school, level="aggregate", created_by_name="world"
     ).token
     ids = {
+        "report": report.pk,
         "pupil": pupils[0].pk,
         "form": form.pk,
         "case": case.pk,

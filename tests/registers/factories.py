@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 
 from registers.models import (
     AcademicYear,
+    Contact,
     Form,
     HalfTerm,
     Mark,
@@ -61,6 +62,20 @@ class PupilFactory(factory.django.DjangoModelFactory):
     year_group = "4"
     form = factory.SubFactory(FormFactory, school=factory.SelfAttribute("..school"))
     admission_date = dt.date(2020, 9, 1)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    pupil = factory.SubFactory(PupilFactory)
+    school = factory.SelfAttribute("pupil.school")
+    name = factory.Sequence(lambda n: f"Parent {n}")
+    relationship = "Mother"
+    # Ofcom's drama range: never a real phone.
+    phone = factory.Sequence(lambda n: f"+447700900{n % 1000:03d}")
+    email = factory.Sequence(lambda n: f"parent{n}@example.com")
+    priority = 1
 
 
 class UserFactory(factory.django.DjangoModelFactory):
