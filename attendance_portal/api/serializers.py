@@ -11,6 +11,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from registers.services.imports import contacts as contacts_import
 from registers.services.imports import marks as marks_import
 from registers.services.imports import pupils as pupils_import
 
@@ -146,6 +147,21 @@ def _row_of(name: str, columns: tuple[str, ...]) -> type[serializers.Serializer]
 
 MarkIn = _row_of("MarkIn", marks_import.COLUMNS)
 PupilIn = _row_of("PupilIn", (*pupils_import.COLUMNS, *pupils_import.OPTIONAL_COLUMNS))
+
+
+ContactIn = _row_of("ContactIn", contacts_import.COLUMNS)
+
+
+class ContactsIn(serializers.Serializer):
+    contacts = ContactIn(many=True)
+
+
+class ContactsResultOut(serializers.Serializer):
+    pupils = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
 
 
 class MarksIn(serializers.Serializer):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("schools/<str:urn>/figures/", reads.pupil_figures, name="pupil_figures"),
     path("schools/<str:urn>/marks/", writes.marks, name="marks"),
     path("schools/<str:urn>/pupils/", writes.pupils, name="pupils"),
+    path("schools/<str:urn>/contacts/", writes.contacts, name="contacts"),
     path("schools/<str:urn>/groups/", reads.school_groups, name="school_groups"),
     path("schools/<str:urn>/bands/", reads.school_bands, name="school_bands"),
     path("schools/<str:urn>/cases/", reads.cases, name="cases"),

@@ -21,7 +21,7 @@ TOKENS = (
     "other_school",
 )
 URN = "123456"
-EMPTY = {"marks": json.dumps({"marks": []}), "pupils": json.dumps({"pupils": []})}
+EMPTY = {name: json.dumps({name: []}) for name in ("marks", "pupils", "contacts")}
 
 #                 none bad  sAgg sPupR sPupW tAgg other
 EVERY_TOKEN = "401  401  200  200   200   200  200"
@@ -37,6 +37,7 @@ ROWS = [
     ("api:marks", "GET", f"/api/v1/schools/{URN}/marks/", PUPIL_READ),
     ("api:marks", "POST", f"/api/v1/schools/{URN}/marks/", PUPIL_WRITE),
     ("api:pupils", "POST", f"/api/v1/schools/{URN}/pupils/", PUPIL_WRITE),
+    ("api:contacts", "POST", f"/api/v1/schools/{URN}/contacts/", PUPIL_WRITE),
     ("api:school_groups", "GET", f"/api/v1/schools/{URN}/groups/", SCHOOL_AGG),
     ("api:school_bands", "GET", f"/api/v1/schools/{URN}/bands/", SCHOOL_AGG),
     ("api:cases", "GET", f"/api/v1/schools/{URN}/cases/", PUPIL_READ),

@@ -208,3 +208,42 @@ def test_figures_through_the_api_equal_attendance_stats(school, pupils, api, wri
         pages += body["results"]
         url = body["next"]
     assert pages == expected
+
+
+def test_contacts_posted_through_the_api_equal_import_contacts(
+    school, other_school, pupils, api, write_token
+):
+    from registers.models import Contact
+    from registers.services.imports.contacts import import_contacts
+
+    twins = [PupilFactory(school=other_school, form=None, upn=p.upn) for p in pupils[:2]]
+    text = (
+        "upn,priority,name,relationship,phone,email,parental_responsibility,"
+        "receives_messages,lives_with_pupil\n"
+        f"{pupils[0].upn},1,Mary Lovelace,Mother,07700 900123,mary@example.com,Y,Y,Y\n"
+        f"{pupils[0].upn},2,George Byron,Father,+44 (0)7700 900456,,Y,Y,N\n"
+        f"{pupils[1].upn},1,Jane Turing,Grandmother,,jane@example.com,N,N,Y\n"
+    )
+    import_contacts(school=other_school, file=CsvFile("c.csv", text.encode()))
+    response = api(write_token).post(
+        f"/api/v1/schools/{school.urn}/contacts/", json.dumps({"contacts": rows_of(text)})
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["created"] == 3
+
+    def contacts_of(s):
+        return sorted(
+            Contact.objects.for_school(s).values_list(
+                "pupil__upn", "priority", "name", "relationship", "phone", "email",
+                "parental_responsibility", "receives_messages", "lives_with_pupil",
+            )
+        )  # fmt: skip
+
+    assert contacts_of(school) == contacts_of(other_school)
+    assert len(twins) == 2
+    bad = api(write_token).post(
+        f"/api/v1/schools/{school.urn}/contacts/",
+        json.dumps({"contacts": [{**rows_of(text)[0], "phone": "not a phone"}]}),
+        key="bad",
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["row"] == 1

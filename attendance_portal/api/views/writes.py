@@ -22,6 +22,7 @@ from drf_spectacular.utils import OpenApiExample
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from registers.services.imports import contacts as contacts_import
 from registers.services.imports import marks as marks_import
 from registers.services.imports import pupils as pupils_import
 from registers.services.imports.csvfile import CsvFile, ImportFailed
@@ -30,7 +31,15 @@ from .. import params
 from ..access import school_in_scope, token_of
 from ..models import ApiToken, IdempotentRequest
 from ..problems import Conflict, RowsRefused
-from ..serializers import MarksIn, MarksPage, MarksResultOut, PupilsIn, PupilsResultOut
+from ..serializers import (
+    ContactsIn,
+    ContactsResultOut,
+    MarksIn,
+    MarksPage,
+    MarksResultOut,
+    PupilsIn,
+    PupilsResultOut,
+)
 from .common import endpoint
 from .reads import MARKS_PARAMETERS, URN, read_marks
 
@@ -109,6 +118,29 @@ def pupils(request, urn: str):
         return asdict(result)
 
     return _idempotent(request, token, "pupils", columns, run)
+
+
+@endpoint(
+    POST={
+        "ok": ContactsResultOut,
+        "csv": False,
+        "errors": WRITE_ERRORS,
+        "request": {"application/json": ContactsIn, "text/csv": str},
+        "parameters": [URN, params.IDEMPOTENCY_KEY],
+        "operation_id": "post_contacts",
+    }
+)
+def contacts(request, urn: str):
+    """Contacts in bulk, as `import_contacts`: each pupil named gets exactly the contacts
+    sent, in calling order; all or nothing (read-write pupil-level tokens)."""
+    school = school_in_scope(request, urn, pupil_level=True, write=True)
+    token = token_of(request)
+
+    def run(data: bytes) -> dict[str, Any]:
+        file = CsvFile(_file_name(token), data)
+        return asdict(contacts_import.import_contacts(school=school, file=file))
+
+    return _idempotent(request, token, "contacts", contacts_import.COLUMNS, run)
 
 
 def _file_name(token: ApiToken) -> str:
