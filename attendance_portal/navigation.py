@@ -63,6 +63,12 @@ SECTIONS: list[tuple[str, str, str, str]] = [
         "view_trust",
         "Every school of the trust side by side.",
     ),
+    (
+        "API tokens",
+        "api_pages:tokens",
+        "manage_api_tokens",
+        "Tokens for the trust's tools and the MIS, and who read pupil data through them.",
+    ),
 ]
 
 
