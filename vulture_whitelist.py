@@ -217,3 +217,7 @@ severe_absence
 HasToken  # named in settings.REST_FRAMEWORK (attendance_portal/api/access.py)
 _.has_permission  # DRF permission hook
 require_bodies  # drf-spectacular POSTPROCESSING_HOOKS (attendance_portal/api/schema.py)
+ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
+_.db_for_write  # Django's database router interface (attendance_portal/replica.py)
+_.allow_relation  # Django's database router interface
+_.allow_migrate  # Django's database router interface

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import Count, F, Q, QuerySet
 
 from attendance_portal.dates import monday_of
@@ -104,12 +104,15 @@ def counts_by_pupil_and_day(
     against 185 ms for the two queries (docs/scaling.md). SQLite has no GROUPING SETS, so
     there it is the two queries.
     """
-    if connection.vendor != "postgresql":
+    marks = counted_marks(school=school, start=start, end=end)
+    # The database the ORM reads marks from now: the replica for a report
+    # (attendance_portal.replica), so the raw query reads the same snapshot as the rest.
+    database = connections[marks.db]
+    if database.vendor != "postgresql":
         return (
             counts_by_pupil(school=school, start=start, end=end),
             counts_by_day_and_code(school=school, start=start, end=end),
         )
-    marks = counted_marks(school=school, start=start, end=end)
     inner, params = (
         marks.values_list("pupil_id", "date", "code_id").order_by().query.sql_with_params()
     )
@@ -119,7 +122,7 @@ def counts_by_pupil_and_day(
         f"FROM ({inner}) m (pupil_id, date, code_id) "
         "GROUP BY GROUPING SETS ((m.pupil_id, m.code_id), (m.date, m.code_id))"
     )
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # GROUPING(date) is 1 in the rows of the set without the date: the per-pupil set.
@@ -216,14 +219,16 @@ def hashed_grouping() -> Iterator[None]:
     of docs/benchmarks.md "Trust scale"). The setting
     lasts for the queries inside the block only (SET LOCAL, in a savepoint if need be).
     """
-    if connection.vendor != "postgresql":
+    alias = router.db_for_read(Mark) or DEFAULT_DB_ALIAS  # a report's: the replica's
+    database = connections[alias]
+    if database.vendor != "postgresql":
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=alias):
+        with database.cursor() as cursor:
             cursor.execute("SET LOCAL enable_sort = off")
         yield
-        with connection.cursor() as cursor:
+        with database.cursor() as cursor:
             cursor.execute("SET LOCAL enable_sort = DEFAULT")
 
 
