@@ -221,3 +221,10 @@ ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/repl
 _.db_for_write  # Django's database router interface (attendance_portal/replica.py)
 _.allow_relation  # Django's database router interface
 _.allow_migrate  # Django's database router interface
+FAMILY  # AbsenceReport.Reason.FAMILY: a reason parents choose (registers/families/models/absence.py)
+reported_at  # model field (registers/families/models/absence.py), shown on the calling list
+delivered_at  # model field (registers/families/models/messages.py), set by the services
+report_absence  # the parents' portal's service (registers/families/services/absence.py)
+request_leave  # the parents' portal's service (registers/families/services/absence.py)
+send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
+set_opt_out  # the parents' portal's service (registers/families/services/optout.py)

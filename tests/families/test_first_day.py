@@ -197,3 +197,22 @@ def test_a_transient_provider_error_is_retried_with_backoff_then_given_up(
 def test_beat_finds_a_school_once_its_time_has_come(school):
     assert schools_due(now=AFTER - dt.timedelta(minutes=10)) == []
     assert schools_due(now=AFTER) == [(school.pk, "AM")]
+
+
+def test_a_contact_who_opts_out_after_queueing_is_not_sent_to(
+    school, form, pupils, teacher, families, sms
+):
+    from registers.families.services.optout import set_opt_out
+
+    take_register(form, teacher, {pupils[0].pk: "N", **{p.pk: "/" for p in pupils[1:]}})
+    FamilyPolicy.objects.create(school=school, quiet_from=dt.time(9, 0), quiet_until=dt.time(11, 0))
+    run(school)  # held by the quiet hours
+    first = families[pupils[0].pk][0]
+    set_opt_out(contact=first, opted_out=True)
+    held = Message.objects.filter(channel="sms").get()
+    assert send_message(message_id=held.pk, now=held.not_before).status == "failed"
+    held.refresh_from_db()
+    assert "opted out" in held.error and not sms.outbox
+    set_opt_out(contact=first, opted_out=False)
+    first.refresh_from_db()
+    assert not first.opted_out

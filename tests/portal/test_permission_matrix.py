@@ -232,6 +232,11 @@ ROWS: list[Row] = [
         post=NOT_POST,
     ),
     Row("escalation:letter_templates", get=OFFICE_GET, post=NOT_POST),
+    # -- messages to families (registers/families/urls.py) -------------------------------
+    Row("families:wordings", get=OFFICE_GET, post=NOT_POST),
+    Row("families:wording", kwargs={"kind": "first_day"}, get=OFFICE_GET, post=OFFICE_POST),
+    # Notify's receipts: no session; off (404) without NOTIFY_CALLBACK_TOKEN, POST only.
+    Row("notify_receipt", get=NOBODY_POST, post="404 404 404 404 404 404 404 404"),
     Row("escalation:letter_template", kwargs={"kind": "termly"}, get=OFFICE_GET, post=OFFICE_POST),
     Row(
         "escalation:letter_preview_pdf",

@@ -62,6 +62,7 @@ CONSTANTS: dict[str, object] = {
     "past_day": PAST_DAY,
     "am": "AM",
     "termly": "termly",
+    "first_day": "first_day",
     # A password reset link that is not valid (signin's account URLs).
     "uidb64": "MA",
     "token": "not-a-token",

@@ -32,10 +32,8 @@ class Channel(models.TextChoices):
 
 
 class MessageQuerySet(SchoolScopedQuerySet):
-    def about_day(self, day: dt.date):
-        return self.filter(date=day)
-
     def due(self, now: dt.datetime):
+        """Queued rows whose time has come (after quiet hours or a retry's wait)."""
         return self.filter(status=Message.Status.QUEUED, not_before__lte=now)
 
 

@@ -21,7 +21,13 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from registers.families.models import AbsenceReport, FamilyPolicy, Message
-from registers.families.services.messages import Draft, base_values, policy_for, queue_messages
+from registers.families.services.messages import (
+    Draft,
+    base_values,
+    messageable,
+    policy_for,
+    queue_messages,
+)
 from registers.models import Contact, Mark, Pupil, Register, School, SchoolDay
 
 Kind = Message.Kind
@@ -96,10 +102,16 @@ class FirstDayResult:
 
 
 def queue_first_day_messages(
-    *, school: School, day: dt.date, session: str, now: dt.datetime | None = None
+    *,
+    school: School,
+    day: dt.date,
+    session: str,
+    now: dt.datetime | None = None,
+    before_due: bool = False,
 ) -> FirstDayResult:
-    """Queue the session's first-day messages, if their time has come. Safe to run any
-    number of times: a message already queued is not queued again."""
+    """Queue the session's first-day messages, if their time has come (or at once, with
+    `before_due`: the office's command). Safe to run any number of times: a message
+    already queued is not queued again."""
     now = now or timezone.now()
     policy = policy_for(school)
     school_day = SchoolDay.objects.for_school(school).filter(date=day).first()
@@ -107,7 +119,7 @@ def queue_first_day_messages(
         return FirstDayResult(skipped="not an open session")
     if policy.channels == FamilyPolicy.Channels.NONE:
         return FirstDayResult(skipped="the school sends no messages")
-    if now < due_at(school=school, policy=policy, day=day, session=session):
+    if not before_due and now < due_at(school=school, policy=policy, day=day, session=session):
         return FirstDayResult(skipped="not yet due")
     if timezone.localdate(now) != day:
         # Yesterday's absences are the calling list's now, not a text's.
@@ -115,7 +127,7 @@ def queue_first_day_messages(
     pupils = absentees(school=school, day=day, session=session)
     drafts = []
     for pupil in pupils:
-        contacts = pupil.messageable if policy.first_day_all_contacts else pupil.messageable[:1]
+        contacts = messageable(pupil) if policy.first_day_all_contacts else messageable(pupil)[:1]
         for contact in contacts:
             drafts.append(
                 Draft(
@@ -152,7 +164,7 @@ def _late_drafts(*, school: School, day: dt.date, session: str) -> list[Draft]:
     )
     for mark in marks:
         pupil = mark.pupil
-        for contact in pupil.messageable[:1]:
+        for contact in messageable(pupil)[:1]:
             values = base_values(school=school, pupil=pupil, contact=contact, day=day)
             values["minutes_late"] = str(mark.minutes_late or 0)
             drafts.append(

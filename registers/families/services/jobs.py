@@ -9,8 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from attendance_portal import broker
 
-SEND_MESSAGE = "send_message"
-JOBS = (SEND_MESSAGE,)
+SEND_MESSAGES = "send_messages"
+JOBS = (SEND_MESSAGES,)
 
 _tasks: dict[str, Any] = {}
 

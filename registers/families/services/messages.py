@@ -16,12 +16,13 @@ and the officer calls instead. Sending twice to a family is worse than once not 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from registers import phones
@@ -32,6 +33,9 @@ from registers.families.services import jobs
 from registers.models import Contact, Pupil, School
 
 Status, Channel = Message.Status, Message.Channel
+log = logging.getLogger(__name__)
+# Messages sent per task: each batch is claimed and recorded in one statement each.
+SEND_BATCH = 50
 # A row left "sending" this long was lost with its worker (see the module's docstring).
 STUCK_AFTER = dt.timedelta(minutes=15)
 
@@ -51,6 +55,12 @@ def channels_of(policy: FamilyPolicy) -> tuple[str, ...]:
         FamilyPolicy.Channels.EMAIL: (Channel.EMAIL,),
         FamilyPolicy.Channels.BOTH: (Channel.SMS, Channel.EMAIL),
     }.get(FamilyPolicy.Channels(policy.channels), ())
+
+
+def messageable(pupil: Pupil) -> list[Contact]:
+    """The contacts a query prefetched into `messageable` (Prefetch(..., to_attr=...))."""
+    contacts: list[Contact] = vars(pupil)["messageable"]
+    return contacts
 
 
 def address_for(contact: Contact, channel: str) -> str:
@@ -188,8 +198,8 @@ def queue_messages(
     # truth and these rows are new; the unique constraint stays the final word.
     Message.objects.bulk_create(fresh, batch_size=500)
     created = [row.pk for row in fresh[:room]]
-    for pk in created:
-        jobs.send_on_commit(jobs.SEND_MESSAGE, pk)
+    for start in range(0, len(created), SEND_BATCH):
+        jobs.send_on_commit(jobs.SEND_MESSAGES, created[start : start + SEND_BATCH])
     return Queued(created=created, over_cap=len(over))
 
 
@@ -213,13 +223,22 @@ def _still_wanted(message: Message) -> str:
     return ""
 
 
-def claim(message_id: int, now: dt.datetime) -> bool:
-    """queued → sending, for exactly one caller (the conditional UPDATE's row count)."""
-    return bool(
-        Message.objects.filter(pk=message_id, status=Status.QUEUED, not_before__lte=now).update(
+def claim(message_ids: list[int], now: dt.datetime) -> list[Message]:
+    """queued → sending, each row for exactly one caller: the rows are locked (others'
+    locks skipped) and moved on in one transaction, so two workers never both own one."""
+    with transaction.atomic():
+        mine = list(
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=message_ids, status=Status.QUEUED, not_before__lte=now)
+            .select_related("contact")
+            .order_by("pk")
+        )
+        Message.objects.filter(pk__in=[m.pk for m in mine]).update(
             status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now
         )
-    )
+    for message in mine:
+        message.status, message.attempts = Status.SENDING, message.attempts + 1
+    return mine
 
 
 @dataclass(frozen=True)
@@ -230,16 +249,25 @@ class Outcome:
     retry_in: int | None = None
 
 
-def send_message(*, message_id: int, now: dt.datetime | None = None) -> Outcome:
-    """Send one queued message if this caller wins its claim; safe to call any number of
-    times (a redelivered task, a second worker)."""
-    now = now or timezone.now()
-    if not claim(message_id, now):
-        current = Message.objects.filter(pk=message_id).values_list("status", flat=True).first()
-        return Outcome(current or "missing")
-    message = Message.objects.select_related("contact").get(pk=message_id)
+_RESULT_FIELDS = [
+    "status",
+    "not_before",
+    "error",
+    "provider_id",
+    "provider_status",
+    "sent_at",
+    "delivered_at",
+    "updated_at",
+]
+
+
+def _deliver(message: Message, now: dt.datetime) -> Outcome:
+    """Hand one claimed message to its provider and set the row's fields from the answer
+    (not saved: send_messages saves the batch in one statement)."""
+    message.updated_at = now
     if why := _still_wanted(message):
-        return _finish(message, Status.FAILED, error=why)
+        message.status, message.error = Status.FAILED, why
+        return Outcome(Status.FAILED)
     try:
         if message.channel == Channel.SMS:
             sent = providers.send_sms(to=message.to_address, text=message.text)
@@ -251,33 +279,43 @@ def send_message(*, message_id: int, now: dt.datetime | None = None) -> Outcome:
                 attachments=_attachment(message),
             )
     except ProviderError as exc:
+        message.error = str(exc)[:300]
         if exc.transient and message.attempts <= settings.FAMILY_MESSAGE_RETRIES:
             delay = 60 * 2 ** (message.attempts - 1)
-            Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-                status=Status.QUEUED,
-                not_before=now + dt.timedelta(seconds=delay),
-                error=str(exc)[:300],
-                updated_at=now,
-            )
+            message.status = Status.QUEUED
+            message.not_before = now + dt.timedelta(seconds=delay)
             return Outcome(Status.QUEUED, retry_in=delay)
-        return _finish(message, Status.FAILED, error=str(exc))
-    return _finish(
-        message,
-        Status.DELIVERED if sent.delivered else Status.SENT,
-        provider_id=sent.provider_id,
-        provider_status=sent.status,
-        sent_at=now,
-        delivered_at=now if sent.delivered else None,
-    )
+        message.status = Status.FAILED
+        return Outcome(Status.FAILED)
+    except Exception as exc:  # a bug or a misconfiguration must not strand the batch
+        log.exception("Message %s could not be sent", message.pk)
+        message.status, message.error = Status.FAILED, f"{type(exc).__name__}: {exc}"[:300]
+        return Outcome(Status.FAILED)
+    message.status = Status.DELIVERED if sent.delivered else Status.SENT
+    message.provider_id, message.provider_status = sent.provider_id, sent.status[:40]
+    message.sent_at = now
+    message.delivered_at = now if sent.delivered else None
+    return Outcome(message.status)
 
 
-def _finish(message: Message, status: str, **fields: Any) -> Outcome:
-    if "error" in fields:
-        fields["error"] = str(fields["error"])[:300]
-    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=status, updated_at=timezone.now(), **fields
-    )
-    return Outcome(status)
+def send_messages(*, message_ids: list[int], now: dt.datetime | None = None) -> dict[int, Outcome]:
+    """Send the queued messages among `message_ids` that this caller claims; safe to call
+    any number of times (a redelivered task, a second worker). Claims and results are
+    written for the whole batch at once: two commits per batch, not two per message."""
+    now = now or timezone.now()
+    mine = claim(message_ids, now)
+    outcomes = {message.pk: _deliver(message, now) for message in mine}
+    Message.objects.bulk_update(mine, _RESULT_FIELDS, batch_size=200)
+    return outcomes
+
+
+def send_message(*, message_id: int, now: dt.datetime | None = None) -> Outcome:
+    """send_messages for one message; the row's status when another caller had it."""
+    outcome = send_messages(message_ids=[message_id], now=now).get(message_id)
+    if outcome is None:
+        current = Message.objects.filter(pk=message_id).values_list("status", flat=True).first()
+        return Outcome(current or "missing")
+    return outcome
 
 
 # Notify's words for a final status (https://docs.notifications.service.gov.uk/python.html).
@@ -328,8 +366,15 @@ def settle_stuck(*, now: dt.datetime) -> int:
 
 def due_messages(*, now: dt.datetime) -> list[int]:
     """Queued rows whose time has come (after quiet hours or a retry's wait)."""
-    return list(
-        Message.objects.filter(Q(status=Status.QUEUED) & Q(not_before__lte=now))
-        .order_by("not_before")
-        .values_list("pk", flat=True)[:1000]
+    return list(Message.objects.due(now).order_by("not_before").values_list("pk", flat=True)[:1000])
+
+
+def save_template(*, school: School, kind: str, subject: str, body: str, user: Any) -> None:
+    """A school's own wording of `kind` (validated by the form: placeholders only)."""
+    MessageTemplate.objects.update_or_create(
+        school=school, kind=kind, defaults={"subject": subject, "body": body, "updated_by": user}
     )
+
+
+def reset_template(*, school: School, kind: str) -> None:
+    MessageTemplate.objects.for_school(school).filter(kind=kind).delete()

@@ -17,7 +17,13 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from registers.families.models import Message
-from registers.families.services.messages import Draft, Queued, base_values, queue_messages
+from registers.families.services.messages import (
+    Draft,
+    Queued,
+    base_values,
+    messageable,
+    queue_messages,
+)
 from registers.models import Contact, LeaveRequest, Membership, Pupil, School
 from registers.services.leave import Decision, decide_request
 
@@ -49,7 +55,7 @@ def queue_letter_copies(
     (found,) = _with_contacts([pupil])
     day = timezone.localdate()
     drafts = []
-    for contact in found.messageable:
+    for contact in messageable(found):
         values = base_values(school=school, pupil=found, contact=contact, day=day)
         values["letter_title"] = title
         drafts.append(
@@ -78,9 +84,9 @@ def queue_leave_decision(*, leave: LeaveRequest) -> Queued:
     school = leave.school
     (found,) = _with_contacts([leave.pupil])
     asked = [
-        c for c in found.messageable if c.name.casefold() == leave.requested_by_name.casefold()
+        c for c in messageable(found) if c.name.casefold() == leave.requested_by_name.casefold()
     ]
-    contacts = asked or found.messageable[:1]
+    contacts = asked or messageable(found)[:1]
     day = timezone.localdate()
     drafts = []
     for contact in contacts:
@@ -121,7 +127,7 @@ def queue_positive_messages(
     for pupil in _with_contacts(pupils):
         if pupil.school_id != school.pk:
             continue
-        for contact in pupil.messageable[:1]:
+        for contact in messageable(pupil)[:1]:
             values = base_values(school=school, pupil=pupil, contact=contact, day=day)
             values["achievement"] = achievement
             drafts.append(
