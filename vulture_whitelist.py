@@ -228,3 +228,4 @@ report_absence  # the parents' portal's service (registers/families/services/abs
 request_leave  # the parents' portal's service (registers/families/services/absence.py)
 send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
 set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
+send_message  # families' one-message send, called by its tests (registers/families/services/messages.py; merged from branch families)
