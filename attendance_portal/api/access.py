@@ -52,4 +52,6 @@ def trust_in_scope(request) -> Trust:
 def schools_in_scope(token: ApiToken) -> list[School]:
     if token.school is not None:
         return [token.school]
-    return list(School.objects.filter(trust_id=token.trust_id).order_by("urn"))
+    return list(
+        School.objects.filter(trust_id=token.trust_id).select_related("trust").order_by("urn")
+    )

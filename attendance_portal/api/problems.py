@@ -16,7 +16,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from registers.services.imports.csvfile import RowError
 
 PROBLEM_JSON = "application/problem+json"
-TYPE_BASE = "https://attendance-portal.invalid/problems/"
 
 
 class RowsRefused(exceptions.APIException):
@@ -38,11 +37,14 @@ class Conflict(exceptions.APIException):
 
 def problem(status_code: int, detail: str, *, code: str = "", **extra: Any) -> HttpResponse:
     phrase = HTTPStatus(status_code).phrase
+    # "about:blank": the status says what went wrong (RFC 9457 §4.2.1); `code` names the
+    # refusal for a program (rows_refused, not_authenticated, throttled …).
     body = {
-        "type": TYPE_BASE + (code or phrase.lower().replace(" ", "_")),
+        "type": "about:blank",
         "title": phrase,
         "status": status_code,
         "detail": detail,
+        "code": code or phrase.lower().replace(" ", "_"),
         **extra,
     }
     return HttpResponse(json.dumps(body), status=status_code, content_type=PROBLEM_JSON)

@@ -41,6 +41,7 @@ class Problem(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
+    code = serializers.CharField()
     errors = serializers.ListField(child=serializers.DictField(), required=False)
 
 

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import (
     SpectacularAPIView,
-    SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 
@@ -27,16 +26,12 @@ urlpatterns = [
     path("trust/groups/", reads.trust_groups, name="trust_groups"),
     path("trust/bands/", reads.trust_bands, name="trust_bands"),
     # The schema and its docs hold no data: public, so a tool can read them before it has
-    # a token. The docs' scripts are served from here (drf-spectacular-sidecar), never a CDN.
+    # a token. The docs' scripts are served from here (drf-spectacular-sidecar), never a CDN;
+    # no ReDoc page: its template fetches Google's fonts and runs an inline script.
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path(
         "docs/",
         login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
-    ),
-    path(
-        "redoc/",
-        login_not_required(SpectacularRedocView.as_view(url_name="api:schema")),
-        name="redoc",
     ),
 ]

@@ -46,7 +46,7 @@ ROWS = [
     ("api:trust_bands", "GET", "/api/v1/trust/bands/", TRUST_ONLY),
 ]
 # Public: they hold no data (the schema and its docs).
-PUBLIC = {"api:schema", "api:docs", "api:redoc"}
+PUBLIC = {"api:schema", "api:docs"}
 
 CASES = [
     pytest.param(name, method, path, token, int(answer), id=f"{method} {path} {token}")
