@@ -329,6 +329,8 @@ CELERY_TASK_ROUTES = {
     "escalation.*sweep*": {"queue": "sweep"},
     "registers.register_reminders": {"queue": "messages"},
     "*.send_*": {"queue": "messages"},
+    # The families' first-day messages and delivery polls (merged from branch families).
+    "families.*": {"queue": "messages"},
     "reporting.*": {"queue": "reports"},
     "*figures*": {"queue": "reports"},
     "escalation.requeue_stalled": {"queue": "default"},
