@@ -29,4 +29,7 @@ urlpatterns = [
     path("families/notify/receipts/", families_views.notify_receipt, name="notify_receipt"),
     path("s/<str:urn>/escalation/", include("escalation.urls")),
     path("s/<str:urn>/reporting/", include("reporting.urls")),
+    # The HTTP API (tokens, not sessions) and the pages where heads manage its tokens.
+    path("api/v1/", include("attendance_portal.api.urls")),
+    path("s/<str:urn>/api-tokens/", include("attendance_portal.api.page_urls")),
 ]
