@@ -68,6 +68,8 @@ SECTIONS: list[tuple[str, str, str, str]] = [
         "reporting:local_authority",
         "view_local_authority",
         "Every school of the local authority side by side, against the national figures.",
+    ),
+    (
         "API tokens",
         "api_pages:tokens",
         "manage_api_tokens",
