@@ -25,7 +25,6 @@ from tests.api.conftest import ApiClient, make_token
 from tests.registers.factories import FormFactory, PupilFactory, SchoolFactory, make_half_term
 from tests.reporting.conftest import sessions_from
 from tests.reporting.test_disclosure_attack import (
-    DIMENSIONS,
     SESSIONS,
     START,
     TARGET,
@@ -147,9 +146,9 @@ def attack(known: Known, school, second, sources: dict, trust_view=None) -> Atta
 def test_the_trust_figures_cannot_be_subtracted_to_single_out_a_pupil(
     client,
     school,
-    generated_school,
+    generated_school,  # noqa: F811
     second_school,
-    trust_lead,  # noqa: F811
+    trust_lead,
 ):
     sources = api_sources(school, second_school)
     # The attack reads what the API publishes: the trust's rows name each group.
@@ -166,11 +165,11 @@ def test_the_trust_figures_cannot_be_subtracted_to_single_out_a_pupil(
 
 def test_the_attack_finds_the_pupil_in_the_exact_trust_figures(
     school,
-    generated_school,
-    second_school,  # noqa: F811
+    generated_school,  # noqa: F811
+    second_school,
 ):
-    """The attacker is not toothless: with exact figures (a pupil-level trust token, were
-    there one) the same subtraction finds the one pupil."""
+    """The attacker is not toothless: with the trust's figures unwithheld (as they were
+    before rule 6 of reporting.disclosure) the same subtraction finds the one pupil."""
     from reporting.groups import group_figures
 
     exact = {
