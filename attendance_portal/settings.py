@@ -301,6 +301,7 @@ CELERY_TASK_ROUTES = {
     "escalation.*letter*": {"queue": "letters"},
     "escalation.*sweep*": {"queue": "sweep"},
     "registers.register_reminders": {"queue": "messages"},
+    "registers.ensure_mark_partitions": {"queue": "default"},
     "*.send_*": {"queue": "messages"},
     "reporting.*": {"queue": "reports"},
     "*figures*": {"queue": "reports"},

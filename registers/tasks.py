@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from registers.models import School
+from registers.services.partitions import ensure_coming_partitions
 from registers.services.reminders import send_officer_summary, send_teacher_reminders
 
 
@@ -20,3 +21,10 @@ def register_reminders_task() -> dict:
         teachers += send_teacher_reminders(school=school, now=now)
         summaries += send_officer_summary(school=school, now=now)
     return {"teacher_reminders": teachers, "officer_summaries": summaries}
+
+
+@shared_task(name="registers.ensure_mark_partitions")
+def ensure_mark_partitions_task() -> list[int]:
+    """Celery beat, daily (registers migration 0017): this academic year's marks partition
+    and next year's exist, whatever the calendars say. Idempotent."""
+    return ensure_coming_partitions(today=timezone.localdate())

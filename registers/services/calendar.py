@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from registers.models import Closure, HalfTerm, School, SchoolDay
+from registers.services.partitions import ensure_mark_partitions
 
 
 def weekdays(start: dt.date, end: dt.date):
@@ -25,8 +26,14 @@ def rebuild_school_days(*, school: School) -> int:
     session marks the day's am_open/pm_open false. Idempotent: a second run changes nothing.
     """
     closed = set(Closure.objects.for_school(school).values_list("date", "session"))
+    terms = list(HalfTerm.objects.for_school(school))
+    if terms:
+        # Every mark is on a school day: its year's marks partition exists before the first.
+        ensure_mark_partitions(
+            first_day=min(t.start_date for t in terms), last_day=max(t.end_date for t in terms)
+        )
     wanted: dict[dt.date, tuple[int, bool, bool]] = {}
-    for term in HalfTerm.objects.for_school(school):
+    for term in terms:
         for day in weekdays(term.start_date, term.end_date):
             am, pm = (day, "AM") not in closed, (day, "PM") not in closed
             if am or pm:
