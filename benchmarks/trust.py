@@ -143,9 +143,12 @@ def drop_everything() -> None:
     """Empty every table of the benchmark database (a different spec, or --rebuild).
 
     TRUNCATE rather than DELETE: it is instant at millions of rows, and the append-only
-    triggers (BEFORE UPDATE OR DELETE) rightly refuse row deletes of history tables.
+    triggers (BEFORE UPDATE OR DELETE) rightly refuse row deletes of history tables. The
+    marks refuse TRUNCATE too outside the purge window (registers 0017), opened here.
     """
     from django.db import connection
+
+    from registers.services.privacy import history_deletion_window
 
     tables = [
         t
@@ -153,7 +156,7 @@ def drop_everything() -> None:
         if t.startswith(("registers_", "escalation_", "reporting_"))
         and t != "registers_attendancecode"  # reference data from a migration
     ]
-    with connection.cursor() as cursor:
+    with history_deletion_window(), connection.cursor() as cursor:
         # CASCADE also empties the join tables of users (groups, memberships' forms).
         cursor.execute(f"TRUNCATE {', '.join([*tables, 'auth_user'])} RESTART IDENTITY CASCADE")
 
