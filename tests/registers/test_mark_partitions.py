@@ -28,7 +28,6 @@ from registers.services.partitions import (
 )
 from registers.services.privacy import (
     command_actor,
-    history_deletion_window,
     purge_expired_pupils,
     retention_cutoff,
 )
@@ -187,12 +186,25 @@ def test_migrating_forward_and_back_keeps_every_mark_and_amendment():
             "registers_mark_amended_only",
             "registers_mark_never_deleted",
         ]
+
+        # An amendment whose date is not its mark's: the upgrade stops, changing nothing.
+        _execute(
+            "INSERT INTO registers_markamendment (school_id, mark_id, pupil_id, date, "
+            "session, old_code, new_code, reason, changed_by_name, changed_by_role, "
+            "created_at, old_comment, new_comment) SELECT school_id, id, pupil_id, "
+            "date + 1, session, '/', '/', 'typo', 'Officer', 'officer', now(), '', '' "
+            "FROM registers_mark ORDER BY id LIMIT 1"
+        )
+        with pytest.raises(RuntimeError, match="1 amendment"):
+            _migrate(latest)
+        assert not _rows("SELECT 1 FROM pg_partitioned_table")
+        assert _rows(f"SELECT {MARK_COLUMNS} FROM registers_mark ORDER BY id") == marks  # noqa: S608
+        assert _schema() == schema
     finally:
+        call_command("flush", interactive=False, verbosity=0)
         _migrate(latest)
         # The rest of the session expects every year's partition (conftest).
         ensure_mark_partitions(first_day=TEST_MARK_YEARS[0], last_day=TEST_MARK_YEARS[1])
-        with history_deletion_window():
-            call_command("flush", interactive=False, verbosity=0)
 
 
 def _refused(sql, params=None, match=""):
