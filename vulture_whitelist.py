@@ -191,6 +191,22 @@ _.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)
 _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
 _.section  # read by templates/reporting/dashboard.html (the question's section link)
 _.changes_note  # read by templates/reporting/dashboard.html
+_.attended_pct  # read by templates/lessons/report.html
+alerts_withdrawn  # LessonResult's withdrawn alerts, asserted by tests/lessons (the save's result)
+FAMILY  # AbsenceReport.Reason.FAMILY: a reason parents choose (registers/families/models/absence.py)
+reported_at  # model field (registers/families/models/absence.py), shown on the calling list
+delivered_at  # model field (registers/families/models/messages.py), set by the services
+report_absence  # the parents' portal's service (registers/families/services/absence.py)
+request_leave  # the parents' portal's service (registers/families/services/absence.py)
+send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
+set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
+send_message  # one message's send_messages, for the shell and tests (registers/families/services/messages.py)
+MAX_THROTTLE_DELAY_SECONDS  # django-otp's module constant, set at ready() (identity/apps.py)
+subject_template_name  # PasswordResetView's attribute (attendance_portal/signin/views.py)
+email_template_name  # PasswordResetView's attribute (attendance_portal/signin/views.py)
+recorded_by_role  # model field (registers/models/movements.py): the audit's position
+_.better  # read by templates/reporting/dashboard.html (a rate change's direction)
+compared_with  # read by templates/reporting/dashboard.html
 ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
 _.db_for_write  # Django's database router interface (attendance_portal/replica.py)
 _.allow_relation  # Django's database router interface

@@ -63,6 +63,12 @@ SECTIONS: list[tuple[str, str, str, str]] = [
         "view_trust",
         "Every school of the trust side by side.",
     ),
+    (
+        "Local authority",
+        "reporting:local_authority",
+        "view_local_authority",
+        "Every school of the local authority side by side, against the national figures.",
+    ),
 ]
 
 

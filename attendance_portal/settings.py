@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_celery_beat",
     "registers",
+    "registers.lessons",
+    "registers.families",
     "escalation",
     "reporting",
 ]
@@ -218,10 +220,31 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes (demos and browser tests).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-email"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance@localhost")
 # The portal's address as staff reach it (https://attendance.example.org), for links in
 # emails sent without a request (missing-register reminders); empty: links are paths.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "")
+
+# -- Families: messages to contacts, parents' codes (registers/families) -------------------
+# Text messages: "console" (printed; the default with DEBUG on), "file" (one file per text in
+# SMS_FILE_PATH, for demos and tests), "notify" (GOV.UK Notify) or empty (no texts are sent).
+# Email to families goes through EMAIL_BACKEND above (django-anymail's backends for a real
+# provider, e.g. anymail.backends.amazon_ses.EmailBackend with its ANYMAIL settings).
+SMS_BACKEND = env_str("SMS_BACKEND", "console" if DEBUG else "")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "sent-sms"))
+# GOV.UK Notify: an API key, and the id of an SMS template whose whole text is ((body)).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
+# The bearer token Notify sends with its delivery receipts (its "callback" setting); empty:
+# no callback, delivery status is polled instead (families.poll_delivery_task).
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN")
+# A parent's one-time sign-in code works this many minutes.
+PARENT_CODE_MINUTES = env_int("PARENT_CODE_MINUTES", 10)
+# Sending retries a provider's transient failure this many times, waiting 1, 2, 4 … minutes.
+FAMILY_MESSAGE_RETRIES = env_int("FAMILY_MESSAGE_RETRIES", 5)
+# -- end of families --------------------------------------------------------------------------
 
 # -- Sign-in and accounts (issue 14 part 2, signin/) ----------------------------------------
 # Passwords are checked by signin's throttled ModelBackend (also on /admin/login/); its
@@ -353,6 +376,9 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Attendance portal")
 # django-otp's throttling: after n wrong codes a device refuses codes for factor·2^(n-1) s.
 OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 1)
 OTP_STATIC_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 1)
+# ... up to this wait at most (identity.apps sets django-otp's cap): an hour by default, so a
+# guesser gets 24 codes a day and a colleague who has the password cannot lock one for good.
+OTP_THROTTLE_MAX_SECONDS = max(1, env_int("OTP_THROTTLE_MAX_SECONDS", 60 * 60))
 
 # Single sign-on with OpenID Connect (mozilla-django-oidc), off unless OIDC_ENABLED. It signs
 # in existing staff by their email address only; it never creates an account.

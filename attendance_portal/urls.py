@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from attendance_portal import views
 from attendance_portal.login import AdminLoginView, ThrottledLoginView
+from registers.families import views as families_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +21,10 @@ urlpatterns = [
     # Two-step sign-in, single sign-on and the head's staff page (identity/urls.py).
     path("", include("attendance_portal.identity.urls")),
     path("s/<str:urn>/", include("registers.urls")),
+    path("s/<str:urn>/lessons/", include("registers.lessons.urls")),
+    path("s/<str:urn>/families/", include("registers.families.urls")),
+    # GOV.UK Notify's delivery receipts (a bearer token, no session).
+    path("families/notify/receipts/", families_views.notify_receipt, name="notify_receipt"),
     path("s/<str:urn>/escalation/", include("escalation.urls")),
     path("s/<str:urn>/reporting/", include("reporting.urls")),
 ]

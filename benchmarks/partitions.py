@@ -1,6 +1,6 @@
-"""The marks table partitioned (registers 0017) or one table (0016), on the benchmark trust:
+"""The marks table partitioned (registers 0021) or one table (0020), on the benchmark trust:
 the nightly sweep of the whole trust and the headteacher's dashboard, each way, and the
-time of the upgrade (0016 to 0017) and of going back. A one-off comparison for
+time of the upgrade (0020 to 0021) and of going back. A one-off comparison for
 docs/scaling.md, not part of `make bench` (no main(): benchmarks.run skips it); it migrates
 the benchmark database back and forth, so it leaves it partitioned as migrations do.
 
@@ -80,9 +80,9 @@ def compare(argv: list[str]) -> None:
         marks = cursor.fetchone()[0]
     print(f"{marks:,} marks; load average {os.getloadavg()}", flush=True)
     print(_measure(built, "partitioned", args.runs), flush=True)
-    print(f"back to one table (0016): {_migrate('0016_cover_for_a_day')}", flush=True)
+    print(f"back to one table (0020): {_migrate('0020_pupil_photos')}", flush=True)
     print(_measure(built, "one table", args.runs), flush=True)
-    print(f"upgrade to partitions (0017): {_migrate('0017_mark_partitions')}", flush=True)
+    print(f"upgrade to partitions (0021): {_migrate('0021_mark_partitions')}", flush=True)
     print(_measure(built, "partitioned again", args.runs), flush=True)
     print(f"load average {os.getloadavg()}", flush=True)
 

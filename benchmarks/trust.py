@@ -144,7 +144,7 @@ def drop_everything() -> None:
 
     TRUNCATE rather than DELETE: it is instant at millions of rows, and the append-only
     triggers (BEFORE UPDATE OR DELETE) rightly refuse row deletes of history tables. The
-    marks refuse TRUNCATE too outside the purge window (registers 0017), opened here.
+    marks refuse TRUNCATE too outside the purge window (registers 0021), opened here.
     """
     from django.db import connection
 

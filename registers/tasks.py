@@ -7,7 +7,11 @@ from django.utils import timezone
 
 from registers.models import School
 from registers.services.partitions import ensure_coming_partitions
-from registers.services.reminders import send_officer_summary, send_teacher_reminders
+from registers.services.reminders import (
+    send_officer_summary,
+    send_other_reminders,
+    send_teacher_reminders,
+)
 
 
 @shared_task(name="registers.register_reminders")
@@ -16,15 +20,17 @@ def register_reminders_task() -> dict:
     remind teachers of their missing registers and send officers the hourly summary.
     Idempotent: a re-run or a redelivered task sends nothing twice."""
     now = timezone.now()
-    teachers = summaries = 0
+    teachers = summaries = others = 0
     for school in School.objects.order_by("pk"):
         teachers += send_teacher_reminders(school=school, now=now)
         summaries += send_officer_summary(school=school, now=now)
-    return {"teacher_reminders": teachers, "officer_summaries": summaries}
+        # Lesson registers (registers.lessons) remind their teachers in the same job.
+        others += send_other_reminders(school=school, now=now)
+    return {"teacher_reminders": teachers, "officer_summaries": summaries, "other": others}
 
 
 @shared_task(name="registers.ensure_mark_partitions")
 def ensure_mark_partitions_task() -> list[int]:
-    """Celery beat, daily (registers migration 0017): this academic year's marks partition
+    """Celery beat, daily (registers migration 0021): this academic year's marks partition
     and next year's exist, whatever the calendars say. Idempotent."""
     return ensure_coming_partitions(today=timezone.localdate())

@@ -6,6 +6,8 @@ from .calls import CallAttempt
 from .cover import CoverGrant
 from .leave import LeaveRequest, PlannedAbsence
 from .marks import AttendanceCode, Mark, MarkAmendment, Register
+from .movements import SiteMovement
+from .photos import PupilPhoto
 from .privacy import RetentionPurge
 from .pupils import Contact, Form, Pupil
 from .reminders import RegisterReminder
@@ -28,10 +30,12 @@ __all__ = [
     "PlannedAbsence",
     "PriorAttendance",
     "Pupil",
+    "PupilPhoto",
     "Register",
     "RegisterReminder",
     "RetentionPurge",
     "School",
     "SchoolDay",
+    "SiteMovement",
     "Trust",
 ]

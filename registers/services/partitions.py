@@ -1,4 +1,4 @@
-"""The marks table's partitions, one per academic year (PostgreSQL only; migration 0017).
+"""The marks table's partitions, one per academic year (PostgreSQL only; migration 0021).
 
 A mark can only be written into a year that has its partition: there is no DEFAULT
 partition to catch strays (attaching a year would then have to scan it, and a stray mark

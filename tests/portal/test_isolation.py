@@ -17,7 +17,7 @@ from django.urls import reverse
 from attendance_portal import permissions
 from conftest import AUTUMN1_END, AUTUMN1_START
 from registers.models import Membership
-from tests.portal.test_permission_matrix import PERSONAS, ROWS, Row, url_for
+from tests.portal.test_permission_matrix import PERSONAS, ROWS, Row, answers, url_for
 from tests.portal.world import NOW, World, blank_pdf, build_world, client_for, crawl, leaks
 from tests.registers.factories import FormFactory, SchoolFactory, make_half_term, make_member
 
@@ -48,7 +48,7 @@ def there(frozen_now, other_school, outsider) -> World:
 
 
 def answer(row: Row, method: str, persona: str) -> str:
-    return getattr(row, method).split()[PERSONAS.index(persona)]
+    return answers(row, method)[PERSONAS.index(persona)]
 
 
 def url_mixing(row: Row, here: World, there: World, swapped: set[str]) -> str:

@@ -1,6 +1,6 @@
-"""The marks table partitioned by academic year (registers migration 0017, PostgreSQL only).
+"""The marks table partitioned by academic year (registers migration 0021, PostgreSQL only).
 
-- Migrating a database holding marks and amendments from 0016 keeps every row, field for
+- Migrating a database holding marks and amendments from 0020 keeps every row, field for
   field, and the ids' sequence; going back does too.
 - The database still refuses a change without its amendment, a DELETE and a TRUNCATE,
   through the parent and on every partition addressed directly.
@@ -38,7 +38,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions: PostgreSQL"),
 ]
 
-BEFORE = [("registers", "0016_cover_for_a_day")]
+BEFORE = [("registers", "0020_pupil_photos")]
 MARK_COLUMNS = (
     "id, created_at, updated_at, date, session, minutes_late, comment, source, code_id, "
     "recorded_by_id, pupil_id, school_id, version"
@@ -88,7 +88,7 @@ def _schema():
 
 def _insert_history():
     """Marks over three academic years, each year's first changed by an amendment."""
-    # The models' fields are those of 0016 (0017 changes the database only).
+    # The models' fields are those of 0020 (0021 changes the database only).
     school = SchoolFactory().pk
     pupils = [PupilFactory(school_id=school).pk for _ in range(3)]
     days = [dt.date(2022, 9, 5), dt.date(2023, 7, 31), dt.date(2023, 8, 1), dt.date(2025, 3, 3)]
