@@ -69,6 +69,12 @@ SECTIONS: list[tuple[str, str, str, str]] = [
         "view_local_authority",
         "Every school of the local authority side by side, against the national figures.",
     ),
+    (
+        "API tokens",
+        "api_pages:tokens",
+        "manage_api_tokens",
+        "Tokens for the trust's tools and the MIS, and who read pupil data through them.",
+    ),
 ]
 
 

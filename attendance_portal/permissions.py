@@ -61,6 +61,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # (registers.lessons.models.PastoralLead; the views check it).
     "view_truancy_alerts": STAFF,
     "view_lesson_reports": OFFICE,  # lesson attendance by subject, teacher, period, day
+    # API tokens: a head for the school (any level), a trust lead aggregate-only ones
+    "manage_api_tokens": frozenset({Role.HEAD, Role.TRUST}),
+    "view_api_log": frozenset({Role.HEAD}),  # who read this school's pupil-level data
 }
 
 

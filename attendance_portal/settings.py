@@ -101,6 +101,11 @@ INSTALLED_APPS = [
     "registers.families",
     "escalation",
     "reporting",
+    # The HTTP API (/api/v1/, attendance_portal/api): tokens, not sessions.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "attendance_portal.api",
 ]
 
 MIDDLEWARE = [
@@ -326,6 +331,8 @@ CELERY_TASK_ROUTES = {
     "registers.register_reminders": {"queue": "messages"},
     "registers.ensure_mark_partitions": {"queue": "default"},
     "*.send_*": {"queue": "messages"},
+    # The families' first-day messages and delivery polls (merged from branch families).
+    "families.*": {"queue": "messages"},
     "reporting.*": {"queue": "reports"},
     "*figures*": {"queue": "reports"},
     "escalation.requeue_stalled": {"queue": "default"},
@@ -422,6 +429,62 @@ if OIDC_ENABLED:
         "attendance_portal.identity.oidc.StaffEmailBackend",
     ]
 # -- end of two-step sign-in and single sign-on ---------------------------------------------
+
+# -- The parent portal (attendance_portal/parents) -------------------------------------------
+# Parents sign in with a one-time code sent to the email or mobile number the school holds.
+# Their session is their own cookie (path /parents/, ends when the browser closes), ended
+# after this many idle seconds, and after PARENT_SESSION_MAX_SECONDS whatever happens.
+INSTALLED_APPS.append("attendance_portal.parents")
+PARENT_SESSION_IDLE_SECONDS = env_int("PARENT_SESSION_IDLE_SECONDS", 30 * 60)
+PARENT_SESSION_MAX_SECONDS = env_int("PARENT_SESSION_MAX_SECONDS", 4 * 60 * 60)
+# Codes a contact may ask for in an hour before a lock (doubling from PARENT_LOCKOUT_SECONDS),
+# and requests plus wrong codes an address may make in an hour (parents on one mobile network
+# can share an address, so it is generous).
+PARENT_CODE_MAX_REQUESTS = env_int("PARENT_CODE_MAX_REQUESTS", 5)
+PARENT_ADDRESS_MAX_FAILURES = env_int("PARENT_ADDRESS_MAX_FAILURES", 50)
+PARENT_LOCKOUT_SECONDS = env_int("PARENT_LOCKOUT_SECONDS", 15 * 60)
+# -- end of the parent portal ------------------------------------------------------------------
+# -- the HTTP API (attendance_portal/api) ------------------------------------------------------
+# Calls per minute for one token (429 with Retry-After past it), counted in the default
+# cache: set CACHE_URL (Redis) so that every worker process counts together.
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120)
+# A token's lifetime when its creator gives none, and the longest they may give.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 366)
+REST_FRAMEWORK = {
+    # Tokens only: a signed-in browser's session never opens the API (no CSRF to forget).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["attendance_portal.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["attendance_portal.api.access.HasToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["attendance_portal.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "attendance_portal.api.renderers.CsvRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "attendance_portal.api.problems.exception_handler",
+    # CSV through Accept: text/csv only (no ?format=, one way to ask).
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Attendance portal API",
+    "DESCRIPTION": (
+        "Figures, marks and cases of the schools a token covers. Send the token as "
+        "`Authorization: Bearer <token>`. Errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "attendance_portal.api.schema.require_bodies",
+    ],
+}
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Two-step sign-in, single sign-on and the head's staff page (identity/urls.py).
     path("", include("attendance_portal.identity.urls")),
+    # The parent portal: its own sign-in and session (attendance_portal/parents).
+    path("parents/", include("attendance_portal.parents.urls")),
     path("s/<str:urn>/", include("registers.urls")),
     path("s/<str:urn>/lessons/", include("registers.lessons.urls")),
     path("s/<str:urn>/families/", include("registers.families.urls")),
@@ -27,4 +29,7 @@ urlpatterns = [
     path("families/notify/receipts/", families_views.notify_receipt, name="notify_receipt"),
     path("s/<str:urn>/escalation/", include("escalation.urls")),
     path("s/<str:urn>/reporting/", include("reporting.urls")),
+    # The HTTP API (tokens, not sessions) and the pages where heads manage its tokens.
+    path("api/v1/", include("attendance_portal.api.urls")),
+    path("s/<str:urn>/api-tokens/", include("attendance_portal.api.page_urls")),
 ]

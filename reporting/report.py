@@ -123,7 +123,7 @@ def _build(
             headline.severe_pupils,
             bands.band_values(df),
         )
-        headline = _withheld_headline(headline, plan)
+        headline = withheld_headline(headline, plan)
 
     def link(dimension: str, key: str) -> str | None:
         return drill(dimension, key) if drill else None
@@ -217,11 +217,11 @@ def earlier_headline(
             headline.severe_pupils,
             bands.band_values(df),
         )
-        headline = _withheld_headline(headline, plan)
+        headline = withheld_headline(headline, plan)
     return label, headline
 
 
-def _withheld_headline(headline: GroupFigures, plan: disclosure.Plan) -> GroupFigures:
+def withheld_headline(headline: GroupFigures, plan: disclosure.Plan) -> GroupFigures:
     """The whole school's figures as governors and trust leads see them."""
     if disclosure.is_small(headline.pupils):
         return breakdowns.hide(headline, disclosure.SMALL)

@@ -53,7 +53,8 @@ PERSONAS = (
 # The columns the rows spell out; the last two are derived (see answers()).
 SPELT = PERSONAS[:8]
 ALLOWED_POST = frozenset({200, 302, 400, 422})
-SKIPPED_PREFIXES = ("admin/", "static/", "media/")
+# The API answers tokens, not sessions: its own matrix is tests/api/test_permission_matrix.py.
+SKIPPED_PREFIXES = ("admin/", "static/", "media/", "api/v1/")
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,39 @@ ROWS: list[Row] = [
     Row("password_reset_complete", get=EVERYONE_GET, post=NOBODY_POST),
     # The office unlocks its own school's staff.
     Row("signin:locks", get=OFFICE_GET, post=OFFICE_POST),
+    # -- the parent portal (attendance_portal/parents) --------------------------------------
+    # Staff have no parent session: the parent pages send them to the parents' sign-in
+    # (tests/parents/test_isolation.py is the parents' own matrix).
+    Row("parents:start", get=EVERYONE_GET, post="ok ok ok ok ok ok ok ok"),
+    Row(
+        "parents:code",
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row(
+        "parents:sign_out",
+        get="405 405 405 405 405 405 405 405",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row("parents:home", get="302 302 302 302 302 302 302 302", post=NOBODY_POST),
+    Row(
+        "parents:child",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post=NOBODY_POST,
+    ),
+    Row(
+        "parents:report_absence",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row(
+        "parents:request_leave",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
     # -- registers ----------------------------------------------------------------------
     Row(
         "registers:school_home",
@@ -342,6 +376,21 @@ ROWS: list[Row] = [
         get="L 403 403 403 200 403 403 404",
         post=NOT_POST,
     ),
+    # -- the API's tokens and access log (attendance_portal/api/pages.py) -----------------
+    # A head makes tokens for the school; a trust lead aggregate-only ones (and revokes the
+    # tokens of the trust's schools); only the head reads who accessed pupil data.
+    Row(
+        "api_pages:tokens",
+        get="L 403 403 403 200 403 200 404",
+        post="L 403 403 403 ok 403 ok 404",
+    ),
+    Row(
+        "api_pages:revoke",
+        kwargs={"pk": "api_token"},
+        get=NOT_GET,
+        post="L 403 403 403 ok 403 ok 404",
+    ),
+    Row("api_pages:log", get="L 403 403 403 200 403 403 404", post=NOT_POST),
     Row(
         "identity:staff_reset",
         kwargs={"user_id": "staff_user"},

@@ -21,6 +21,7 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
+from attendance_portal.api.services.tokens import create_token
 from escalation.models import Case, Letter, LetterBatch
 from escalation.services import cases as case_services
 from escalation.services import interventions
@@ -248,6 +249,9 @@ def build_world(
     # Lesson registers: the form's teacher (else the office) teaches a lesson this morning.
     teacher = Membership.objects.filter(school=school, role="teacher", forms=form).first()
     lessons = lesson_world(school=school, pupils=pupils, teacher=teacher or office, day=TODAY)
+    api_token = create_token(
+        name="Power BI", school=school, level="aggregate", created_by_name="world"
+    ).token
     ids = {
         **lessons,
         "report": report.pk,
@@ -261,6 +265,7 @@ def build_world(
         "batch": batch.pk,
         "leave": leave.pk,
         "staff_user": office.user_id,  # a member of staff, for the head's reset page
+        "api_token": api_token.pk,
     }
     return World(
         school=school,
