@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from registers.models import School
 from registers.services.reminders import send_officer_summary, send_teacher_reminders
+from registers.services.stored_figures import verify
 
 
 @shared_task(name="registers.register_reminders")
@@ -20,3 +21,16 @@ def register_reminders_task() -> dict:
         teachers += send_teacher_reminders(school=school, now=now)
         summaries += send_officer_summary(school=school, now=now)
     return {"teacher_reminders": teachers, "officer_summaries": summaries}
+
+
+@shared_task(name="registers.verify_figures")
+def verify_figures_task() -> dict:
+    """Celery beat, weekly (registers migration 0019): every school's stored figures
+    against its marks, repaired where they differ; each difference is logged as an error
+    (registers.services.stored_figures.verify), so a writer that forgot them is found
+    within a week and its figures made right. Safe to run twice."""
+    repaired = {}
+    for school in School.objects.order_by("pk"):
+        if differences := verify(school=school, repair=True):
+            repaired[school.urn] = len(differences)
+    return {"schools_repaired": repaired}

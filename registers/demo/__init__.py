@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from attendance_portal.errors import DomainError
 from registers import codes
+from registers.services.stored_figures import refresh
 from registers.models import HalfTerm, Mark, MarkAmendment, Pupil, School, SchoolDay, Trust
 from registers.services.privacy import dependent_rows, history_deletion_window
 
@@ -305,6 +306,9 @@ def _seed_school(
         office_user_id=users["officer"].pk if is_oakfield else None,
     )
     done(f"{summary.marks} marks")
+    # The marks went in set-based, past the services: the stored figures in one pass.
+    refresh(school=school)
+    done("stored figures")
     summary.registers = store.store_registers(
         school=school,
         taken=taken,
