@@ -117,6 +117,53 @@ def counts_by_pupil(
     return _fold(rows, covers=[[0]], ranges=1)[0]
 
 
+def sessions_by_pupil_and_code(
+    *,
+    school: School,
+    start: dt.date,
+    end: dt.date,
+    codes: Iterable[str] | None = None,
+    pupil_ids: Iterable[int] | None = None,
+) -> dict[int, dict[str, int]]:
+    """Counted sessions per pupil id and code of [start, end] (only `codes`, if given), from
+    the stored figures: the few codes a letter or a list quotes (C2 and I, …)."""
+    if end < start:
+        return {}
+    rows = _stored(school=school, start=start, end=end, pupil_ids=pupil_ids).exclude(
+        code=UNMARKED
+    )
+    if codes is not None:
+        rows = rows.filter(code__in=list(codes))
+    found: dict[int, dict[str, int]] = {}
+    for pupil_id, code, n in (
+        rows.values_list("pupil_id", "code").annotate(n=_in_range(start, end)).order_by()
+    ):
+        if n:
+            found.setdefault(pupil_id, {})[code] = n
+    return found
+
+
+def daily_sessions(
+    *, school: School, start: dt.date, end: dt.date, pupil_ids: Iterable[int]
+) -> list[tuple[int, dt.date, str, int]]:
+    """(pupil id, day, code, counted sessions) of [start, end] for a few pupils, from the
+    stored figures: for figures whose range differs per pupil (a case's opening date)."""
+    if end < start:
+        return []
+    rows = (
+        _stored(school=school, start=start, end=end, pupil_ids=pupil_ids)
+        .exclude(code=UNMARKED)
+        .values_list("pupil_id", "week", "code", *WEEKDAY_FIELDS)
+    )
+    found = []
+    for pupil_id, week, code, *per_day in rows:
+        for k, n in enumerate(per_day):
+            day = week + k * _DAY
+            if n and start <= day <= end:
+                found.append((pupil_id, day, code, n))
+    return found
+
+
 def counts_by_pupil_and_day(
     *, school: School, start: dt.date, end: dt.date
 ) -> tuple[dict[int, SessionCounts], dict[tuple[dt.date, str], int]]:

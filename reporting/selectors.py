@@ -1,6 +1,6 @@
 """Reads for the reports. Every query is set-based (one per question, whatever the number
-of pupils) and goes through registers.figures.counted_marks, so the reports count exactly
-what the pupil pages and the sweep count.
+of pupils) and reads the stored figures (registers.models.WeekCount, through
+registers.figures), so the reports count exactly what the pupil pages and the sweep count.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from attendance_portal.dates import monday_of
 from registers import codes, figures, flags
-from registers.models import Pupil, School, SchoolDay
+from registers.models import Pupil, School, SchoolDay, WeekCount
+from registers.models.figures import UNMARKED, WEEKDAY_FIELDS
 from registers.models.calendar import academic_year_start
 from registers.models.pupils import YEAR_GROUPS
 from registers.rates import SessionCounts
@@ -151,16 +153,19 @@ class FormWeek:
 
 
 def form_week(*, school: School, monday: dt.date) -> list[FormWeek]:
-    """Each form's sessions in the week starting `monday` (one query), for the league."""
+    """Each form's sessions in the week starting `monday` (one query of the stored figures,
+    registers.models.WeekCount), for the league. A pupil counts in their form today."""
+    week = sum((F(f) for f in WEEKDAY_FIELDS[1:]), F(WEEKDAY_FIELDS[0]))
     rows = (
-        figures.counted_marks(school=school, start=monday, end=monday + dt.timedelta(days=6))
-        .filter(pupil__form__isnull=False)
+        WeekCount.objects.for_school(school)
+        .filter(week=monday, pupil__form__isnull=False)
+        .exclude(code=UNMARKED)
         .values("pupil__form_id", "pupil__form__name")
         .annotate(
             pupils=Count("pupil_id", distinct=True),
-            possible=figures.COUNT_ANNOTATIONS["possible"],
-            attended=Count("pk", filter=Q(code_id__in=ATTENDED_CODES)),
-            late=Count("pk", filter=Q(code_id="L")),
+            possible=Coalesce(Sum(week, filter=Q(code__in=codes.POSSIBLE_CODES)), 0),
+            attended=Coalesce(Sum(week, filter=Q(code__in=ATTENDED_CODES)), 0),
+            late=Coalesce(Sum(week, filter=Q(code="L")), 0),
         )
         .order_by("pupil__form__name")
     )

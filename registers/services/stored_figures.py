@@ -225,6 +225,24 @@ def refresh_sessions(*, school: School | int, keys: Iterable[tuple[int, dt.date]
     )
 
 
+def reconcile(*, school: School, start: dt.date, end: dt.date) -> int:
+    """The nightly sweep's check of the days it judges: the stored rows of [start, end]'s
+    weeks against the marks, made right where they differ (each difference logged as an
+    error: a writer missed them). Its own short transaction: the pupils' locks are not
+    held through the sweep. Returns how many rows it rewrote (0 when all agree)."""
+    changed = refresh(school=school, start=start, end=end)
+    if changed:
+        logger.error(
+            "Stored figures of school %s differed from the marks in %d rows of %s to %s "
+            "(repaired)",
+            school.urn,
+            changed,
+            start,
+            end,
+        )
+    return changed
+
+
 def verify(*, school: School, repair: bool = False) -> list[Difference]:
     """Every stored row of the school against the marks: the differences (none when the
     invariant holds). With `repair`, the stored rows are made right, in one transaction."""
