@@ -18,8 +18,8 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from attendance_portal.dates import monday_of
 from registers import codes
 from registers.models import Mark, Pupil, School, SchoolDay, WeekCount
-from registers.models.figures import UNMARKED, WEEKDAY_FIELDS
 from registers.models.calendar import academic_year_start
+from registers.models.figures import UNMARKED, WEEKDAY_FIELDS
 from registers.rates import SessionCounts
 from registers.school_age import SchoolAge, compulsory_school_age
 
@@ -44,7 +44,7 @@ def year_to_date(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def counted_marks(
-    *, school: School, start: dt.date, end: dt.date, pupil_ids: Iterable[int] | None = None
+    *, school: School | int, start: dt.date, end: dt.date, pupil_ids: Iterable[int] | None = None
 ) -> QuerySet[Mark]:
     """The marks of [start, end] that count: the pupil was on roll and the session open."""
     days = SchoolDay.objects.for_school(school).between(start, end)
@@ -94,10 +94,7 @@ def _in_range(start: dt.date, end: dt.date) -> Sum:
         )
         for k, field in enumerate(WEEKDAY_FIELDS)
     ]
-    total = parts[0]
-    for part in parts[1:]:
-        total = total + part
-    return Sum(total)
+    return Sum(sum(parts[1:], parts[0]))
 
 
 def counts_by_pupil(
@@ -129,9 +126,7 @@ def sessions_by_pupil_and_code(
     the stored figures: the few codes a letter or a list quotes (C2 and I, …)."""
     if end < start:
         return {}
-    rows = _stored(school=school, start=start, end=end, pupil_ids=pupil_ids).exclude(
-        code=UNMARKED
-    )
+    rows = _stored(school=school, start=start, end=end, pupil_ids=pupil_ids).exclude(code=UNMARKED)
     if codes is not None:
         rows = rows.filter(code__in=list(codes))
     found: dict[int, dict[str, int]] = {}

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from attendance_portal.dates import monday_of
 from registers import codes, figures, flags
 from registers.models import Pupil, School, SchoolDay, WeekCount
-from registers.models.figures import UNMARKED, WEEKDAY_FIELDS
 from registers.models.calendar import academic_year_start
+from registers.models.figures import UNMARKED, WEEKDAY_FIELDS
 from registers.models.pupils import YEAR_GROUPS
 from registers.rates import SessionCounts
 

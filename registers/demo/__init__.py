@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from attendance_portal.errors import DomainError
 from registers import codes
-from registers.services.stored_figures import refresh
 from registers.models import HalfTerm, Mark, MarkAmendment, Pupil, School, SchoolDay, Trust
 from registers.services.privacy import dependent_rows, history_deletion_window
+from registers.services.stored_figures import refresh
 
 from . import logins, store
 from .calendar import demo_years, half_terms, store_calendar

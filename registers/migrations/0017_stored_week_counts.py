@@ -5,29 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registers', '0016_cover_for_a_day'),
+        ("registers", "0016_cover_for_a_day"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WeekCount',
+            name="WeekCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField()),
-                ('code', models.CharField(blank=True, max_length=2)),
-                ('mon', models.PositiveSmallIntegerField(default=0)),
-                ('tue', models.PositiveSmallIntegerField(default=0)),
-                ('wed', models.PositiveSmallIntegerField(default=0)),
-                ('thu', models.PositiveSmallIntegerField(default=0)),
-                ('fri', models.PositiveSmallIntegerField(default=0)),
-                ('pupil', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registers.pupil')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registers.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.DateField()),
+                ("code", models.CharField(blank=True, max_length=2)),
+                ("mon", models.PositiveSmallIntegerField(default=0)),
+                ("tue", models.PositiveSmallIntegerField(default=0)),
+                ("wed", models.PositiveSmallIntegerField(default=0)),
+                ("thu", models.PositiveSmallIntegerField(default=0)),
+                ("fri", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registers.pupil",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registers.school",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['school', 'week'], include=('pupil', 'code', 'mon', 'tue', 'wed', 'thu', 'fri'), name='registers_weekcount_scan_idx')],
-                'constraints': [models.UniqueConstraint(fields=('pupil', 'week', 'code'), name='registers_weekcount_one_per_code')],
+                "indexes": [
+                    models.Index(
+                        fields=["school", "week"],
+                        include=("pupil", "code", "mon", "tue", "wed", "thu", "fri"),
+                        name="registers_weekcount_scan_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("pupil", "week", "code"), name="registers_weekcount_one_per_code"
+                    )
+                ],
             },
         ),
     ]

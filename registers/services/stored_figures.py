@@ -220,9 +220,7 @@ def refresh_sessions(*, school: School | int, keys: Iterable[tuple[int, dt.date]
     if not keys:
         return 0
     dates = [d for _, d in keys]
-    return refresh(
-        school=school, pupil_ids={p for p, _ in keys}, start=min(dates), end=max(dates)
-    )
+    return refresh(school=school, pupil_ids={p for p, _ in keys}, start=min(dates), end=max(dates))
 
 
 def reconcile(*, school: School, start: dt.date, end: dt.date) -> int:
@@ -233,8 +231,7 @@ def reconcile(*, school: School, start: dt.date, end: dt.date) -> int:
     changed = refresh(school=school, start=start, end=end)
     if changed:
         logger.error(
-            "Stored figures of school %s differed from the marks in %d rows of %s to %s "
-            "(repaired)",
+            "Stored figures of school %s differed from the marks in %d rows of %s to %s (repaired)",
             school.urn,
             changed,
             start,

@@ -44,8 +44,9 @@ session = st.sampled_from(("AM", "PM"))
 code = st.sampled_from(CODES)
 pupil_index = st.integers(0, 7)
 
+codes = st.lists(code, min_size=1, max_size=6)
 operation = st.one_of(
-    st.tuples(st.just("register"), st.sampled_from(FORMS), day_index, session, st.lists(code, min_size=1, max_size=6)),
+    st.tuples(st.just("register"), st.sampled_from(FORMS), day_index, session, codes),
     st.tuples(st.just("amend"), pupil_index, day_index, session, code),
     st.tuples(
         st.just("import"),
@@ -53,7 +54,7 @@ operation = st.one_of(
     ),
     st.tuples(st.just("close"), day_index, st.sampled_from(("AM", "PM", "ALL"))),
     st.tuples(st.just("reopen"), day_index),
-    st.tuples(st.just("join"), day_index, st.sampled_from(FORMS + ("",))),
+    st.tuples(st.just("join"), day_index, st.sampled_from((*FORMS, ""))),
     st.tuples(st.just("leave"), pupil_index, day_index),
     st.tuples(st.just("readmit"), pupil_index, day_index),
 )  # fmt: skip

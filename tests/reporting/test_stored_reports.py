@@ -63,9 +63,7 @@ def _reports(school: School, today: dt.date) -> list:
         built.append(build_report(school=school, period=period, aggregate_only=True))
         built.append(build_report(school=school, period=period))
     built.append(pupil_records(school=school, start=dt.date(2025, 9, 3), end=today, today=today))
-    built.append(
-        pupil_records(school=school, start=dt.date(2026, 1, 7), end=dt.date(2026, 2, 11))
-    )
+    built.append(pupil_records(school=school, start=dt.date(2026, 1, 7), end=dt.date(2026, 2, 11)))
     built.append(form_week(school=school, monday=dt.date(2026, 2, 23)))
     return plain(built)
 

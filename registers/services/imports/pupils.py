@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from registers import flags
 from registers.models import Form, Mark, Pupil, School
-from registers.services.stored_figures import refresh
 from registers.models.pupils import YEAR_GROUPS
+from registers.services.stored_figures import refresh
 
 from .csvfile import CsvFile, Problems, Row, max_length, open_table
 
