@@ -14,12 +14,14 @@ queries, pandas and template rendering included) and prints p50/p95.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
 import random
 import statistics
 import time
+from collections.abc import Iterator
 
 from benchmarks import forms_and_pupils, pupil_flags, write_section
 
@@ -200,6 +202,22 @@ def existing_school():
     return school, users.get(username="bench-head"), users.get(username="bench-governor"), marks
 
 
+@contextlib.contextmanager
+def from_marks() -> Iterator[None]:
+    """registers.figures' readers swapped for the marks-based ones (the method before the
+    stored figures), for a same-run comparison."""
+    from registers import figures, figures_from_marks
+
+    saved = {name: getattr(figures, name) for name in figures_from_marks.READERS}
+    for name in figures_from_marks.READERS:
+        setattr(figures, name, getattr(figures_from_marks, name))
+    try:
+        yield
+    finally:
+        for name, reader in saved.items():
+            setattr(figures, name, reader)
+
+
 def stored_rows_floor(school, key: str | None, runs: int) -> list[float]:
     """The floor of a dashboard: fetching the stored rows it needs (its period's weeks
     and the same weeks of last year, registers_weekcount) into Python, no sums."""
@@ -275,6 +293,11 @@ def run(runs: int, *, reuse: bool = False) -> str:
 
         for label, user, url, params, key in pages:
             measure(label, user, url, params, key)
+        # The same pages counted from the marks, as before the stored figures (the same
+        # load, the same run): what the stored figures saved.
+        with from_marks():
+            for label, user, url, params, key in pages[:2]:
+                measure(f"{label}, from the marks (before issue 18)", user, url, params, key)
         # Before the sweep has ever run, band movement is worked out from the marks.
         PupilFigure.objects.filter(school=school).delete()
         measure("Dashboard, no stored nightly figures yet (head)", head, dashboard, {}, None)
