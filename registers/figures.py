@@ -199,9 +199,27 @@ def counts_by_pupil_over(
     pupil_ids: Iterable[int] | None = None,
 ) -> list[dict[int, SessionCounts]]:
     """counts_by_pupil for each of several date ranges (the nightly sweep's year to date
-    and its last two monitoring points)."""
-    ids = None if pupil_ids is None else list(pupil_ids)
-    return [counts_by_pupil(school=school, start=s, end=e, pupil_ids=ids) for s, e in ranges]
+    and its last two monitoring points, the trust view's year and half-terms), from one
+    read of the stored rows: a sum per range, each exactly counts_by_pupil's."""
+    ranges = [(s, e) for s, e in ranges]
+    live = [(i, s, e) for i, (s, e) in enumerate(ranges) if s <= e]
+    if not live:
+        return [{} for _ in ranges]
+    sums = {f"n{i}": _in_range(s, e) for i, s, e in live}
+    rows = (
+        _stored(
+            school=school,
+            start=min(s for _, s, _ in live),
+            end=max(e for _, _, e in live),
+            pupil_ids=pupil_ids,
+        )
+        .exclude(code=UNMARKED)
+        .values_list("pupil_id", "code")
+        .annotate(**sums)
+        .order_by()
+    )
+    covers = [[i] for i, _, _ in live]
+    return _fold(rows, covers=covers, ranges=len(ranges))
 
 
 def _fold(

@@ -197,6 +197,11 @@ class StoredFiguresProperty(TestCase):
         assert rows == recompute(school=school)
 
         pupils = list(Pupil.objects.for_school(school).values_list("pk", flat=True))
+        ranges = _ranges(first, last)
+        over = figures.counts_by_pupil_over(school=school, ranges=ranges)
+        for (start, end), stored_range in zip(ranges, over, strict=True):
+            marks_range = figures_from_marks.counts_by_pupil(school=school, start=start, end=end)
+            assert stored_range == marks_range, (start, end)
         for start, end in _ranges(first, last):
             stored = figures.counts_by_pupil(school=school, start=start, end=end)
             marks = figures_from_marks.counts_by_pupil(school=school, start=start, end=end)
