@@ -44,13 +44,13 @@ ATTENDED_CODES = codes.PRESENT_CODES | codes.AEA_CODES
 def report_reads() -> Iterator[None]:
     """Run a report's queries with PostgreSQL's JIT compiler off and grouping by hashing.
 
-    The report's aggregates are costed as "expensive" (hundreds of thousands of marks), so
-    PostgreSQL JIT-compiles them; measured on the 1,500-pupil benchmark that adds about
-    100 ms to each query and roughly doubles the year-to-date figures, and never pays back
-    on queries that run in well under a second. And it sorts the marks to group them,
-    as it underestimates how many pass the on-roll join (registers.figures.hashed_grouping
-    says more). One statement, so the query count stays as it was; set_config(…, true)
-    is SET LOCAL: both end with the transaction.
+    The report's aggregates are costed as "expensive" (tens of thousands of stored rows,
+    and the marks the few mark-level reads scan), so PostgreSQL JIT-compiles them;
+    measured on the 1,500-pupil benchmark that added about 100 ms to each query, and never
+    pays back on queries that run in well under a second. And grouping by hashing beats
+    sorting the rows first for the few thousand groups a report has. One statement, so
+    the query count stays as it was; set_config(…, true) is SET LOCAL: both end with the
+    transaction.
     """
     if connection.vendor != "postgresql":
         yield
