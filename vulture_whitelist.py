@@ -200,3 +200,7 @@ _.wed
 _.thu
 _.fri
 READERS
+ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
+_.db_for_write  # Django's database router interface (attendance_portal/replica.py)
+_.allow_relation  # Django's database router interface
+_.allow_migrate  # Django's database router interface

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -113,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Report pages read the replica, if there is one; a browser that just wrote, the primary.
+    "attendance_portal.replica.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "attendance_portal.security.ContentSecurityPolicyMiddleware",
@@ -162,6 +165,18 @@ def database_settings(url: str) -> dict:
 DATABASES = {
     "default": database_settings(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
+# A PostgreSQL streaming replica for reporting reads (attendance_portal/replica.py): the
+# report pages read it unless the browser wrote within REPLICA_MAX_LAG_SECONDS or the
+# replica is further behind than that. Writes and migrations never go there.
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 10)
+REPORTING_READS_DATABASE = "default"
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = database_settings(REPLICA_DATABASE_URL)
+    # An unreachable replica costs a report two seconds, then it reads the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    REPORTING_READS_DATABASE = "replica"
+DATABASE_ROUTERS = ["attendance_portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -258,6 +273,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Celery: eager (in-process) unless a broker is configured.
+TASK_QUEUE_NAMES = ("sweep", "letters", "messages", "reports", "default")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -270,6 +286,28 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One queue per kind of work (docs/scaling.md "Celery"), so that a term's letters never
+# hold up the nightly sweep and neither holds up a reminder email. A worker started
+# without -Q consumes every declared queue (make run's eager mode needs none); the
+# docker-compose workers each take a group. A route to an undeclared queue is refused
+# when the task is sent, not left waiting forever, and every task must match a route
+# (tests/portal/test_task_routes.py): a new task picks its queue here.
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in TASK_QUEUE_NAMES)
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_CREATE_MISSING_QUEUES = False
+# Exact names first, then the patterns in this order (celery.app.routes.MapRoute): the
+# letters pattern comes before the sweep's, so queue_sweep_letters renders on letters.
+CELERY_TASK_ROUTES = {
+    "escalation.*letter*": {"queue": "letters"},
+    "escalation.*sweep*": {"queue": "sweep"},
+    "registers.register_reminders": {"queue": "messages"},
+    "*.send_*": {"queue": "messages"},
+    "reporting.*": {"queue": "reports"},
+    "*figures*": {"queue": "reports"},
+    "escalation.requeue_stalled": {"queue": "default"},
+    "*import*": {"queue": "default"},
+    "*export*": {"queue": "default"},
+}
 # Never block on the broker (issue 22). Pages send after commit on a connection of their
 # own (attendance_portal.broker): this many seconds to connect and to answer, no retry;
 # what was not sent is sent again by beat's escalation.requeue_stalled.

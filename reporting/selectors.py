@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from attendance_portal.dates import monday_of
 from registers import codes, figures, flags
-from registers.models import Pupil, School, SchoolDay, WeekCount
+from registers.models import Mark, Pupil, School, SchoolDay, WeekCount
 from registers.models.calendar import academic_year_start
 from registers.models.figures import UNMARKED, WEEKDAY_FIELDS
 from registers.models.pupils import YEAR_GROUPS
@@ -52,11 +52,15 @@ def report_reads() -> Iterator[None]:
     the query count stays as it was; set_config(…, true) is SET LOCAL: both end with the
     transaction.
     """
-    if connection.vendor != "postgresql":
+    # On the database the report reads: the replica, when there is one and it may
+    # (attendance_portal.replica); its transaction is the report's one snapshot.
+    alias = router.db_for_read(Mark) or DEFAULT_DB_ALIAS
+    database = connections[alias]
+    if database.vendor != "postgresql":
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=alias):
+        with database.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('jit', 'off', true), set_config('enable_sort', 'off', true)"
             )

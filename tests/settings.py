@@ -13,3 +13,13 @@ import os
 os.environ["DEBUG"] = "true"
 
 from attendance_portal.settings import *  # noqa: F403
+
+# The read replica (attendance_portal/replica.py). The suite reads the primary; the replica
+# tests (tests/portal/test_replica.py, run by .ci/run against a real streaming replica) turn
+# REPORTING_READS_DATABASE to "replica". As a test mirror it is never created or flushed:
+# it reads the test database the primary's streaming copies to it, under the same name.
+DATABASES.pop("replica", None)  # noqa: F405
+REPORTING_READS_DATABASE = "default"
+if os.environ.get("TEST_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = database_settings(os.environ["TEST_REPLICA_DATABASE_URL"])  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405

@@ -11,7 +11,9 @@ Concurrency: refresh locks the pupils' rows (FOR NO KEY UPDATE, in id order, aft
 caller's own register and mark locks) before it reads the marks. Two writers touching the
 same pupil's week therefore recompute one after the other, and the second reads the
 first's committed marks: the last recompute sees every mark. NO KEY, so a concurrent
-INSERT of a mark (which takes KEY SHARE on its pupil) is not blocked by it.
+INSERT of a mark (which takes KEY SHARE on its pupil) is not blocked by it. Every read here
+goes to the database written to (`_primary`), never a reporting replica: a recompute must
+see its own transaction's marks.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
@@ -43,6 +45,10 @@ Key = tuple[int, dt.date, str]
 Rows = dict[Key, tuple[int, ...]]
 
 
+def _primary() -> str:
+    return router.db_for_write(WeekCount)
+
+
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
@@ -61,7 +67,8 @@ def recompute(
     ids = None if pupil_ids is None else sorted(set(pupil_ids))
     if ids == []:
         return {}
-    days = SchoolDay.objects.for_school(school)
+    db = _primary()
+    days = SchoolDay.objects.using(db).for_school(school)
     if first_week is not None:
         days = days.filter(date__gte=first_week)
     if last_week is not None:
@@ -76,6 +83,7 @@ def recompute(
     }
     marks = (
         counted_marks(school=school, start=start, end=end, pupil_ids=ids)
+        .using(db)
         .annotate(monday=TruncWeek("date"))
         .values_list("pupil_id", "monday", "code_id")
         .annotate(**per_day)
@@ -89,7 +97,7 @@ def recompute(
         total = marked[(pupil_id, monday)]
         for k, n in enumerate(counts):
             total[k] += n
-    pupils = Pupil.objects.for_school(school).on_roll_between(start, end)
+    pupils = Pupil.objects.using(db).for_school(school).on_roll_between(start, end)
     if ids is not None:
         pupils = pupils.filter(pk__in=ids)
     for pk, admitted, left in pupils.values_list("pk", "admission_date", "leaving_date"):
@@ -117,7 +125,7 @@ def stored(
     last_week: dt.date | None = None,
 ) -> dict[Key, tuple[int, tuple[int, ...]]]:
     """The stored rows, as recompute gives them, with each row's primary key."""
-    rows = WeekCount.objects.for_school(school)
+    rows = WeekCount.objects.using(_primary()).for_school(school)
     if pupil_ids is not None:
         rows = rows.filter(pupil_id__in=sorted(set(pupil_ids)))
     if first_week is not None:

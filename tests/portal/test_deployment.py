@@ -134,7 +134,15 @@ def test_docker_compose_file_is_valid(tmp_path):
     services = subprocess.run(
         ["docker-compose", "config", "--services"], cwd=tmp_path, capture_output=True, text=True
     ).stdout.split()
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    assert set(services) == {
+        "web",
+        "worker",
+        "worker-sweep",
+        "worker-letters",
+        "beat",
+        "db",
+        "redis",
+    }
     resolved = subprocess.run(
         ["docker-compose", "config"], cwd=tmp_path, capture_output=True, text=True
     ).stdout

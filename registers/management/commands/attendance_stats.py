@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from attendance_portal import cli
+from attendance_portal.replica import reporting_reads
 from registers import figures, rates
 from registers.models import School
 
@@ -62,7 +63,8 @@ class Command(BaseCommand):
         start, end = start or year_start, end or today
         if start > end:
             raise CommandError(f"--from {start} is after --to {end}")
-        records = pupil_records(school=school, start=start, end=end)
+        with reporting_reads():  # a report: the replica, when there is one
+            records = pupil_records(school=school, start=start, end=end)
         cli.write_records(self.stdout, records, columns=COLUMNS, fmt=options["format"])
 
 
