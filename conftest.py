@@ -2,7 +2,8 @@
 
 Personas (healthchecks' alice/bob/charlie): `officer`, `teacher` (registers form 4A),
 `other_teacher` (another form of this school), `head`, `governor`, `trust_lead` (this
-school's trust) and `outsider` (an officer of another school in another trust).
+school's trust), `outsider` (an officer of another school in another trust), `la_lead` (the
+local authority of this school: LA number 873) and `other_la` (the LA of the other school).
 """
 
 from __future__ import annotations
@@ -154,6 +155,25 @@ def trust_lead(trust):
 @pytest.fixture
 def outsider(other_school):
     return make_member(Role.OFFICER, school=other_school, username="outsider")
+
+
+LA_NUMBER, OTHER_LA_NUMBER = "873", "874"
+
+
+@pytest.fixture
+def la_lead(school):
+    """The local authority's attendance team member for this school's LA number."""
+    school.la_number = LA_NUMBER
+    school.save(update_fields=["la_number"])
+    return make_member(Role.LA, la_number=LA_NUMBER, username="lalead")
+
+
+@pytest.fixture
+def other_la(other_school):
+    """A local authority member of another LA (the other school's)."""
+    other_school.la_number = OTHER_LA_NUMBER
+    other_school.save(update_fields=["la_number"])
+    return make_member(Role.LA, la_number=OTHER_LA_NUMBER, username="otherla")
 
 
 @pytest.fixture

@@ -200,7 +200,51 @@ _.wed
 _.thu
 _.fri
 READERS
+_.attended_pct  # read by templates/lessons/report.html
+alerts_withdrawn  # LessonResult's withdrawn alerts, asserted by tests/lessons (the save's result)
+_.used_at  # a spent challenge: filtered on by the ORM (attendance_portal/parents/services/signin.py)
+digest  # model field (attendance_portal/api/models.py), looked up by services/tokens.py
+_.is_revoked  # read by templates/api/tokens.html
+_.is_expired  # read by templates/api/tokens.html
+default_detail  # DRF APIException's attribute (attendance_portal/api/problems.py)
+CsvRenderer  # named in settings.REST_FRAMEWORK (attendance_portal/api/renderers.py)
+charset  # DRF renderer's attribute
+accepted_media_type  # DRF renderer's render() signature
+TokenRateThrottle  # named in settings.REST_FRAMEWORK (attendance_portal/api/throttling.py)
+_.get_rate  # DRF throttle hook
+_.get_cache_key  # DRF throttle hook
+TokenScheme  # drf-spectacular finds its extensions by subclassing
+_.target_class  # drf-spectacular extension attribute
+_.get_security_definition  # drf-spectacular extension hook
+_.authenticate_header  # DRF authentication hook
+# The answers' shapes for the OpenAPI schema (attendance_portal/api/serializers.py)
+possible_sessions
+present_sessions
+aea_sessions
+authorised_sessions
+late_sessions
+unmarked_sessions
+persistent_absence
+severe_absence
+HasToken  # named in settings.REST_FRAMEWORK (attendance_portal/api/access.py)
+_.has_permission  # DRF permission hook
+require_bodies  # drf-spectacular POSTPROCESSING_HOOKS (attendance_portal/api/schema.py)
 ReplicaRouter  # DATABASE_ROUTERS (settings.py) names it (attendance_portal/replica.py)
 _.db_for_write  # Django's database router interface (attendance_portal/replica.py)
 _.allow_relation  # Django's database router interface
 _.allow_migrate  # Django's database router interface
+FAMILY  # AbsenceReport.Reason.FAMILY: a reason parents choose (registers/families/models/absence.py)
+reported_at  # model field (registers/families/models/absence.py), shown on the calling list
+delivered_at  # model field (registers/families/models/messages.py), set by the services
+report_absence  # the parents' portal's service (registers/families/services/absence.py)
+request_leave  # the parents' portal's service (registers/families/services/absence.py)
+send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
+set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
+send_message  # one message's send_messages, for the shell and tests (registers/families/services/messages.py)
+MAX_THROTTLE_DELAY_SECONDS  # django-otp's module constant, set at ready() (identity/apps.py)
+subject_template_name  # PasswordResetView's attribute (attendance_portal/signin/views.py)
+email_template_name  # PasswordResetView's attribute (attendance_portal/signin/views.py)
+recorded_by_role  # model field (registers/models/movements.py): the audit's position
+_.better  # read by templates/reporting/dashboard.html (a rate change's direction)
+compared_with  # read by templates/reporting/dashboard.html
+send_message  # families' one-message send, called by its tests (registers/families/services/messages.py; merged from branch families)

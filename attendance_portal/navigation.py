@@ -63,6 +63,18 @@ SECTIONS: list[tuple[str, str, str, str]] = [
         "view_trust",
         "Every school of the trust side by side.",
     ),
+    (
+        "Local authority",
+        "reporting:local_authority",
+        "view_local_authority",
+        "Every school of the local authority side by side, against the national figures.",
+    ),
+    (
+        "API tokens",
+        "api_pages:tokens",
+        "manage_api_tokens",
+        "Tokens for the trust's tools and the MIS, and who read pupil data through them.",
+    ),
 ]
 
 

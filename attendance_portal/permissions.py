@@ -27,7 +27,9 @@ Role = Membership.Role
 STAFF = frozenset({Role.OFFICER, Role.HEAD, Role.TEACHER})
 OFFICE = frozenset({Role.OFFICER, Role.HEAD})
 PUPIL_LEVEL = STAFF  # roles that may see named pupils at all (never governors or trust leads)
-SCHOOL_AGGREGATES = frozenset({Role.OFFICER, Role.HEAD, Role.GOVERNOR, Role.TRUST})
+# Roles that see a school's figures only, never a pupil: governors, trust leads and the
+# local authority (its attendance team follows every school with its LA number).
+SCHOOL_AGGREGATES = frozenset({Role.OFFICER, Role.HEAD, Role.GOVERNOR, Role.TRUST, Role.LA})
 EVERYONE = frozenset(Role)
 
 # capability → the roles that have it. Object-level rules (which forms a teacher takes,
@@ -36,6 +38,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "open_school": EVERYONE,  # the school's front page
     "take_register": STAFF,  # the day's registers; a teacher only their forms'
     "view_pupils": PUPIL_LEVEL,  # pupil pages; a teacher only their forms' pupils
+    "view_pupil_photo": PUPIL_LEVEL,  # a pupil's photo; a teacher also their cover forms'
     "view_celebration": STAFF,  # the weekly class league
     "amend_marks": OFFICE,  # amend past marks, chase missing ones, the late book, bulk marks
     "view_on_site": OFFICE,  # the fire list: who is on site now
@@ -48,8 +51,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_group_pupils": OFFICE,  # the dashboard's drill-down to named pupils
     "view_governors_summary": SCHOOL_AGGREGATES,  # aggregates only, never a pupil
     "view_trust": frozenset({Role.TRUST}),  # the trust's schools side by side
+    "view_local_authority": frozenset({Role.LA}),  # the LA's schools side by side
     "unlock_sign_in": OFFICE,  # the school's locked-out staff
     "manage_staff_sign_in": frozenset({Role.HEAD}),  # reset a member of staff's authenticator
+    # Lesson registers (registers.lessons): a teacher their own lessons, the office any.
+    "take_lesson_register": STAFF,
+    "chase_lesson_registers": OFFICE,  # missing lesson registers, by period
+    # Internal-truancy alerts and patterns: the office, and teachers who are pastoral leads
+    # (registers.lessons.models.PastoralLead; the views check it).
+    "view_truancy_alerts": STAFF,
+    "view_lesson_reports": OFFICE,  # lesson attendance by subject, teacher, period, day
+    # API tokens: a head for the school (any level), a trust lead aggregate-only ones
+    "manage_api_tokens": frozenset({Role.HEAD, Role.TRUST}),
+    "view_api_log": frozenset({Role.HEAD}),  # who read this school's pupil-level data
 }
 
 
@@ -80,14 +94,17 @@ def memberships(user) -> list[Membership]:
 
 
 def membership_for(user, school: School) -> Membership | None:
-    """The user's membership at this school; a trust lead's trust membership counts."""
-    trust_membership = None
+    """The user's membership at this school; a trust lead's trust membership counts, and
+    then a local authority's membership for a school with its LA number."""
+    trust_membership = la_membership = None
     for m in memberships(user):
         if m.school_id == school.pk:
             return m
         if m.trust_id is not None and m.trust_id == school.trust_id:
             trust_membership = m
-    return trust_membership
+        if m.role == Role.LA and m.la_number and m.la_number == school.la_number:
+            la_membership = m
+    return trust_membership or la_membership
 
 
 def schools_for(user) -> list[School]:
@@ -98,6 +115,9 @@ def schools_for(user) -> list[School]:
             found[m.school.pk] = m.school
         elif m.trust_id is not None:
             for s in School.objects.filter(trust_id=m.trust_id):
+                found[s.pk] = s
+        elif m.role == Role.LA and m.la_number:
+            for s in School.objects.filter(la_number=m.la_number):
                 found[s.pk] = s
     return sorted(found.values(), key=lambda s: s.name)
 
@@ -137,6 +157,16 @@ def can_view_pupil(membership: Membership, pupil: Pupil) -> bool:
     if membership.role in OFFICE:
         return True
     return pupil.form_id in teacher_form_ids(membership)
+
+
+def can_see_photo(membership: Membership, pupil: Pupil, day) -> bool:
+    """A pupil's photo: whoever may see the pupil, and a teacher covering their form on
+    `day` (the cover teacher is who needs it most)."""
+    if can_view_pupil(membership, pupil):
+        return True
+    return pupil.school_id == membership.school_id and pupil.form_id in cover_form_ids(
+        membership, day
+    )
 
 
 def can_amend_marks(membership: Membership) -> bool:

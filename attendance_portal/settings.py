@@ -97,8 +97,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_celery_beat",
     "registers",
+    "registers.lessons",
+    "registers.families",
     "escalation",
     "reporting",
+    # The HTTP API (/api/v1/, attendance_portal/api): tokens, not sessions.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "attendance_portal.api",
 ]
 
 MIDDLEWARE = [
@@ -218,10 +225,31 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes (demos and browser tests).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-email"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance@localhost")
 # The portal's address as staff reach it (https://attendance.example.org), for links in
 # emails sent without a request (missing-register reminders); empty: links are paths.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "")
+
+# -- Families: messages to contacts, parents' codes (registers/families) -------------------
+# Text messages: "console" (printed; the default with DEBUG on), "file" (one file per text in
+# SMS_FILE_PATH, for demos and tests), "notify" (GOV.UK Notify) or empty (no texts are sent).
+# Email to families goes through EMAIL_BACKEND above (django-anymail's backends for a real
+# provider, e.g. anymail.backends.amazon_ses.EmailBackend with its ANYMAIL settings).
+SMS_BACKEND = env_str("SMS_BACKEND", "console" if DEBUG else "")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "sent-sms"))
+# GOV.UK Notify: an API key, and the id of an SMS template whose whole text is ((body)).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
+# The bearer token Notify sends with its delivery receipts (its "callback" setting); empty:
+# no callback, delivery status is polled instead (families.poll_delivery_task).
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN")
+# A parent's one-time sign-in code works this many minutes.
+PARENT_CODE_MINUTES = env_int("PARENT_CODE_MINUTES", 10)
+# Sending retries a provider's transient failure this many times, waiting 1, 2, 4 … minutes.
+FAMILY_MESSAGE_RETRIES = env_int("FAMILY_MESSAGE_RETRIES", 5)
+# -- end of families --------------------------------------------------------------------------
 
 # -- Sign-in and accounts (issue 14 part 2, signin/) ----------------------------------------
 # Passwords are checked by signin's throttled ModelBackend (also on /admin/login/); its
@@ -302,6 +330,8 @@ CELERY_TASK_ROUTES = {
     "escalation.*sweep*": {"queue": "sweep"},
     "registers.register_reminders": {"queue": "messages"},
     "*.send_*": {"queue": "messages"},
+    # The families' first-day messages and delivery polls (merged from branch families).
+    "families.*": {"queue": "messages"},
     "reporting.*": {"queue": "reports"},
     "*figures*": {"queue": "reports"},
     "escalation.requeue_stalled": {"queue": "default"},
@@ -352,6 +382,9 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Attendance portal")
 # django-otp's throttling: after n wrong codes a device refuses codes for factor·2^(n-1) s.
 OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 1)
 OTP_STATIC_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 1)
+# ... up to this wait at most (identity.apps sets django-otp's cap): an hour by default, so a
+# guesser gets 24 codes a day and a colleague who has the password cannot lock one for good.
+OTP_THROTTLE_MAX_SECONDS = max(1, env_int("OTP_THROTTLE_MAX_SECONDS", 60 * 60))
 
 # Single sign-on with OpenID Connect (mozilla-django-oidc), off unless OIDC_ENABLED. It signs
 # in existing staff by their email address only; it never creates an account.
@@ -395,6 +428,62 @@ if OIDC_ENABLED:
         "attendance_portal.identity.oidc.StaffEmailBackend",
     ]
 # -- end of two-step sign-in and single sign-on ---------------------------------------------
+
+# -- The parent portal (attendance_portal/parents) -------------------------------------------
+# Parents sign in with a one-time code sent to the email or mobile number the school holds.
+# Their session is their own cookie (path /parents/, ends when the browser closes), ended
+# after this many idle seconds, and after PARENT_SESSION_MAX_SECONDS whatever happens.
+INSTALLED_APPS.append("attendance_portal.parents")
+PARENT_SESSION_IDLE_SECONDS = env_int("PARENT_SESSION_IDLE_SECONDS", 30 * 60)
+PARENT_SESSION_MAX_SECONDS = env_int("PARENT_SESSION_MAX_SECONDS", 4 * 60 * 60)
+# Codes a contact may ask for in an hour before a lock (doubling from PARENT_LOCKOUT_SECONDS),
+# and requests plus wrong codes an address may make in an hour (parents on one mobile network
+# can share an address, so it is generous).
+PARENT_CODE_MAX_REQUESTS = env_int("PARENT_CODE_MAX_REQUESTS", 5)
+PARENT_ADDRESS_MAX_FAILURES = env_int("PARENT_ADDRESS_MAX_FAILURES", 50)
+PARENT_LOCKOUT_SECONDS = env_int("PARENT_LOCKOUT_SECONDS", 15 * 60)
+# -- end of the parent portal ------------------------------------------------------------------
+# -- the HTTP API (attendance_portal/api) ------------------------------------------------------
+# Calls per minute for one token (429 with Retry-After past it), counted in the default
+# cache: set CACHE_URL (Redis) so that every worker process counts together.
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120)
+# A token's lifetime when its creator gives none, and the longest they may give.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 366)
+REST_FRAMEWORK = {
+    # Tokens only: a signed-in browser's session never opens the API (no CSRF to forget).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["attendance_portal.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["attendance_portal.api.access.HasToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["attendance_portal.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "attendance_portal.api.renderers.CsvRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "attendance_portal.api.problems.exception_handler",
+    # CSV through Accept: text/csv only (no ?format=, one way to ask).
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Attendance portal API",
+    "DESCRIPTION": (
+        "Figures, marks and cases of the schools a token covers. Send the token as "
+        "`Authorization: Bearer <token>`. Errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "attendance_portal.api.schema.require_bodies",
+    ],
+}
 
 LOGGING = {
     "version": 1,

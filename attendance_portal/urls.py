@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from attendance_portal import views
 from attendance_portal.login import AdminLoginView, ThrottledLoginView
+from registers.families import views as families_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +20,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Two-step sign-in, single sign-on and the head's staff page (identity/urls.py).
     path("", include("attendance_portal.identity.urls")),
+    # The parent portal: its own sign-in and session (attendance_portal/parents).
+    path("parents/", include("attendance_portal.parents.urls")),
     path("s/<str:urn>/", include("registers.urls")),
+    path("s/<str:urn>/lessons/", include("registers.lessons.urls")),
+    path("s/<str:urn>/families/", include("registers.families.urls")),
+    # GOV.UK Notify's delivery receipts (a bearer token, no session).
+    path("families/notify/receipts/", families_views.notify_receipt, name="notify_receipt"),
     path("s/<str:urn>/escalation/", include("escalation.urls")),
     path("s/<str:urn>/reporting/", include("reporting.urls")),
+    # The HTTP API (tokens, not sessions) and the pages where heads manage its tokens.
+    path("api/v1/", include("attendance_portal.api.urls")),
+    path("s/<str:urn>/api-tokens/", include("attendance_portal.api.page_urls")),
 ]

@@ -19,6 +19,7 @@ LANDING = {
     Role.OFFICER: "registers:day",
     Role.HEAD: "reporting:dashboard",
     Role.GOVERNOR: "reporting:governors",
+    Role.LA: "reporting:local_authority",
 }
 
 
@@ -35,6 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
         # A trust lead starts with the trust's schools side by side (any school's URN
         # opens the trust view).
         return redirect(reverse("reporting:trust", args=[schools[0].urn]))
+    areas = {m.la_number for m in permissions.memberships(request.user) if m.role == Role.LA}
+    if len(areas) == 1 and schools and all(s.la_number in areas for s in schools):
+        # A local authority's team starts with its schools side by side, likewise.
+        return redirect(reverse("reporting:local_authority", args=[schools[0].urn]))
     if len(schools) == 1:
         membership = permissions.membership_for(request.user, schools[0])
         return redirect(landing_url(membership, schools[0].urn))

@@ -13,6 +13,7 @@ from escalation.views import (
     lists_calling,
     lists_concern,
     lists_fpn,
+    lists_reports,
 )
 
 app_name = "escalation"
@@ -60,6 +61,8 @@ urlpatterns = [
     # The daily lists: first-day calling, students of concern, penalty notices
     path("calling/", lists_calling.calling, name="calling"),
     path("calling/<int:pk>/log/", lists_calling.log_call_view, name="calling_log"),
+    path("calling/reports/<int:pk>/accept/", lists_reports.accept_report, name="report_accept"),
+    path("calling/reports/<int:pk>/decline/", lists_reports.decline_report, name="report_decline"),
     path("concern/", lists_concern.concern, name="concern"),
     path("penalty-notices/", lists_fpn.fpn, name="fpn"),
     # Letters: the log, termly batches, downloads and the wording editor

@@ -9,7 +9,8 @@ are checked against the 2024 regulations and guidance (docs/domain.md §1, §3):
   of compulsory school age that day;
 - Z is for a prospective pupil not yet on the admission register: never for a pupil on roll
   that day (a mark for a pupil off roll is refused anyway, so Z is never entered here);
-- L is a late arrival *before* the register closed: minutes late after it closed is U;
+- L is a late arrival *before* the register closed: minutes late after it closed is U; and
+  L with 0 minutes late is no late arrival at all (the pupil was on time: / or \\);
 - C2 (leave for a compulsory school age pupil on a part-time timetable) comes only from the
   leave workflow, which checks the pupil's age, the end and review dates and the
   headteacher's grant: by hand it is accepted only on a day a granted part-time timetable
@@ -47,6 +48,12 @@ def problem(facts: MarkFacts) -> str | None:
         return (
             f"Z (prospective pupil, not on the admission register) cannot be used for "
             f"{facts.who}: they are on roll on {on}."
+        )
+    if code == "L" and facts.minutes_late == 0:
+        return (
+            f"L with 0 minutes late is not a late arrival: give the minutes {facts.who} was "
+            "late, or mark them present (/ in the morning, \\ in the afternoon) if they "
+            "were on time."
         )
     if (
         code == "L"

@@ -14,6 +14,7 @@ ROLE_PERMISSIONS = {
     "head": ["view_pupil", "view_mark", "change_mark", "view_register", "view_markamendment"],
     "governor": [],
     "trust": [],
+    "la": [],
 }
 
 

@@ -6,7 +6,11 @@ from celery import shared_task
 from django.utils import timezone
 
 from registers.models import School
-from registers.services.reminders import send_officer_summary, send_teacher_reminders
+from registers.services.reminders import (
+    send_officer_summary,
+    send_other_reminders,
+    send_teacher_reminders,
+)
 from registers.services.stored_figures import verify
 
 
@@ -16,16 +20,18 @@ def register_reminders_task() -> dict:
     remind teachers of their missing registers and send officers the hourly summary.
     Idempotent: a re-run or a redelivered task sends nothing twice."""
     now = timezone.now()
-    teachers = summaries = 0
+    teachers = summaries = others = 0
     for school in School.objects.order_by("pk"):
         teachers += send_teacher_reminders(school=school, now=now)
         summaries += send_officer_summary(school=school, now=now)
-    return {"teacher_reminders": teachers, "officer_summaries": summaries}
+        # Lesson registers (registers.lessons) remind their teachers in the same job.
+        others += send_other_reminders(school=school, now=now)
+    return {"teacher_reminders": teachers, "officer_summaries": summaries, "other": others}
 
 
 @shared_task(name="registers.verify_figures")
 def verify_figures_task() -> dict:
-    """Celery beat, weekly (registers migration 0019): every school's stored figures
+    """Celery beat, weekly (registers migration 0023): every school's stored figures
     against its marks, repaired where they differ; each difference is logged as an error
     (registers.services.stored_figures.verify), so a writer that forgot them is found
     within a week and its figures made right. Safe to run twice."""

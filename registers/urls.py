@@ -11,7 +11,9 @@ from registers.views.bulk import bulk_marks
 from registers.views.cover import cover
 from registers.views.fire import fire
 from registers.views.latebook import late_book
+from registers.views.leavers import early_leavers
 from registers.views.missing import missing_marks
+from registers.views.photos import pupil_photo
 from registers.views.privacy import pupil_export
 from registers.views.pupils import pupil_ctf, pupil_search
 
@@ -52,6 +54,7 @@ urlpatterns = [
     path("registers/cover/", cover, name="cover"),
     path("registers/late-book/", late_book, name="late_book"),
     path("registers/fire-list/", fire, name="fire_list"),
+    path("registers/early-leavers/", early_leavers, name="early_leavers"),
     path("registers/bulk/", bulk_marks, name="bulk_marks"),
     path(
         "registers/<int:form_id>/<registers_date:day>/<registers_session:session>/",
@@ -78,4 +81,5 @@ urlpatterns = [
     path("planned/", leave.planned_list, name="planned_list"),
     path("planned/new/", leave.planned_new, name="planned_new"),
     path("pupils/<int:pk>/export/", pupil_export, name="pupil_export"),
+    path("pupils/<int:pk>/photo/", pupil_photo, name="pupil_photo"),
 ]

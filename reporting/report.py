@@ -31,7 +31,7 @@ from . import (
 )
 from .breakdowns import GroupFigures
 from .movement import Snapshot
-from .periods import Period
+from .periods import YTD, Period
 from .questions import questions_for
 from .sections import one_place
 from .tables import Table
@@ -123,7 +123,7 @@ def _build(
             headline.severe_pupils,
             bands.band_values(df),
         )
-        headline = _withheld_headline(headline, plan)
+        headline = withheld_headline(headline, plan)
 
     def link(dimension: str, key: str) -> str | None:
         return drill(dimension, key) if drill else None
@@ -187,7 +187,41 @@ def _build(
     return Report(school, period, headline, tables, df, aggregate_only, withhold)
 
 
-def _withheld_headline(headline: GroupFigures, plan: disclosure.Plan) -> GroupFigures:
+def earlier_headline(
+    *, school: School, period: Period, withhold: bool
+) -> tuple[str, GroupFigures] | None:
+    """The whole school's figures to compare the period's with, "since the last half-term":
+    the year to date as it stood at the end of the last half-term for the year to date,
+    otherwise the last half-term itself. Withheld as the period's own headline is, so a
+    change is only ever the difference of two figures the reader may see anyway.
+    None when there is no earlier half-term. Two queries (the roll and the counts)."""
+    window = period.previous
+    if window is None or period.is_empty:
+        return None
+    start, label = window.start, window.label
+    if period.key == YTD:
+        start, label = period.year_start, f"the year to date at the end of {window.label}"
+    if start > window.end:
+        return None
+    with selectors.report_reads():
+        pupils = selectors.pupil_values(school=school, start=start, end=window.end)
+        counts = selectors.pupil_counts(school=school, start=start, end=window.end)
+    df = breakdowns.pupil_frame(
+        pupils, counts, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct
+    )
+    headline = breakdowns.whole_school(df)
+    if withhold:
+        plan = disclosure.plan(
+            headline.pupils,
+            headline.persistent_pupils,
+            headline.severe_pupils,
+            bands.band_values(df),
+        )
+        headline = withheld_headline(headline, plan)
+    return label, headline
+
+
+def withheld_headline(headline: GroupFigures, plan: disclosure.Plan) -> GroupFigures:
     """The whole school's figures as governors and trust leads see them."""
     if disclosure.is_small(headline.pupils):
         return breakdowns.hide(headline, disclosure.SMALL)

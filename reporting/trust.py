@@ -1,5 +1,7 @@
 """The trust view: every school of a trust side by side, the sheet a trust's attendance
-lead keeps (docs/domain.md §9), computed from each school's own calendar.
+lead keeps (docs/domain.md §9), computed from each school's own calendar. The local
+authority's view (reporting/area.py) is the same rows for the schools of an LA number:
+`school_rows` takes any set of schools.
 
 Each school has its own half-terms, so figures are per school: the year to date (as the
 DfE daily-data tool counts it) plus the current half-term against the one before. A fixed
@@ -13,6 +15,7 @@ the trust view and that report agree cell for cell.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -121,6 +124,13 @@ def _gap(df, mask, withhold: bool) -> Figure:
 
 def trust_rows(trust: Trust, *, today: dt.date, sort: str = "name") -> list[SchoolRow]:
     schools = School.objects.filter(trust=trust).order_by("name")
+    return school_rows(schools, today=today, sort=sort)
+
+
+def school_rows(
+    schools: Iterable[School], *, today: dt.date, sort: str = "name"
+) -> list[SchoolRow]:
+    """Each school's row (small numbers withheld), sorted by a SORTS key (`-key`: down)."""
     with selectors.report_reads():
         rows = [row for s in schools if (row := school_row(s, today)) is not None]
     key = sort.lstrip("-")
@@ -134,7 +144,9 @@ def trust_rows(trust: Trust, *, today: dt.date, sort: str = "name") -> list[Scho
     return present + missing  # schools without a figure go last either way
 
 
-def trust_table(rows: list[SchoolRow]) -> Table:
+def trust_table(
+    rows: list[SchoolRow], *, name: str = "trust", title: str = "Schools of the trust"
+) -> Table:
     kinds = {
         "name": Kind.TEXT,
         "pupils": Kind.COUNT,
@@ -150,8 +162,8 @@ def trust_table(rows: list[SchoolRow]) -> Table:
         + disclosure.legend_text()
     )
     return Table(
-        "trust",
-        "Schools of the trust",
+        name,
+        title,
         columns,
         table_rows,
         note=note,

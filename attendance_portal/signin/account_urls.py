@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from attendance_portal.login import ThrottledPasswordChangeView
-from attendance_portal.signin.views import PasswordResetConfirmView
+from attendance_portal.signin.views import PasswordResetConfirmView, PasswordResetView
 
 urlpatterns = [
     path("password/change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
@@ -16,14 +16,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            subject_template_name="registration/password_reset_subject.txt",
-            email_template_name="registration/password_reset_email.txt",
-        ),
-        name="password_reset",
-    ),
+    path("password/reset/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

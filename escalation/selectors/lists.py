@@ -13,6 +13,8 @@ from django.db.models import Prefetch
 from escalation import rules
 from escalation.models import Case
 from registers import codes
+from registers.families import selectors as families
+from registers.families.models import AbsenceReport, Message
 from registers.figures import counted_marks, counts_by_pupil, fpn_candidates, year_to_date
 from registers.models import (
     CallAttempt,
@@ -52,6 +54,10 @@ class CallingPupil:
     # Sessions whose register was saved without a mark for this pupil: nobody knows where
     # they are, so they stay on the list (a safeguarding check) until they have a mark.
     unmarked: list[str] = field(default_factory=list)
+    # The day's first-day messages (who was messaged, by what, what became of it) and the
+    # parents' reports covering the day (registers/families).
+    messages: list[Message] = field(default_factory=list)
+    reports: list[AbsenceReport] = field(default_factory=list)
 
 
 def unmarked_in_saved_registers(
@@ -126,6 +132,8 @@ def calling_pupils(
         calls[call.pupil_id].append(call)
     start, end = year_to_date(day)
     counts = counts_by_pupil(school=school, start=start, end=end, pupil_ids=ids)
+    sent = families.messages_on_day(school=school, day=day, pupil_ids=ids)
+    reports = families.reports_on_day(school=school, day=day, pupil_ids=ids)
     return [
         CallingPupil(
             pupil=p,
@@ -134,6 +142,8 @@ def calling_pupils(
             calls=calls.get(p.pk, []),
             counts=counts.get(p.pk),
             unmarked=unmarked.get(p.pk, []),
+            messages=sent.get(p.pk, []),
+            reports=reports.get(p.pk, []),
         )
         for p in pupils
     ]

@@ -28,10 +28,15 @@ from escalation.models import Case, EscalationEvent, Letter, LetterBatch
 from escalation.services.cases import SWEEP, record_event
 from escalation.services.letter_context import build_contexts
 from registers.actors import Actor
+from registers.families.services.notices import queue_letter_copies
 
 log = logging.getLogger(__name__)
 Status = Letter.Status
 CHUNK = 25  # letters per task: a smooth progress bar, and set-based reads per chunk
+
+
+# Letters to families go by email too; the penalty-notice pack is for the local authority.
+EMAILED_KINDS = frozenset(k for k in Letter.Kind if k != Letter.Kind.PENALTY_REFERRAL_PACK)
 
 
 def letter_path(letter: Letter) -> str:
@@ -90,6 +95,16 @@ def _generate_one(letter: Letter, context: LetterContext, case: Case | None) -> 
             letter.save(update_fields=["file", "status", "generated_at", "case", "updated_at"])
             if letter.case is not None and letter.case.is_open:
                 _record(letter)
+            if letter.kind in EMAILED_KINDS:
+                # The emailed copy, alongside the printed one (registers/families), sent
+                # after this commits; keyed by the letter, so a regeneration sends none.
+                queue_letter_copies(
+                    school=letter.school,
+                    pupil=letter.pupil,
+                    letter_id=letter.pk,
+                    title=letter.get_kind_display(),
+                    attachment=letter.file.name,
+                )
         return "generated"
     except (OperationalError, SoftTimeLimitExceeded):
         raise  # transient, or out of time: the letter stays pending for the retry

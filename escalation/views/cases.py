@@ -26,6 +26,7 @@ from escalation.services.cases import CaseError
 from escalation.views.lists import band_view, flag_badges, pupil_url
 from registers import rates
 from registers.actors import Actor
+from registers.families import selectors as families
 from registers.models import Membership, School
 
 # What the timeline spells out from an event's data, so a reader sees what was agreed.
@@ -111,6 +112,9 @@ def case_context(
         "projected": rates.projected_pct(counts_now, remaining_sessions=remaining),
         "history": selectors.figure_history(school=school, pupil=pupil),
         "timeline": timeline(case),
+        # Messages to the family sit beside the timeline (registers/families).
+        "family_messages": families.messages_for_pupil(school=school, pupil=pupil),
+        "family_reports": families.reports_for_pupil(school=school, pupil=pupil),
         "contracts": [(c, built.get(f"review-{c.pk}")) for c in contracts],
         "notices": [(n, built.get(f"outcome-{n.pk}")) for n in notices],
         "referrals": [(r, built.get(f"referral-{r.pk}")) for r in referrals],

@@ -24,6 +24,9 @@ from escalation import selectors
 from escalation.forms import COMMON_CODE_CHOICES, OTHER_CODE_CHOICES, CallOutcomeForm
 from escalation.views.lists import Badge, flag_badges, is_htmx, list_day, pupil_url
 from registers.actors import Actor
+from registers.families import selectors as families
+from registers.families.models import AbsenceReport, Message
+from registers.families.services.absence import ACCEPT_CODES
 from registers.models import CallAttempt, Contact, Membership, Pupil, School
 from registers.rates import attendance_pct, shown_pct_for
 from registers.services.calls import log_call
@@ -51,6 +54,8 @@ class CallingRow:
     # they are, so they stay on the list (a safeguarding check) until they have a mark.
     unmarked: list[str] = field(default_factory=list)
     register_url: str = ""
+    messages: list[Message] = field(default_factory=list)
+    reports: list[AbsenceReport] = field(default_factory=list)
 
     @property
     def resolved(self) -> bool:
@@ -81,6 +86,8 @@ def calling_rows(
             pupil_url=pupil_url(school, c.pupil.pk),
             attendance_shown=shown_pct_for(c.counts, school),
             unmarked=c.unmarked,
+            messages=c.messages,
+            reports=c.reports,
             register_url=reverse(
                 "registers:take", args=[school.urn, c.pupil.form_id, day, c.unmarked[0]]
             )
@@ -100,6 +107,7 @@ def _row_context(school: School, day: dt.date) -> dict:
         "other_codes": OTHER_CODE_CHOICES,
         "register_open_minutes": school.register_open_minutes,
         "today": timezone.localdate(),
+        "accept_codes": ACCEPT_CODES,
     }
 
 
@@ -136,6 +144,10 @@ def _render_list(
         "resolved_calls": selectors.resolved_calls(school=school, day=day, listed=listed),
         "bad_date": bad_date,
         "day_info": selectors.day_status(school=school, day=day),
+        # Parents' reports the office has not decided yet, whatever day they are for.
+        "waiting_reports": [
+            r for r in families.waiting_reports(school=school) if r.pupil_id not in listed
+        ],
     }
     return render(request, "escalation/list_calling.html", context, status=status)
 

@@ -64,6 +64,14 @@ LOGINS = (
         "Hughes",
         "Oak Learning Trust: both schools' figures side by side, no individual pupils",
     ),
+    Login(
+        "la",
+        Role.LA,
+        "Samira",
+        "Begum",
+        "Oakshire County Council (LA 999): its schools' figures side by side against the "
+        "national figures, no individual pupils",
+    ),
 )
 
 
@@ -93,7 +101,7 @@ def password_problems(password: str) -> list[str]:
 
 
 def ensure_users(*, password: str) -> dict[str, User]:
-    """Create or update the five logins so each signs in with `password`."""
+    """Create or update the demo logins so each signs in with `password`."""
     users: dict[str, User] = {}
     for login in LOGINS:
         user, created = _user(login.username, login.first_name, login.last_name, login.role)
@@ -114,6 +122,9 @@ def ensure_memberships(
             Membership.objects.update_or_create(
                 user=user, trust=trust, defaults={"role": login.role}
             )
+            continue
+        if login.role == Role.LA:
+            Membership.objects.get_or_create(user=user, role=login.role, la_number=school.la_number)
             continue
         membership, _ = Membership.objects.update_or_create(
             user=user, school=school, defaults={"role": login.role}

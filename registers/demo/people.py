@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import names
 from .calendar import half_terms
@@ -47,6 +48,8 @@ class ContactSpec:
     email: str
     address: str
     priority: int
+    lives_with_pupil: bool = True
+    receives_messages: bool = True
 
 
 @dataclass(frozen=True)
@@ -254,7 +257,41 @@ def build_roll(
     ):
         pupil.upn = upn
     _assign_patterns(rng, plan, pupils)
+    _households(pupils)
     return pupils
+
+
+# Ofcom's drama mobile range has 1,000 numbers: the first 1,000 people get one each (so no
+# two people share a number, which the parents' sign-in relies on); anyone after that has
+# no phone in the demo.
+DRAMA_MOBILES = 1000
+
+
+def _households(pupils: list[PupilSpec]) -> None:
+    """Give each contact a number of their own and the variety real MIS data has: some
+    with no email, some with no phone, and separated parents in two households (the
+    second parent, under another surname, lives elsewhere). Decided from a checksum of
+    the name rather than the random stream, so that the rest of the demo is unchanged."""
+    done: dict[int, ContactSpec] = {}
+    for pupil in pupils:
+        for contact in pupil.contacts:
+            if id(contact) in done:
+                continue
+            n = len(done)
+            check = zlib.crc32(contact.name.encode())
+            email = "" if check % 8 == 0 else contact.email
+            phone = f"+447700900{n:03d}" if n < DRAMA_MOBILES else ""
+            if email and check % 11 == 0:
+                phone = ""
+            elsewhere = contact.priority > 1 and not contact.name.endswith(" " + pupil.surname)
+            address = contact.address
+            if elsewhere:
+                street = names.STREETS[check % len(names.STREETS)]
+                address = f"{check % 140 + 1} {street}\nEastbrook\nOK{check % 9 + 1} 4EB"
+            done[id(contact)] = replace(
+                contact, phone=phone, email=email, address=address, lives_with_pupil=not elsewhere
+            )
+        pupil.contacts = tuple(done[id(c)] for c in pupil.contacts)
 
 
 def _assign_patterns(rng: random.Random, plan: RollPlan, pupils: list[PupilSpec]) -> None:

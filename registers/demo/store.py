@@ -75,6 +75,8 @@ def store_pupils(
             address=c.address,
             priority=c.priority,
             parental_responsibility=c.relationship != "Foster carer",
+            lives_with_pupil=c.lives_with_pupil,
+            receives_messages=c.receives_messages,
         )
         for p in roll
         for c in p.contacts

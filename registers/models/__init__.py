@@ -7,6 +7,8 @@ from .cover import CoverGrant
 from .figures import WeekCount
 from .leave import LeaveRequest, PlannedAbsence
 from .marks import AttendanceCode, Mark, MarkAmendment, Register
+from .movements import SiteMovement
+from .photos import PupilPhoto
 from .privacy import RetentionPurge
 from .pupils import Contact, Form, Pupil
 from .reminders import RegisterReminder
@@ -29,11 +31,13 @@ __all__ = [
     "PlannedAbsence",
     "PriorAttendance",
     "Pupil",
+    "PupilPhoto",
     "Register",
     "RegisterReminder",
     "RetentionPurge",
     "School",
     "SchoolDay",
+    "SiteMovement",
     "Trust",
     "WeekCount",
 ]

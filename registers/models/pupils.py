@@ -130,8 +130,20 @@ class Pupil(TimeStamped):
         return flags.badges(flags.values_of(self))
 
 
+class ContactQuerySet(SchoolScopedQuerySet):
+    def messageable(self):
+        """Contacts the school may message: the file says they receive messages and they
+        have not opted out (docs/domain.md §12)."""
+        return self.filter(receives_messages=True, opted_out_at__isnull=True)
+
+
 class Contact(TimeStamped):
-    """Someone the school contacts about a pupil, in calling order."""
+    """Someone the school contacts about a pupil, in calling order.
+
+    Contacts come from the MIS (`import_contacts`, docs/interfaces.md). `phone` is E.164
+    (`registers/phones.py`) or empty. A parent may opt out of messages (`opted_out_at`);
+    the import never clears that, so re-importing the MIS file cannot undo an opt-out.
+    """
 
     school = models.ForeignKey(
         "registers.School", on_delete=models.CASCADE, related_name="contacts"
@@ -139,21 +151,36 @@ class Contact(TimeStamped):
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200)
     relationship = models.CharField(max_length=60, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True, help_text="E.164, e.g. +447700900123.")
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     priority = models.PositiveSmallIntegerField(default=1)
     parental_responsibility = models.BooleanField(default=True)
+    receives_messages = models.BooleanField(default=True)
+    lives_with_pupil = models.BooleanField(default=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
 
-    objects = SchoolScopedQuerySet.as_manager()
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["priority", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["pupil", "priority"], name="registers_contact_priority_unique"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1), name="registers_contact_priority_positive"
+            ),
+        ]
+        indexes = [
+            # The parents' sign-in finds a contact by the email or mobile the school holds.
+            models.Index(fields=["email"], name="registers_contact_email_idx"),
+            models.Index(fields=["phone"], name="registers_contact_phone_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.relationship})"
+
+    @property
+    def opted_out(self) -> bool:
+        return self.opted_out_at is not None

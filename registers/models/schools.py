@@ -151,7 +151,8 @@ class School(TimeStamped):
 
 
 class Membership(TimeStamped):
-    """A user's role at one school, or (for trust leads) across one trust."""
+    """A user's role at one school, or (for trust leads) across one trust, or (for a local
+    authority's attendance team) across every school with its LA number."""
 
     class Role(models.TextChoices):
         OFFICER = "officer", "Attendance officer"
@@ -159,6 +160,7 @@ class Membership(TimeStamped):
         HEAD = "head", "Headteacher"
         GOVERNOR = "governor", "Governor"
         TRUST = "trust", "Trust lead"
+        LA = "la", "Local authority"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -171,6 +173,14 @@ class Membership(TimeStamped):
         Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )
     forms = models.ManyToManyField("registers.Form", blank=True, related_name="teachers")
+    # A local authority's member follows the schools whose School.la_number is this one.
+    la_number = models.CharField(
+        "LA number",
+        max_length=3,
+        blank=True,
+        default="",
+        validators=[RegexValidator(r"^\d{3}$", "An LA number is three digits.")],
+    )
 
     class Meta:
         constraints = [
@@ -184,13 +194,36 @@ class Membership(TimeStamped):
                 condition=Q(trust__isnull=False),
                 name="registers_membership_one_per_trust",
             ),
-            # Trust leads belong to a trust; everybody else to exactly one school.
+            models.UniqueConstraint(
+                fields=["user", "la_number"],
+                condition=Q(role="la"),
+                name="registers_membership_one_per_local_authority",
+            ),
+            # Trust leads belong to a trust; a local authority's members to an LA number;
+            # everybody else to exactly one school.
             models.CheckConstraint(
-                condition=(Q(role="trust") & Q(trust__isnull=False) & Q(school__isnull=True))
-                | (~Q(role="trust") & Q(school__isnull=False) & Q(trust__isnull=True)),
+                condition=(
+                    Q(role="trust")
+                    & Q(trust__isnull=False)
+                    & Q(school__isnull=True)
+                    & Q(la_number="")
+                )
+                | (
+                    Q(role="la")
+                    & Q(la_number__regex=r"^[0-9]{3}$")
+                    & Q(school__isnull=True)
+                    & Q(trust__isnull=True)
+                )
+                | (
+                    ~Q(role__in=["trust", "la"])
+                    & Q(school__isnull=False)
+                    & Q(trust__isnull=True)
+                    & Q(la_number="")
+                ),
                 name="registers_membership_scope_matches_role",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} at {self.school or self.trust}"
+        where = self.school or self.trust or f"LA {self.la_number}"
+        return f"{self.user} – {self.get_role_display()} at {where}"

@@ -1,8 +1,8 @@
 """Bulk marking: a trip or activity code for chosen pupils over a range of days (issue 17).
 
 plan_bulk_marks is the preview (nothing written); apply_bulk_marks writes each mark through
-record_mark, so every changed mark has its own audit entry with the reason, and every
-register touched advances its version. All or nothing.
+record_mark, so every mark it writes, new or changed, has its own history row naming who
+and why, and every register touched advances its version. All or nothing.
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ def apply_bulk_marks(
                 actor=actor,
                 source=Mark.Source.OFFICE,
                 reason=f"Bulk marking: {reason.strip()}"[:500],
+                audit_new=True,
             )
         )
     return written

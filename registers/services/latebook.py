@@ -64,6 +64,13 @@ def record_late_arrival(
 ) -> tuple[Mark, LateArrival]:
     """Record L or U with the minutes late for the session under way."""
     arrival = late_arrival(school=pupil.school, now=now)
+    if arrival.minutes_late == 0:
+        # L with 0 minutes is no late arrival (registers.code_rules): say it in the book's words.
+        raise MarkError(
+            f"{pupil.name} is not late: the {'morning' if arrival.session == 'AM' else 'afternoon'}"
+            f" session begins at {session_start(pupil.school, arrival.session):%H:%M}. "
+            "Mark them present on the register."
+        )
     current = Mark.objects.filter(pupil=pupil, date=arrival.day, session=arrival.session).first()
     if current is not None and current.code_id in ON_SITE:
         raise MarkError(

@@ -99,6 +99,30 @@ def _amend(mark: Mark, entry: Entry, *, actor: Actor, reason: str, source: str) 
     return history
 
 
+def _record_creation(mark: Mark, *, actor: Actor, reason: str) -> MarkAmendment:
+    """The history row of a new mark: from no code ("") to its code, version 0."""
+    if not reason:
+        raise MarkError("Give the reason for the history.")
+    return MarkAmendment.objects.create(
+        school_id=mark.school_id,
+        mark=mark,
+        pupil_id=mark.pupil_id,
+        date=mark.date,
+        session=mark.session,
+        old_code="",
+        new_code=mark.code_id,
+        old_minutes_late=None,
+        new_minutes_late=mark.minutes_late,
+        old_comment="",
+        new_comment=mark.comment,
+        mark_version=mark.version,
+        reason=reason,
+        changed_by=actor.user,
+        changed_by_name=actor.name,
+        changed_by_role=actor.position,
+    )
+
+
 def differs(mark: Mark, entry: Entry) -> bool:
     """Whether the entry changes the recorded mark: its code, minutes late or comment."""
     # Spaces around a comment are no change (the page's fields strip them).
@@ -140,11 +164,15 @@ def record_mark(
     actor: Actor,
     source: str = Mark.Source.OFFICE,
     reason: str = "",
+    audit_new: bool = False,
 ) -> Mark:
     """Record one pupil's mark, amending (with a reason) if one is already there.
 
     The pupil's register is locked first and its version advanced when the mark changes,
-    so a class register opened before this change cannot be saved over it.
+    so a class register opened before this change cannot be saved over it. With
+    `audit_new`, a new mark gets its history row too (from no mark, version 0, with the
+    reason): the office's bulk marking is an action on many pupils at once, and its
+    history must show who did it and why for every mark, not only the ones it replaced.
     """
     school_day = SchoolDay.objects.filter(school_id=pupil.school_id, date=day).first()
     check_session_open(school_day=school_day, day=day, session=session)
@@ -193,6 +221,8 @@ def record_mark(
                 f"ago{shown}; you chose {describe(entry.code, entry.minutes_late)}. "
                 "Check it, then change it with a reason if it is wrong."
             ) from None
+        if audit_new:
+            _record_creation(created, actor=actor, reason=reason.strip())
         advance_registers(registers)
         refresh_sessions(school=pupil.school_id, keys=[(pupil.pk, day)])
         return created

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db import transaction
 
@@ -68,10 +69,20 @@ def check_span(span: LeaveRequest | PlannedAbsence) -> None:
         raise AbsenceError("The end must not come before the start.")
 
 
+class Span(Protocol):
+    """What prefill_span needs of a span: its dates and which sessions it covers (granted
+    leave, a planned absence, a parent's accepted report in registers/families)."""
+
+    start_date: dt.date
+    end_date: dt.date
+
+    def covers(self, day: dt.date, session: str) -> bool: ...
+
+
 def prefill_span(
     *,
     pupil: Pupil,
-    span: LeaveRequest | PlannedAbsence,
+    span: Span,
     code: str,
     source: str,
     comment: str,

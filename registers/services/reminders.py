@@ -11,11 +11,12 @@ mail that fails rolls its row back, and the next run tries again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +24,23 @@ from registers.models import Form, Membership, RegisterReminder, School
 from registers.selectors.day import RegisterState, day_overview
 
 Role = Membership.Role
+
+# Reminders that other modules add to the job (lesson registers: registers.lessons), each
+# called as step(school=, now=) and returning the emails it sent. registers' core does not
+# import them: they register themselves when their app loads.
+ReminderStep = Callable[..., int]
+_reminder_steps: list[ReminderStep] = []
+
+
+def register_reminder_step(step: ReminderStep) -> None:
+    """Add a reminder the job runs for every school (idempotent by identity)."""
+    if step not in _reminder_steps:
+        _reminder_steps.append(step)
+
+
+def send_other_reminders(*, school: School, now: dt.datetime) -> int:
+    """Run the reminders other modules registered; the emails they sent."""
+    return sum(step(school=school, now=now) for step in _reminder_steps)
 
 
 @dataclass(frozen=True)
@@ -55,7 +73,7 @@ def _register_link(school: School, missing: MissingRegister, day: dt.date) -> st
     return settings.PORTAL_BASE_URL.rstrip("/") + path if settings.PORTAL_BASE_URL else path
 
 
-def _record_and_send(reminder: RegisterReminder, subject: str, body: str, to: str) -> bool:
+def record_and_send(reminder: models.Model, subject: str, body: str, to: str) -> bool:
     """Record the reminder and send it, both or neither; False if it was already sent."""
     try:
         with transaction.atomic():
@@ -98,7 +116,7 @@ def send_teacher_reminders(*, school: School, now: dt.datetime) -> int:
                 f"without a mark.\n\nTake it here: {_register_link(school, missing, today)}\n"
             )
             subject = f"Register missing: {missing.label}, {today:%-d %B}"
-            sent += _record_and_send(reminder, subject, body, teacher.user.email)
+            sent += record_and_send(reminder, subject, body, teacher.user.email)
     return sent
 
 
@@ -129,5 +147,5 @@ def send_officer_summary(*, school: School, now: dt.datetime) -> int:
             hour=timezone.localtime(now).hour,
             registers=len(missing),
         )
-        sent += _record_and_send(reminder, subject, body, officer.user.email)
+        sent += record_and_send(reminder, subject, body, officer.user.email)
     return sent

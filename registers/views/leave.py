@@ -23,6 +23,7 @@ from attendance_portal.downloads import file_response
 from attendance_portal.permissions import has_capability, school_view
 from registers import selectors
 from registers.actors import Actor
+from registers.families.services.notices import decide_leave
 from registers.forms import (
     DecisionForm,
     LeaveFilterForm,
@@ -34,7 +35,6 @@ from registers.models import LeaveRequest, Membership, Pupil, School
 from registers.pdf import decision_letter_pdf
 from registers.services.leave import (
     apply_refused_leave_taken,
-    decide_request,
     record_c2_review,
     record_request,
     withdraw_request,
@@ -222,7 +222,7 @@ def _decide(
     request: HttpRequest, leave: LeaveRequest, membership: Membership, form: Form | None
 ) -> None:
     assert isinstance(form, DecisionForm)
-    decision = decide_request(
+    decision = decide_leave(
         leave=leave,
         membership=membership,
         grant=form.grant,
@@ -230,7 +230,10 @@ def _decide(
         today=timezone.localdate(),
     )
     verb = "granted" if form.grant else "refused"
-    messages.success(request, f"Leave {verb}. The decision letter is ready to download.")
+    messages.success(
+        request,
+        f"Leave {verb}. The decision letter is ready to download; the family is told by message.",
+    )
     if decision.prefill is not None:
         _report_prefill(request, decision.prefill)
 

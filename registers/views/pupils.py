@@ -24,6 +24,7 @@ from attendance_portal.permissions import (
 )
 from registers import rates, selectors
 from registers.actors import Actor
+from registers.families import selectors as families
 from registers.figures import counts_by_pupil, year_to_date
 from registers.forms import AmendMarkForm, PupilSearchForm, YearForm
 from registers.models import Mark, Membership, School
@@ -114,6 +115,8 @@ def pupil(request: HttpRequest, school: School, membership: Membership, pk: int)
         "can_amend": can_amend_marks(membership),
         "unmarked": unmarked_total(school=school, today=timezone.localdate(), pupil_ids=[found.pk]),
         "prior_attendance": selectors.prior_attendance_of(school=school, pupil=found),
+        "family_messages": families.messages_for_pupil(school=school, pupil=found),
+        "family_reports": families.reports_for_pupil(school=school, pupil=found),
     }
     return render(request, "registers/pupil.html", context)
 

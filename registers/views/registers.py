@@ -22,7 +22,7 @@ from attendance_portal.permissions import (
 from registers import codes, selectors
 from registers.actors import Actor
 from registers.forms import DayForm, RegisterForm
-from registers.models import Form, Membership, School
+from registers.models import Form, Membership, PupilPhoto, School
 from registers.selectors.day import RegisterState
 from registers.selectors.missing import unmarked_total
 from registers.services.marks import MarkError, StaleRegister, describe, save_register
@@ -255,5 +255,11 @@ def take(
         # Contextual flags (social worker, looked after, FSM, SEN) are hidden by default:
         # the register is often projected in class.
         "show_flags": request.GET.get("flags") == "1",
+        # Pupils with a photo (import_photos): a small one beside the name, else initials.
+        "photo_ids": set(
+            PupilPhoto.objects.for_school(school)
+            .filter(pupil__in=[row.pupil for row in sheet.rows])
+            .values_list("pupil_id", flat=True)
+        ),
     }
     return render(request, "registers/take.html", context)

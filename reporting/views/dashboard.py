@@ -13,7 +13,7 @@ from registers.selectors.missing import unmarked_total
 from ..drilldown import pupils_in_group
 from ..pdf import render_dashboard_pdf
 from ..periods import period_choices, resolve_period
-from ..report import build_report, group_title
+from ..report import build_report, earlier_headline, group_title
 from ..responses import drill_links, export_tables, file_response, panels
 from ..summary import build_summary
 
@@ -50,7 +50,10 @@ def dashboard(request: HttpRequest, school: School, membership: Membership) -> H
         "choices": period_choices(school=school, period=period, today=today),
         "panels": panels(report.tables[1:]),
         "headline_table": report.tables[0],
-        "summary": build_summary(report),
+        "summary": build_summary(
+            report,
+            earlier_headline(school=school, period=period, withhold=not pupil_level),
+        ),
         "pupil_level": pupil_level,
         # Data quality: sessions with no mark this year (figures are incomplete until filled).
         "unmarked": unmarked_total(school=school, today=today),

@@ -25,17 +25,7 @@ def trust(request: HttpRequest, school: School, membership: Membership) -> HttpR
     fmt = request.GET.get("format")
     if fmt:
         return export_tables([table], fmt=fmt, name="trust", stem=[school.trust.name])
-    current = sort.lstrip("-")
-    headers = [
-        {
-            "key": key,
-            "title": title,
-            "sort": f"-{key}" if sort == key else key,
-            "active": key == current,
-            "descending": sort.startswith("-") and key == current,
-        }
-        for key, (title, _) in SORTS.items()
-    ]
+    headers = sort_headers(sort)
     context = {
         "school": school,
         "trust": school.trust,
@@ -46,3 +36,18 @@ def trust(request: HttpRequest, school: School, membership: Membership) -> HttpR
         "panels": panels([table]),
     }
     return render(request, "reporting/trust.html", context)
+
+
+def sort_headers(sort: str) -> list[dict]:
+    """The schools' table's column headings, each a link that sorts by it (again: down)."""
+    current = sort.lstrip("-")
+    return [
+        {
+            "key": key,
+            "title": title,
+            "sort": f"-{key}" if sort == key else key,
+            "active": key == current,
+            "descending": sort.startswith("-") and key == current,
+        }
+        for key, (title, _) in SORTS.items()
+    ]

@@ -8,7 +8,8 @@
    pupil (L and U move to the minutes instead), / or \ or . is the session's present mark,
    ↑ and ↓ move between pupils without changing a mark, Enter saves, Escape puts the
    pupil's mark back as the page opened it. Space or Alt+↓ opens the full list of codes.
-   On touch, each pupil has a palette of the common codes beside the full list. */
+   On touch, each pupil has a palette of the common codes beside the full list, and a tap on
+   the pupil's name cycles their mark through the same codes (present, N, L). */
 (function () {
   "use strict";
   var form = document.getElementById("register-form");
@@ -20,6 +21,13 @@
   var fill = form.querySelector("[data-fill-present]");
   var save = form.querySelector("[data-save]");
   var present = form.dataset.presentCode || "/";
+  // A lesson register (templates/lessons/take.html) names its own codes: the palette's
+  // "code:label|code:label" and the codes after which the reason is typed ("O": out of
+  // the lesson, with the reason).
+  var commentCodes = (form.dataset.commentCodes || "").split(" ").filter(Boolean);
+  var paletteCodes = form.dataset.palette ?
+    form.dataset.palette.split("|").map(function (pair) { return pair.split(":"); }) :
+    [[present, "Present"], ["L", "Late"], ["N", "Absent, reason not yet known"]];
   var dirty = false;
 
   function selectOf(row) { return row.querySelector("select"); }
@@ -108,9 +116,12 @@
 
   function afterCode(row, code) {
     var late = lateInput(row);
+    var comment = row.querySelector(".comment-cell input[type=text]");
     if ((code === "L" || code === "U") && late) {
       late.focus();
       late.select();
+    } else if (commentCodes.indexOf(code) !== -1 && comment) {
+      comment.focus();
     } else {
       move(row, 1);
     }
@@ -214,7 +225,7 @@
     palette.className = "code-palette";
     palette.setAttribute("role", "group");
     palette.setAttribute("aria-label", "Common codes for " + nameOf(row));
-    [[present, "Present"], ["L", "Late"], ["N", "Absent, reason not yet known"]].forEach(function (pair) {
+    paletteCodes.forEach(function (pair) {
       if (!hasCode(row, pair[0])) return;
       var button = document.createElement("button");
       button.type = "button";
@@ -231,6 +242,20 @@
       palette.appendChild(button);
     });
     cell.insertBefore(palette, selectOf(row));
+  });
+
+  // A tap on a pupil's name: the next of the common codes (blank or another code → present
+  // → N → L → present …), as touch registers do; the palette and the list still show it.
+  editable().forEach(function (row) {
+    var cell = row.querySelector(".pupil-cell");
+    var cycle = [present, "N", "L"].filter(function (code) { return hasCode(row, code); });
+    if (!cell || !cycle.length) return;
+    cell.classList.add("tap-cycles");
+    cell.addEventListener("click", function (event) {
+      if (event.target.closest("a, button, input, select")) return;
+      var next = cycle[(cycle.indexOf(codeOf(row)) + 1) % cycle.length];
+      setCode(row, next);
+    });
   });
 
   if (fill) {

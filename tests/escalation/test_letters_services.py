@@ -335,3 +335,36 @@ def test_the_worker_knows_the_letter_tasks_by_name():
         "escalation.queue_sweep_letters",
     ):
         assert name in app.tasks
+
+
+def test_each_family_letter_is_emailed_with_its_pdf_once_beside_the_printed_copy(
+    school, pupils, start, rendered
+):
+    from django.core import mail
+
+    from registers.families.models import FamilyPolicy, Message
+    from tests.registers.factories import ContactFactory
+
+    # No quiet hours: this test runs at whatever time the clock says.
+    FamilyPolicy.objects.create(school=school, quiet_from=dt.time(0), quiet_until=dt.time(0))
+    mum = ContactFactory(pupil=pupils[0], email="mum@example.com", name="Mum")
+    dad = ContactFactory(
+        pupil=pupils[0], email="dad@example.com", name="Dad", priority=2, lives_with_pupil=False
+    )
+    ContactFactory(
+        pupil=pupils[0],
+        email="nan@example.com",
+        name="Nan",
+        priority=3,
+        parental_responsibility=False,
+    )
+    start()
+    start()  # a rerun generates nothing and emails nothing again
+    letter = Letter.objects.get(pupil=pupils[0])
+    sent = [m for m in mail.outbox if m.to[0] in {mum.email, dad.email, "nan@example.com"}]
+    assert sorted(m.to[0] for m in sent) == ["dad@example.com", "mum@example.com"]
+    ((name, content, mimetype),) = sent[0].attachments
+    assert name.endswith(".pdf")
+    assert content.startswith(b"%PDF") and mimetype == "application/pdf"
+    assert letter.get_kind_display() in sent[0].subject
+    assert Message.objects.filter(pupil=pupils[0], kind="letter").count() == 2

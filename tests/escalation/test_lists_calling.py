@@ -318,7 +318,7 @@ def test_a_second_reason_for_a_resolved_absence_is_refused(login, officer, schoo
     assert CallAttempt.objects.count() == 1
 
 
-@pytest.mark.parametrize(("minutes", "code"), [(0, "L"), (30, "L"), (31, "U"), (120, "U")])
+@pytest.mark.parametrize(("minutes", "code"), [(1, "L"), (30, "L"), (31, "U"), (120, "U")])
 def test_a_late_arrival_becomes_l_or_u_by_the_register_close(
     login, officer, school, absentee, minutes, code
 ):
@@ -330,6 +330,19 @@ def test_a_late_arrival_becomes_l_or_u_by_the_register_close(
     assert (am.code_id, am.minutes_late) == (code, minutes)
     assert pm.code_id == "N"  # the afternoon still needs its own reason or register
     assert CallAttempt.objects.get().code_given_id == code
+
+
+def test_a_late_arrival_of_no_minutes_is_refused_and_changes_nothing(
+    login, officer, school, absentee
+):
+    """Late means after the session began: L with 0 minutes is refused (docs/domain.md §3)."""
+    response = login(officer).post(
+        log_url(school, absentee),
+        {"date": "2025-10-06", "outcome": "arrived_late", "minutes_late": 0},
+    )
+    assert response.status_code == 422
+    assert codes_of(absentee) == ["N", "N"]
+    assert CallAttempt.objects.count() == 0
 
 
 def test_a_late_arrival_in_the_afternoon_leaves_the_morning_n(login, officer, school, absentee):

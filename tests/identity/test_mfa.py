@@ -204,6 +204,24 @@ def test_wrong_codes_are_throttled(client, mfa_school, officer, frozen):
     assert accepted.status_code == 302
 
 
+def test_the_wait_after_many_wrong_codes_is_capped_at_the_setting(
+    client, mfa_school, officer, frozen, settings
+):
+    """django-otp alone would make the 40th wrong code wait 2^39 s (17,000 years)."""
+    assert settings.OTP_THROTTLE_MAX_SECONDS == 3600
+    device, _ = enrol(officer.user)
+    device.throttling_failure_count, device.throttling_failure_timestamp = 40, NOW
+    device.save()
+    sign_in(client, "officer")
+    frozen.shift(3599)
+    refused = client.post(reverse("identity:verify"), {"code": device_code(officer.user)})
+    assert refused.status_code == 429
+    assert "Wait 1 second" in refused.content.decode()
+    frozen.shift(1)
+    accepted = client.post(reverse("identity:verify"), {"code": device_code(officer.user)})
+    assert accepted.status_code == 302
+
+
 def test_a_recovery_code_works_once(client, mfa_school, officer, frozen):
     _, codes = enrol(officer.user)
     sign_in(client, "officer")

@@ -11,7 +11,7 @@ import pytest
 
 from tests.accessibility import axe_source, describe, run_axe
 from tests.portal import test_permission_matrix as matrix
-from tests.portal.test_permission_matrix import PERSONAS, ROWS, url_for
+from tests.portal.test_permission_matrix import PERSONAS, ROWS, answers, url_for
 from tests.portal.world import client_for
 
 # The permission matrix's world and personas, shared as fixtures.
@@ -23,7 +23,7 @@ _no_sign_in_lockout = matrix._no_sign_in_lockout
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
-ROLES = ("anonymous", "officer", "teacher", "head", "governor", "trust_lead")
+ROLES = ("anonymous", "officer", "teacher", "head", "governor", "trust_lead", "la_lead")
 
 
 def pages_for(persona: str, membership, world) -> list[str]:
@@ -32,7 +32,7 @@ def pages_for(persona: str, membership, world) -> list[str]:
     client = client_for(membership)
     urls = []
     for row in ROWS:
-        if row.get.split()[at] != "200":
+        if answers(row, "get")[at] != "200":
             continue
         url = url_for(row, world)
         response = client.get(url)

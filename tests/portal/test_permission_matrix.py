@@ -5,6 +5,12 @@ Each row of ROWS names one URL pattern, how to fill its arguments from the test 
 knows but ROWS does not fails test_every_url_has_a_row, so a new page cannot ship without
 someone deciding who may open it.
 
+Two more personas, "la_lead" (the local authority of the world's school) and "other_la"
+(another local authority), are answered as the governor and the outsider are unless a
+row says otherwise (`la_get`, `la_post`): a local authority sees aggregates only, as a
+governor does, and another authority's member is an outsider. `answers(row, method)`
+gives all ten.
+
 Answers, in the order of PERSONAS:
     L    302 to the sign-in page
     302  a redirect elsewhere (the home page sends a member to their school)
@@ -41,9 +47,14 @@ PERSONAS = (
     "governor",
     "trust_lead",  # leads this school's trust
     "outsider",  # officer of a school in another trust
+    "la_lead",  # the local authority of the school (its LA number)
+    "other_la",  # a member of another local authority
 )
+# The columns the rows spell out; the last two are derived (see answers()).
+SPELT = PERSONAS[:8]
 ALLOWED_POST = frozenset({200, 302, 400, 422})
-SKIPPED_PREFIXES = ("admin/", "static/", "media/")
+# The API answers tokens, not sessions: its own matrix is tests/api/test_permission_matrix.py.
+SKIPPED_PREFIXES = ("admin/", "static/", "media/", "api/v1/")
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,17 @@ class Row:
     kwargs: dict[str, str] = field(default_factory=dict)
     # query-string parameters a page needs to show anything → World.value() names
     query: dict[str, str] = field(default_factory=dict)
+    # The local authority's answers where they differ from the governor's.
+    la_get: str | None = None
+    la_post: str | None = None
+
+
+def answers(row: Row, method: str) -> list[str]:
+    """Every persona's answer for GET or POST: the row's eight, then the local authority's
+    (the governor's unless the row says) and another authority's (the outsider's)."""
+    spelt = getattr(row, method).split()
+    la = getattr(row, f"la_{method}") or spelt[SPELT.index("governor")]
+    return [*spelt, la, spelt[SPELT.index("outsider")]]
 
 
 #         anon off  tea  oth  head gov  trust out
@@ -96,6 +118,39 @@ ROWS: list[Row] = [
     Row("password_reset_complete", get=EVERYONE_GET, post=NOBODY_POST),
     # The office unlocks its own school's staff.
     Row("signin:locks", get=OFFICE_GET, post=OFFICE_POST),
+    # -- the parent portal (attendance_portal/parents) --------------------------------------
+    # Staff have no parent session: the parent pages send them to the parents' sign-in
+    # (tests/parents/test_isolation.py is the parents' own matrix).
+    Row("parents:start", get=EVERYONE_GET, post="ok ok ok ok ok ok ok ok"),
+    Row(
+        "parents:code",
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row(
+        "parents:sign_out",
+        get="405 405 405 405 405 405 405 405",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row("parents:home", get="302 302 302 302 302 302 302 302", post=NOBODY_POST),
+    Row(
+        "parents:child",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post=NOBODY_POST,
+    ),
+    Row(
+        "parents:report_absence",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
+    Row(
+        "parents:request_leave",
+        kwargs={"pk": "pupil"},
+        get="302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302",
+    ),
     # -- registers ----------------------------------------------------------------------
     Row(
         "registers:school_home",
@@ -107,6 +162,7 @@ ROWS: list[Row] = [
     Row("registers:cover", get=OFFICE_GET, post=OFFICE_POST),
     Row("registers:late_book", get=OFFICE_GET, post=OFFICE_POST),
     Row("registers:fire_list", get=OFFICE_GET, post=NOT_POST),
+    Row("registers:early_leavers", get=OFFICE_GET, post=OFFICE_POST),
     Row("registers:bulk_marks", get=OFFICE_GET, post=OFFICE_POST),
     Row(
         "registers:take",
@@ -131,6 +187,13 @@ ROWS: list[Row] = [
         post=NOT_POST,
     ),
     Row("registers:pupil_export", kwargs={"pk": "pupil"}, get=OFFICE_GET, post=OFFICE_POST),
+    # The pupil's photo: whoever may see the pupil (a cover teacher too: test_photos.py).
+    Row(
+        "registers:pupil_photo",
+        kwargs={"pk": "pupil"},
+        get="L 200 200 403 200 403 403 404",
+        post=NOT_POST,
+    ),
     Row(
         "registers:amend",
         kwargs={"pk": "pupil", "day": "past_day", "session": "am"},
@@ -202,6 +265,8 @@ ROWS: list[Row] = [
     # -- escalation: daily lists ----------------------------------------------------------
     Row("escalation:calling", get=OFFICE_GET, post=NOT_POST),
     Row("escalation:calling_log", kwargs={"pk": "pupil"}, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:report_accept", kwargs={"pk": "report"}, get=NOT_GET, post=OFFICE_POST),
+    Row("escalation:report_decline", kwargs={"pk": "report"}, get=NOT_GET, post=OFFICE_POST),
     Row("escalation:concern", get=OFFICE_GET, post=NOT_POST),
     Row("escalation:fpn", get=OFFICE_GET, post=NOT_POST),
     # -- escalation: letters ------------------------------------------------------------------
@@ -229,6 +294,11 @@ ROWS: list[Row] = [
         post=NOT_POST,
     ),
     Row("escalation:letter_templates", get=OFFICE_GET, post=NOT_POST),
+    # -- messages to families (registers/families/urls.py) -------------------------------
+    Row("families:wordings", get=OFFICE_GET, post=NOT_POST),
+    Row("families:wording", kwargs={"kind": "first_day"}, get=OFFICE_GET, post=OFFICE_POST),
+    # Notify's receipts: no session; off (404) without NOTIFY_CALLBACK_TOKEN, POST only.
+    Row("notify_receipt", get=NOBODY_POST, post="404 404 404 404 404 404 404 404"),
     Row("escalation:letter_template", kwargs={"kind": "termly"}, get=OFFICE_GET, post=OFFICE_POST),
     Row(
         "escalation:letter_preview_pdf",
@@ -259,7 +329,16 @@ ROWS: list[Row] = [
         get="L 403 403 403 403 403 200 404",
         post="L 403 403 403 403 403 200 404",
     ),
+    # The local authority's schools side by side: its own team only.
+    Row(
+        "reporting:local_authority",
+        get="L 403 403 403 403 403 403 404",
+        post="L 403 403 403 403 403 403 404",
+        la_get="200",
+        la_post="200",
+    ),
     Row("reporting:celebration", get=STAFF_GET, post=STAFF_GET),
+    Row("reporting:celebration_messages", get=NOT_GET, post=OFFICE_POST),
     # -- sign-in security (identity/urls.py) ------------------------------------------------
     # Nobody in the world has an authenticator or a school policy requiring one: verify
     # sends them on to enrol, and a request for new recovery codes back to their page.
@@ -297,11 +376,49 @@ ROWS: list[Row] = [
         get="L 403 403 403 200 403 403 404",
         post=NOT_POST,
     ),
+    # -- the API's tokens and access log (attendance_portal/api/pages.py) -----------------
+    # A head makes tokens for the school; a trust lead aggregate-only ones (and revokes the
+    # tokens of the trust's schools); only the head reads who accessed pupil data.
+    Row(
+        "api_pages:tokens",
+        get="L 403 403 403 200 403 200 404",
+        post="L 403 403 403 ok 403 ok 404",
+    ),
+    Row(
+        "api_pages:revoke",
+        kwargs={"pk": "api_token"},
+        get=NOT_GET,
+        post="L 403 403 403 ok 403 ok 404",
+    ),
+    Row("api_pages:log", get="L 403 403 403 200 403 403 404", post=NOT_POST),
     Row(
         "identity:staff_reset",
         kwargs={"user_id": "staff_user"},
         get=NOT_GET,
         post="L 403 403 403 ok 403 403 404",
+    ),
+    # -- lesson registers (registers.lessons) -----------------------------------------
+    Row("lessons:my_day", get=STAFF_GET, post=NOT_POST),
+    # The world's lesson is the teacher's (4A's); another teacher's is 403.
+    Row(
+        "lessons:take",
+        kwargs={"lesson_id": "lesson", "day": "today"},
+        get="L    200  200  403  200  403  403  404",
+        post="L    ok   ok   403  ok   403  403  404",
+    ),
+    Row("lessons:missing", get=OFFICE_GET, post=NOT_POST),
+    # Alerts: the office and pastoral leads (none among the personas' teachers).
+    Row("lessons:alerts", get=OFFICE_GET, post=NOT_POST),
+    Row("lessons:alert", kwargs={"pk": "alert"}, get=OFFICE_GET, post=OFFICE_POST),
+    Row("lessons:correct", kwargs={"pk": "lesson_mark"}, get=NOT_GET, post=OFFICE_POST),
+    Row("lessons:report", get=OFFICE_GET, post=NOT_POST),
+    Row("lessons:patterns", get=OFFICE_GET, post=NOT_POST),
+    # A pupil's lessons: as the pupil page (the teacher of the pupil's form, the office).
+    Row(
+        "lessons:pupil",
+        kwargs={"pk": "pupil"},
+        get="L    200  200  403  200  403  403  404",
+        post=NOT_POST,
     ),
 ]
 
@@ -361,9 +478,10 @@ def test_every_row_has_an_answer_per_persona_and_fills_every_argument():
     patterns = {p.name: p for p in portal_patterns()}
     for row in ROWS:
         for method in ("get", "post"):
-            answers = getattr(row, method).split()
-            assert len(answers) == len(PERSONAS), f"{row.name} {method}: {answers}"
-            assert set(answers) <= {"L", "ok", "200", "302", "403", "404", "405"}, row.name
+            spelt = getattr(row, method).split()
+            assert len(spelt) == len(SPELT), f"{row.name} {method}: {spelt}"
+            found = answers(row, method)
+            assert set(found) <= {"L", "ok", "200", "302", "403", "404", "405"}, row.name
         if row.name in patterns:
             wanted = set(patterns[row.name].kwargs) - {"urn"}
             assert set(row.kwargs) == wanted, f"{row.name} takes {sorted(wanted)}"
@@ -375,7 +493,7 @@ def test_a_wrong_method_is_405_first():
     wrong = []
     for row in ROWS:
         for method in ("get", "post"):
-            anonymous, *members = getattr(row, method).split()
+            anonymous, *members = answers(row, method)
             if "405" in members and (set(members) != {"405"} or anonymous not in ("L", "405")):
                 wrong.append(f"{row.name} {method.upper()}: {getattr(row, method)}")
     assert not wrong, "Not 405 for everyone:\n" + "\n".join(wrong)
@@ -391,15 +509,17 @@ def frozen_now():
 
 
 @pytest.fixture
-def world(frozen_now, school, form, other_form, officer) -> World:
+def world(frozen_now, school, form, other_form, officer, teacher) -> World:
     return build_world(school=school, form=form, other_form=other_form, office=officer, tag="Qx")
 
 
 @pytest.fixture
 def personas(
-    officer, teacher, other_teacher, head, governor, trust_lead, outsider
+    officer, teacher, other_teacher, head, governor, trust_lead, outsider, la_lead, other_la
 ) -> dict[str, object]:
     return {
+        "la_lead": la_lead,
+        "other_la": other_la,
         "anonymous": None,
         "officer": officer,
         "teacher": teacher,
@@ -470,7 +590,7 @@ def test_each_persona_gets_exactly_the_answer_in_the_matrix(world, personas, qui
     for row in ROWS:
         url = url_for(row, world)
         for method in ("get", "post"):
-            for persona, answer in zip(PERSONAS, getattr(row, method).split(), strict=True):
+            for persona, answer in zip(PERSONAS, answers(row, method), strict=True):
                 response = ask(personas[persona], method, url)
                 if not check(answer, response):
                     wrong.append(
@@ -488,9 +608,11 @@ def test_the_navigation_offers_each_persona_exactly_the_sections_it_may_open(wor
     home = reverse("registers:school_home", args=[world.urn])
     wrong = []
     for at, persona in enumerate(PERSONAS):
-        if persona in ("anonymous", "outsider"):  # no navigation at this school
+        if persona in ("anonymous", "outsider", "other_la"):  # no navigation at this school
             continue
-        may_open = [label for label, name, _, _ in SECTIONS if rows[name].get.split()[at] == "200"]
+        may_open = [
+            label for label, name, _, _ in SECTIONS if answers(rows[name], "get")[at] == "200"
+        ]
         response = client_for(personas[persona]).get(home)
         bar = [item.label for item in response.context["nav_items"]]
         cards = [item.label for item in response.context["items"]]  # the school's front page
@@ -499,21 +621,24 @@ def test_the_navigation_offers_each_persona_exactly_the_sections_it_may_open(wor
     assert not wrong, "\n".join(wrong)
 
 
-# -- governors never meet a pupil ----------------------------------------------------------------
+# -- governors and the local authority never meet a pupil ------------------------------------------
 
 
-def test_no_page_a_governor_can_reach_names_a_pupil(world, personas):
-    governor_at = PERSONAS.index("governor")
+@pytest.mark.parametrize("persona", ["governor", "la_lead"])
+def test_no_page_a_governor_or_the_local_authority_can_reach_names_a_pupil(
+    world, personas, persona
+):
+    at = PERSONAS.index(persona)
     starts = [
         url_for(row, world)
         for row in ROWS
-        if row.get.split()[governor_at] == "200" and row.name not in ("login", "healthz", "readyz")
+        if answers(row, "get")[at] == "200" and row.name not in ("login", "healthz", "readyz")
     ]
-    client = client_for(personas["governor"])
+    client = client_for(personas[persona])
     pages = crawl(client, starts)
-    # POSTs a governor is answered 200 on are pages too.
+    # POSTs they are answered 200 on are pages too.
     for row in ROWS:
-        if row.post.split()[governor_at] in ("200", "ok"):
+        if answers(row, "post")[at] in ("200", "ok"):
             url = url_for(row, world)
             response = client.post(url, {})
             if response.status_code == 200:

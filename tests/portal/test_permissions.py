@@ -29,8 +29,12 @@ def test_a_capability_names_the_roles_that_have_it():
         Role.HEAD,
         Role.GOVERNOR,
         Role.TRUST,
+        Role.LA,
     }
     assert all(roles <= set(Role) for roles in CAPABILITIES.values())
+    # A local authority sees figures only: no capability of a pupil-level page has it.
+    figures_only = {"open_school", "view_governors_summary", "view_local_authority"}
+    assert {c for c, roles in CAPABILITIES.items() if Role.LA in roles} == figures_only
 
 
 def test_a_view_names_a_capability_and_the_roles_without_it_get_403(officer, governor):

@@ -21,10 +21,12 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
+from attendance_portal.api.services.tokens import create_token
 from escalation.models import Case, Letter, LetterBatch
 from escalation.services import cases as case_services
 from escalation.services import interventions
 from registers.actors import Actor
+from registers.families.models import AbsenceReport
 from registers.models import (
     CallAttempt,
     Contact,
@@ -32,9 +34,11 @@ from registers.models import (
     LeaveRequest,
     Membership,
     Pupil,
+    PupilPhoto,
     School,
 )
 from tests.escalation.factories import school_days
+from tests.lessons.builders import lesson_world
 from tests.registers.factories import FormFactory, MarkFactory, PupilFactory
 
 # A Monday inside Autumn 1 2025 (the root conftest's half-term): registers can be taken.
@@ -43,6 +47,15 @@ NOW = dt.datetime(2025, 10, 20, 10, 30)
 # A past school day with marks recorded, for the office's amendment page.
 PAST_DAY = dt.date(2025, 10, 17)
 MARKS_FROM = dt.date(2025, 9, 8)
+
+
+def tiny_jpeg() -> bytes:
+    """A real 8×8 JPEG, for the photo the world's pupil has."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 120, 40)).save(out, format="JPEG")
+    return out.getvalue()
 
 
 def blank_pdf() -> bytes:
@@ -60,6 +73,7 @@ CONSTANTS: dict[str, object] = {
     "past_day": PAST_DAY,
     "am": "AM",
     "termly": "termly",
+    "first_day": "first_day",
     # A password reset link that is not valid (signin's account URLs).
     "uidb64": "MA",
     "token": "not-a-token",
@@ -217,8 +231,30 @@ def build_world(
         decided_by_name="Head",
         decided_at=timezone.now(),
     )
+    # A parent's report of today's absence, waiting on the calling list.
+    report = AbsenceReport.objects.create(
+        school=school,
+        pupil=pupils[0],
+        contact=contact,
+        reported_by_name=contact.name,
+        start_date=TODAY,
+        end_date=TODAY,
+        reason=AbsenceReport.Reason.ILLNESS,
+    )
+    # A photo of the pupil (import_photos), served to staff who may see the pupil.
+    photo = PupilPhoto(school=school, pupil=pupils[0], digest="0" * 64)
+    photo.image.save("photo.jpg", ContentFile(tiny_jpeg()), save=False)
+    photo.save()
     case.refresh_from_db()
+    # Lesson registers: the form's teacher (else the office) teaches a lesson this morning.
+    teacher = Membership.objects.filter(school=school, role="teacher", forms=form).first()
+    lessons = lesson_world(school=school, pupils=pupils, teacher=teacher or office, day=TODAY)
+    api_token = create_token(
+        name="Power BI", school=school, level="aggregate", created_by_name="world"
+    ).token
     ids = {
+        **lessons,
+        "report": report.pk,
         "pupil": pupils[0].pk,
         "form": form.pk,
         "case": case.pk,
@@ -229,6 +265,7 @@ def build_world(
         "batch": batch.pk,
         "leave": leave.pk,
         "staff_user": office.user_id,  # a member of staff, for the head's reset page
+        "api_token": api_token.pk,
     }
     return World(
         school=school,

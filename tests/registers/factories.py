@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 
 from registers.models import (
     AcademicYear,
+    Contact,
     Form,
     HalfTerm,
     Mark,
@@ -72,6 +73,20 @@ class PupilFactory(factory.django.DjangoModelFactory):
         return pupil
 
 
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    pupil = factory.SubFactory(PupilFactory)
+    school = factory.SelfAttribute("pupil.school")
+    name = factory.Sequence(lambda n: f"Parent {n}")
+    relationship = "Mother"
+    # Ofcom's drama range: never a real phone.
+    phone = factory.Sequence(lambda n: f"+447700900{n % 1000:03d}")
+    email = factory.Sequence(lambda n: f"parent{n}@example.com")
+    priority = 1
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -91,12 +106,16 @@ def make_member(
     trust: Trust | None = None,
     forms: list[Form] | None = None,
     username: str | None = None,
+    la_number: str = "",
 ) -> Membership:
-    """A user with one role at a school (or a trust, for trust leads)."""
+    """A user with one role at a school (or a trust, for trust leads; an LA number for a
+    local authority's team)."""
     user = UserFactory(username=username) if username else UserFactory()
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
-    membership = Membership.objects.create(user=user, role=role, school=school, trust=trust)
+    membership = Membership.objects.create(
+        user=user, role=role, school=school, trust=trust, la_number=la_number
+    )
     if forms:
         membership.forms.set(forms)
     return membership

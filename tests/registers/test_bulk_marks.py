@@ -40,12 +40,29 @@ def test_preview_then_apply_writes_one_mark_per_session_and_audits_changes(schoo
     )
     assert len(written) == 8
     assert Mark.objects.filter(code_id="V").count() == 8
-    audit = MarkAmendment.objects.get()
-    assert (audit.old_code, audit.new_code, audit.reason) == (
-        "N",
-        "V",
-        "Bulk marking: Museum visit",
+    changed = MarkAmendment.objects.get(old_code="N")
+    assert (changed.new_code, changed.reason) == ("V", "Bulk marking: Museum visit")
+
+
+def test_every_new_mark_has_its_history_row_naming_who_and_why(school, pupils, officer):
+    planned = plan_bulk_marks(
+        school=school,
+        pupils=pupils[:2],
+        start=THU,
+        end=FRI,
+        sessions=("AM", "PM"),
+        code="V",
+        today=TODAY,
     )
+    written = apply_bulk_marks(
+        planned=planned, code="V", actor=Actor.for_membership(officer), reason="Museum visit"
+    )
+    history = MarkAmendment.objects.filter(mark__in=written)
+    assert history.count() == len(written) == 8
+    assert {(h.old_code, h.new_code, h.mark_version) for h in history} == {("", "V", 0)}
+    assert {h.reason for h in history} == {"Bulk marking: Museum visit"}
+    assert {h.changed_by_id for h in history} == {officer.user_id}
+    assert all(h.changed_by_name for h in history)
 
 
 def test_only_activity_codes_and_never_in_advance(school, pupils):

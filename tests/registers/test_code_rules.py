@@ -46,6 +46,8 @@ def actor(officer):
         ({"code": "L", "minutes_late": 31}, "use U"),
         ({"code": "L", "minutes_late": 30}, None),  # at the closing minute: still L
         ({"code": "L"}, None),
+        ({"code": "L", "minutes_late": 0}, "0 minutes late is not a late arrival"),
+        ({"code": "L", "minutes_late": 1}, None),
         ({"code": "U", "minutes_late": 45}, None),
         ({"code": "C2"}, "part-time timetable"),
         ({"code": "C2", "part_time_timetable": True}, None),
@@ -154,4 +156,44 @@ def test_import_marks_refuses_each_wrong_code_with_its_row(school, pupils, tmp_p
     assert "row 4" in message and "use U" in message
     assert "row 5" in message and "C2" in message
     assert "row 6" not in message and "row 1:" not in message
+    assert not Mark.objects.exists()
+
+
+def test_l_with_0_minutes_is_refused_by_the_register_and_the_office(form, pupils, actor):
+    entries = [Entry(p.pk, "/") for p in pupils[1:]] + [Entry(pupils[0].pk, "L", minutes_late=0)]
+    with pytest.raises(MarkError, match="L with 0 minutes late is not a late arrival"):
+        save_register(
+            form=form, day=MONDAY, session="AM", entries=entries, actor=actor, expected_version=0
+        )
+    with pytest.raises(MarkError, match="L with 0 minutes late"):
+        record_mark(
+            pupil=pupils[0],
+            day=MONDAY,
+            session="AM",
+            entry=Entry(pupils[0].pk, "L", minutes_late=0),
+            actor=actor,
+        )
+    assert not Mark.objects.exists()
+
+
+def test_import_marks_refuses_l_with_0_minutes_and_the_wrong_sessions_present_mark(
+    school, pupils, tmp_path
+):
+    a, b, c, d, _ = (p.upn for p in pupils)
+    path = tmp_path / "marks.csv"
+    path.write_text(
+        "upn,date,session,code,minutes_late,comment\n"
+        f"{a},2025-09-08,AM,/,,\n"
+        f"{b},2025-09-08,AM,L,0,\n"
+        f"{c},2025-09-08,PM,/,,\n"
+        f"{d},2025-09-08,AM,\\,,\n"
+        f"{d},2025-09-08,PM,\\,,\n"
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_marks", "--school", school.urn, str(path), stdout=StringIO())
+    message = str(exc.value)
+    assert "row 2: L with 0 minutes late is not a late arrival" in message
+    assert "row 3: session PM: / is the morning's present mark" in message
+    assert "row 4: session AM: \\ is the afternoon's present mark" in message
+    assert "row 1:" not in message and "row 5" not in message
     assert not Mark.objects.exists()

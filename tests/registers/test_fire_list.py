@@ -96,3 +96,81 @@ def test_fire_list_and_late_book_fit_a_phone(page, live_server, officer, school,
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (name, width)
         screenshot(page, name)
+
+
+# -- early leavers ----------------------------------------------------------------------------
+
+
+def _leave(pupil, officer, kind, at, now=dt.time(15, 0), reason="Dentist, collected by mum"):
+    from registers.actors import Actor
+    from registers.services.movements import record_movement
+
+    return record_movement(
+        pupil=pupil,
+        kind=kind,
+        day=MONDAY,
+        at=at,
+        now=now,
+        reason=reason,
+        actor=Actor.for_membership(officer),
+    )
+
+
+def test_an_early_leaver_is_off_site_until_back_and_each_step_names_who(school, day, officer):
+    present = day["Present"]
+    _leave(present, officer, "left", dt.time(11, 20))
+    forms = {f.name: f for f in fire_list(school=school, day=MONDAY, session="PM").forms}
+    assert _names(forms["4A"].on_site) == ["Late"]
+    assert forms["4A"].left_early == [(present, "left 11:20: Dentist, collected by mum")]
+    _leave(present, officer, "returned", dt.time(12, 5), reason="Back on site")
+    forms = {f.name: f for f in fire_list(school=school, day=MONDAY, session="PM").forms}
+    assert _names(forms["4A"].on_site) == ["Late", "Present"]
+    from registers.models import SiteMovement
+
+    history = SiteMovement.objects.filter(pupil=present).order_by("at")
+    assert [(m.kind, m.recorded_by_name, m.recorded_by_role) for m in history] == [
+        ("left", officer.user.get_full_name() or officer.user.username, "Attendance officer"),
+        ("returned", officer.user.get_full_name() or officer.user.username, "Attendance officer"),
+    ]
+    # The marks are untouched: the pupil was present at registration.
+    assert Mark.objects.get(pupil=present, session="AM").code_id == "/"
+
+
+def test_leaving_is_refused_twice_in_the_future_without_a_reason_or_back_without_leaving(
+    day, officer
+):
+    from registers.services.movements import MovementError
+
+    present = day["Present"]
+    with pytest.raises(MovementError, match="not recorded as having left"):
+        _leave(present, officer, "returned", dt.time(11, 0))
+    with pytest.raises(MovementError, match="still to come"):
+        _leave(present, officer, "left", dt.time(15, 30))
+    with pytest.raises(MovementError, match="Give the reason"):
+        _leave(present, officer, "left", dt.time(11, 0), reason="  ")
+    _leave(present, officer, "left", dt.time(11, 0))
+    with pytest.raises(MovementError, match="already recorded as leaving at 11:00"):
+        _leave(present, officer, "left", dt.time(11, 30))
+    with pytest.raises(MovementError, match="left at 11:00"):
+        _leave(present, officer, "returned", dt.time(10, 30))
+
+
+def test_the_office_records_a_leaver_and_their_return_on_the_page(client, officer, school, day):
+    present = day["Present"]
+    url = reverse("registers:early_leavers", args=[school.urn])
+    fire_url = reverse("registers:fire_list", args=[school.urn])
+    client.force_login(officer.user)
+    at = dt.datetime.combine(MONDAY, dt.time(13, 40), ZoneInfo("Europe/London"))
+    with time_machine.travel(at, tick=False):
+        assert present.surname in client.get(url, {"q": "Fenwick"}).content.decode()
+        assert "leaves the site" in client.get(url, {"pupil": present.pk}).content.decode()
+        data = {"pupil": present.pk, "kind": "left", "at": "13:30", "reason": "Unwell"}
+        assert client.post(url, data).status_code == 302
+        page = client.get(fire_url).content.decode()
+        assert "left 13:30: Unwell" in page
+        refused = client.post(url, {**data, "kind": "returned", "at": "13:00"})
+        assert refused.status_code == 422 and "left at 13:30" in refused.content.decode()
+        back = {**data, "kind": "returned", "at": "13:35", "reason": "Back on site"}
+        assert client.post(url, back).status_code == 302
+        assert "left 13:30" not in client.get(fire_url).content.decode()
+        assert client.post(url, {"pupil": "x"}).status_code == 400

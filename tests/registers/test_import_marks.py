@@ -100,7 +100,13 @@ def test_a_new_comment_alone_is_an_amendment_with_old_and_new_values(school, pup
 
 
 def test_the_same_file_twice_changes_nothing_the_second_time(school, pupils, tmp_path):
-    rows = [f"{p.upn},2025-09-0{d},{s},/,," for p in pupils for d in (8, 9) for s in ("AM", "PM")]
+    present = {"AM": "/", "PM": "\\"}
+    rows = [
+        f"{p.upn},2025-09-0{d},{s},{present[s]},,"
+        for p in pupils
+        for d in (8, 9)
+        for s in ("AM", "PM")
+    ]
     path = write(tmp_path, csv(*rows))
     run(school, path)
     run(school, write(tmp_path, csv(rows[0].replace(",/,", ",N,")), "other.csv"))

@@ -56,6 +56,19 @@ def test_a_pupil_already_present_is_not_booked_late(pupil, officer):
         record_late_arrival(pupil=pupil, actor=Actor.for_membership(officer), now=at(9, 30))
 
 
+def test_a_pupil_who_arrives_on_time_is_not_booked_l_with_0_minutes(pupil, officer, client):
+    with pytest.raises(MarkError, match="is not late: the morning session begins at 08:45"):
+        record_late_arrival(pupil=pupil, actor=Actor.for_membership(officer), now=at(8, 45))
+    assert not Mark.objects.filter(pupil=pupil).exists()
+    url = reverse("registers:late_book", args=[pupil.school.urn])
+    client.force_login(officer.user)
+    with time_machine.travel(at(8, 40), tick=False):
+        assert "not late" in client.get(url, {"pupil": pupil.pk}).content.decode()
+        refused = client.post(url, {"pupil": pupil.pk, "comment": ""})
+    assert refused.status_code == 422 and "is not late" in refused.content.decode()
+    assert not Mark.objects.filter(pupil=pupil).exists()
+
+
 def test_the_two_steps_in_the_browserless_page(client, officer, pupil, school, teacher):
     url = reverse("registers:late_book", args=[school.urn])
     client.force_login(officer.user)

@@ -123,4 +123,16 @@ def test_the_register_fits_the_screen_and_a_tap_marks_a_pupil(
     expect(page.get_by_label(f"Mark for {ben.name}")).to_have_value("N")
     page.get_by_role("button", name="Present (/)", exact=True).nth(1).click()
     expect(page.locator("[data-unmarked-count]").first).to_have_text("6")
+    # A tap on a pupil's name cycles the common codes: /, N, L, then / again.
+    unmarked = next(
+        p for p in class_4a if page.get_by_label(f"Mark for {p.name}").input_value() == ""
+    )
+    name = page.locator(".pupil-cell", has_text=unmarked.surname).first
+    mark = page.get_by_label(f"Mark for {unmarked.name}")
+    for expected in ("/", "N", "L", "/"):
+        name.click()
+        expect(mark).to_have_value(expected)
+    expect(page.locator("[data-unmarked-count]").first).to_have_text("5")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"the register is {scroll_width} px wide in {width} px"
     screenshot(page, f"register-{width}")

@@ -153,6 +153,7 @@ def test_it_builds_the_trust_calendar_logins_and_marks_on_open_sessions(demo):
         ("head", "head"),
         ("governor", "governor"),
         ("trust", "trust"),
+        ("la", "la"),
     ]:
         user = authenticate(username=username, password=DEMO_PW)
         assert user is not None, username
@@ -162,6 +163,8 @@ def test_it_builds_the_trust_calendar_logins_and_marks_on_open_sessions(demo):
     teacher = Membership.objects.get(user__username="teacher")
     assert [f.name for f in teacher.forms.all()] == ["3A"]
     assert Membership.objects.get(user__username="trust").trust == oakfield.trust
+    # The local authority's login follows both schools (LA 999), whatever their trust.
+    assert Membership.objects.get(user__username="la").la_number == oakfield.la_number == "999"
     assert "teacher" in demo and "3A" in demo
 
     # Marks fall on open sessions, up to this morning, of pupils on roll that day.

@@ -109,3 +109,15 @@ def test_seed_demo_refuses_a_weak_password(password):
     with pytest.raises(CommandError, match="too weak"):
         call_command("seed_demo", "--password", password, stdout=StringIO())
     assert not User.objects.exists()
+
+
+def test_a_local_authority_login_is_made_for_the_schools_la_number(school, other_school):
+    with pytest.raises(CommandError, match="has no LA number"):
+        add_staff(school, "la.team", role="la")
+    school.la_number = "873"
+    school.save(update_fields=["la_number"])
+    assert "la.team created: Local authority at LA 873" in add_staff(school, "la.team", role="la")
+    membership = Membership.objects.get(user__username="la.team")
+    assert (membership.role, membership.la_number, membership.school) == ("la", "873", None)
+    add_staff(school, "la.team", role="la")  # again: no second membership
+    assert Membership.objects.filter(user__username="la.team").count() == 1

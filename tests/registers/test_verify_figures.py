@@ -61,7 +61,7 @@ def test_the_weekly_task_repairs_and_is_scheduled(pupil):
 
     from django.apps import apps
 
-    migration = importlib.import_module("registers.migrations.0019_verify_figures_schedule")
+    migration = importlib.import_module("registers.migrations.0023_verify_figures_schedule")
     migration.schedule(apps, None)
     migration.schedule(apps, None)
     task = PeriodicTask.objects.get(task="registers.verify_figures")

@@ -182,8 +182,9 @@ def test_the_pupil_page_query_count_does_not_grow_with_marks(
 ):
     client = login(officer)
     client.get(pupil_url(pupil))
-    # 16: two of them count the sessions with no mark (the page's data-quality line).
-    with django_assert_max_num_queries(16) as few:
+    # 18: two of them count the sessions with no mark (the page's data-quality line), two
+    # read the messages to the family and the parents' reports.
+    with django_assert_max_num_queries(18) as few:
         client.get(pupil_url(pupil))
     actor = Actor.for_membership(officer)
     for offset in range(5):

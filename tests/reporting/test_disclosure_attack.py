@@ -1,4 +1,5 @@
-"""The attacker's test of issue 14: a parent governor (and a trust lead) who knows every
+"""The attacker's test of issue 14: a parent governor (and a trust lead, and the local
+authority's attendance team, issue 18) who knows every
 child of the school by year, gender, SEND, pupil premium, FSM, EAL, social worker, care
 and young-carer status tries every differencing route through everything they can
 download, to find the one severely absent pupil. They must not narrow that pupil down to
@@ -340,7 +341,15 @@ class Attack:
                     self.severe_total &= {
                         p - b for p in self.persistent_total for b in found if p >= b
                     }
-        trust = tables.get("Schools of the trust")
+        for side_by_side in ("Schools of the trust", "Schools of the local authority"):
+            self._schools(tables.get(side_by_side))
+        for table in tables.values():
+            dim = self._dimension(table)
+            if dim is not None:
+                self._breakdown(dim, table, source)
+
+    def _schools(self, trust: Table | None) -> None:
+        """A row of the trust's or the local authority's schools side by side."""
         if trust is not None:
             for label, cells in trust.rows.items():
                 if label == "Oakfield Primary":
@@ -352,10 +361,6 @@ class Attack:
                         found = counts_from(cells[index], self.roll)
                         if found is not None:
                             total &= found
-        for table in tables.values():
-            dim = self._dimension(table)
-            if dim is not None:
-                self._breakdown(dim, table, source)
 
     def _dimension(self, table: Table) -> str | None:
         for dim in DIMENSIONS:
@@ -460,6 +465,25 @@ def trust_sources(client, school) -> dict[str, dict[str, Table]]:
     return sources
 
 
+def la_sources(client, school) -> dict[str, dict[str, Table]]:
+    """Everything the local authority's team can read of the school: the governors' pages
+    and downloads (they may open them), and its schools side by side in all three forms."""
+    sources = {f"LA: {name}": tables for name, tables in governor_sources(client, school).items()}
+    url = reverse("reporting:local_authority", args=[school.urn])
+    tables = html_tables(client.get(url))
+    (schools,) = [t for t in tables.values() if "Oakfield Primary" in t.rows]
+    schools.title = "Schools of the local authority"  # the caption names the LA number
+    sources["LA view"] = {schools.title: schools}
+    sources["LA view CSV"] = {
+        schools.title: csv_table(client.get(url, {"format": "csv", "table": "schools"}), schools)
+    }
+    workbook = xlsx_tables(
+        client.get(url, {"format": "xlsx"}), [schools, tables["National figures"]]
+    )
+    sources["LA view Excel"] = {schools.title: workbook[schools.title]}
+    return sources
+
+
 def _attack(known: Known, sources: dict[str, dict[str, Table]]) -> Attack:
     attack = Attack(known)
     for name, tables in sources.items():
@@ -501,6 +525,24 @@ def test_a_trust_lead_cannot_single_out_the_severely_absent_pupil(
     client.force_login(trust_lead.user)
     sources = trust_sources(client, school)
     assert "Oakfield Primary" in sources["trust view"]["Schools of the trust"].rows
+    _check(generated_school, sources)
+
+
+def test_the_local_authority_cannot_single_out_the_severely_absent_pupil(
+    client, school, generated_school, la_lead
+):
+    client.force_login(la_lead.user)
+    sources = la_sources(client, school)
+    row = sources["LA view"]["Schools of the local authority"].rows["Oakfield Primary"]
+    exported = sources["LA view CSV"]["Schools of the local authority"].rows["Oakfield Primary"]
+
+    def same(cell: str):
+        return number(cell) if number(cell) is not None else cell.replace("–", "")
+
+    assert [same(c) for c in row] == [same(c) for c in exported]
+    # The severe absence rate (1 pupil of 120) is withheld, as on the trust view.
+    severe = column(sources["LA view"]["Schools of the local authority"], "Severe")
+    assert row[severe] in ("c", "x")
     _check(generated_school, sources)
 
 

@@ -98,6 +98,26 @@ def test_an_unknown_email_gets_the_same_answer_and_no_mail(client, head):
     assert mail.outbox == []
 
 
+def test_reset_requests_are_throttled_like_sign_ins(client, head, settings):
+    """Each request counts (none is given back): LOGIN_MAX_FAILURES mails to one address from
+    one client, then a 429 and no more mail; another address still gets its mail."""
+    head.user.email = "head@oakfield.example"
+    head.user.save()
+    url = reverse("password_reset")
+    answers = [
+        client.post(url, {"email": "head@oakfield.example"}, REMOTE_ADDR=ATTACKER).status_code
+        for _ in range(settings.LOGIN_MAX_FAILURES)
+    ]
+    assert answers == [302] * settings.LOGIN_MAX_FAILURES
+    refused = client.post(url, {"email": "HEAD@oakfield.example"}, REMOTE_ADDR=ATTACKER)
+    assert refused.status_code == 429
+    assert "Too many password reset requests. Wait 5 minutes" in refused.content.decode()
+    assert len(mail.outbox) == settings.LOGIN_MAX_FAILURES
+    elsewhere = client.post(url, {"email": "head@oakfield.example"}, REMOTE_ADDR="203.0.113.9")
+    assert elsewhere.status_code == 302
+    assert len(mail.outbox) == settings.LOGIN_MAX_FAILURES + 1
+
+
 @pytest.fixture
 def admin_client_(client, db):
     root = get_user_model().objects.create_superuser("root", "root@example.org", "root-pw-long-1")

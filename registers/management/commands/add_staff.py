@@ -10,7 +10,8 @@ from registers.services.imports.staff import add_staff
 
 class Command(BaseCommand):
     help = (
-        "Create a login with a role at a school (trust leads: at its trust), or change its "
+        "Create a login with a role at a school (trust leads: at its trust; la: at its LA "
+        "number), or change its "
         "role there. An existing login is given a role at another school only with "
         "--add-membership, and its password is changed only with --reset-password."
     )

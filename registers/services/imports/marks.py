@@ -132,6 +132,9 @@ def _parse(file: CsvFile, school: School, problems: Problems) -> list[_Entry]:
             add(f"session {session!r} is not AM or PM", number)
         if code not in codes.BY_CODE:
             add(f"code {code!r} is not a DfE attendance code", number)
+        elif wrong_session := code_rules.session_problem(code, session):
+            # As the register refuses it: / is the morning's present mark, \ the afternoon's.
+            add(f"session {session}: {wrong_session}", number)
         minutes_late = None
         if late_text:
             # isascii: str.isdigit() also says yes to "²" (int() fails) and to "٣".

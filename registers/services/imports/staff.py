@@ -36,7 +36,7 @@ class StaffResult:
     def summary(self) -> str:
         user = self.membership.user
         verb = "created" if self.user_created else "updated"
-        where = self.membership.school or self.membership.trust
+        where = self.membership.school or self.membership.trust or f"LA {self.membership.la_number}"
         line = f"{user.username} {verb}: {self.membership.get_role_display()} at {where}"
         if not self.user_created and self.password_set:
             line += "; password reset"
@@ -48,11 +48,18 @@ class StaffResult:
 def _holds_role_here(user, *, school: School, role: str) -> bool:
     if role == Role.TRUST:
         return Membership.objects.filter(user=user, trust=school.trust).exists()
+    if role == Role.LA:
+        return Membership.objects.filter(
+            user=user, role=Role.LA, la_number=school.la_number
+        ).exists()
     return Membership.objects.filter(user=user, school=school).exists()
 
 
 def _where(user) -> str:
-    places = [str(m.school or m.trust) for m in Membership.objects.filter(user=user)]
+    places = [
+        str(m.school or m.trust or f"LA {m.la_number}")
+        for m in Membership.objects.filter(user=user)
+    ]
     return f" (at {', '.join(sorted(places))})" if places else ""
 
 
@@ -109,6 +116,10 @@ def _check(
             )
     if role == Role.TRUST and school.trust_id is None:
         problems.add(f"{school} belongs to no trust, so it cannot have a trust lead")
+    if role == Role.LA and not school.la_number:
+        problems.add(
+            f"{school} has no LA number (setup_school --lea), so it has no local authority"
+        )
     if forms and role != Role.TEACHER:
         problems.add("only teachers register forms: --form needs --role teacher")
     found = list(Form.objects.for_school(school).filter(name__in=forms))
@@ -168,6 +179,11 @@ def add_staff(
     if role == Role.TRUST:
         membership, created = Membership.objects.get_or_create(
             user=user, trust_id=school.trust_id, defaults={"role": role}
+        )
+    elif role == Role.LA:
+        # The local authority of the school: every school with its LA number.
+        membership, created = Membership.objects.get_or_create(
+            user=user, role=role, la_number=school.la_number
         )
     else:
         membership, created = Membership.objects.get_or_create(

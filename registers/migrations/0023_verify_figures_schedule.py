@@ -31,7 +31,7 @@ def unschedule(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("django_celery_beat", "0019_alter_periodictasks_options"),
-        ("registers", "0018_backfill_week_counts"),
+        ("registers", "0022_backfill_week_counts"),
     ]
 
     operations = [migrations.RunPython(schedule, unschedule)]

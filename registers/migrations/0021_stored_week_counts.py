@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registers", "0016_cover_for_a_day"),
+        ("registers", "0020_pupil_photos"),
     ]
 
     operations = [

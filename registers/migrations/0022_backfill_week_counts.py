@@ -18,6 +18,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registers", "0017_stored_week_counts")]
+    dependencies = [("registers", "0021_stored_week_counts")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True)]

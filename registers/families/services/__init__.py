@@ -1,0 +1,1 @@
+"""Families' writes: absence reports, leave requests from parents, messages."""

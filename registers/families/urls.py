@@ -1,0 +1,14 @@
+"""Families' staff pages, under /s/<urn>/families/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from registers.families import views
+
+app_name = "families"
+
+urlpatterns = [
+    path("wording/", views.wordings, name="wordings"),
+    path("wording/<str:kind>/", views.wording_edit, name="wording"),
+]

@@ -1,0 +1,17 @@
+from .alerts import AlertEvent, PastoralLead, TruancyAlert
+from .registers import LessonMark, LessonRegister, LessonReminder
+from .timetable import ClassMember, Lesson, Period, TeachingClass, Timetable
+
+__all__ = [
+    "AlertEvent",
+    "ClassMember",
+    "Lesson",
+    "LessonMark",
+    "LessonRegister",
+    "LessonReminder",
+    "PastoralLead",
+    "Period",
+    "TeachingClass",
+    "Timetable",
+    "TruancyAlert",
+]

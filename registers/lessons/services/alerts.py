@@ -1,0 +1,172 @@
+"""Internal-truancy alerts (docs/domain.md §11): raised and withdrawn by a lesson register's
+save, closed by the officer's outcome; every step an AlertEvent (who, when, what). And the
+correction of a statutory mark a lesson suggests, through the audited amendment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from attendance_portal.errors import DomainError
+from registers.actors import Actor
+from registers.lessons import rules
+from registers.lessons.models import AlertEvent, LessonMark, LessonRegister, TruancyAlert
+from registers.lessons.selectors.day import period_starts
+from registers.models import Mark, Pupil
+from registers.services.marks import Entry, record_mark
+
+Status = TruancyAlert.Status
+
+
+class AlertError(DomainError, ValueError):
+    """An outcome or correction that cannot be recorded; the message says why."""
+
+
+def _event_row(
+    alert: TruancyAlert, action: str, actor: Actor, *, outcome: str = "", note: str = ""
+) -> AlertEvent:
+    return AlertEvent(
+        school_id=alert.school_id,
+        alert=alert,
+        action=action,
+        outcome=outcome,
+        note=note,
+        actor=actor.user,
+        actor_name=actor.name,
+        actor_role=actor.position,
+    )
+
+
+def _event(alert: TruancyAlert, action: str, actor: Actor, *, outcome: str = "", note: str = ""):
+    _event_row(alert, action, actor, outcome=outcome, note=note).save()
+
+
+def _last_seen(register: LessonRegister, pupil_ids: list[int]) -> dict[int, LessonMark]:
+    """Each pupil's last lesson of the day before this one in which they were seen."""
+    starts = register.lesson.period.start_time
+    seen = (
+        LessonMark.objects.filter(
+            school_id=register.school_id,
+            date=register.date,
+            pupil_id__in=pupil_ids,
+            kind__in=[k.value for k in rules.SEEN],
+            register__lesson__period__start_time__lt=starts,
+        )
+        .select_related("register__lesson__period", "register__lesson__teaching_class")
+        .order_by("register__lesson__period__start_time")
+    )
+    return {mark.pupil_id: mark for mark in seen}  # the latest wins
+
+
+def sync_alerts(
+    *,
+    register: LessonRegister,
+    kinds: dict[int, str],
+    statutory: dict[int, str | None],
+    actor: Actor,
+) -> tuple[list[int], list[int]]:
+    """Raise an alert for each pupil in school at registration and absent here; withdraw
+    the open alert of a pupil whose lesson mark was corrected. Returns (raised, withdrawn)."""
+    truants = [p for p, kind in kinds.items() if rules.is_internal_truancy(statutory.get(p), kind)]
+    existing = {a.pupil_id: a for a in TruancyAlert.objects.filter(register=register)}
+    last_seen = _last_seen(register, [p for p in truants if p not in existing])
+    raised, withdrawn = [], []
+    new = [
+        TruancyAlert(
+            school_id=register.school_id,
+            pupil_id=pupil_id,
+            register=register,
+            date=register.date,
+            session=register.session,
+            statutory_code=statutory[pupil_id] or "",
+            last_seen=last_seen.get(pupil_id),
+        )
+        for pupil_id in truants
+        if pupil_id not in existing
+    ]
+    # In bulk (a register of 30 may raise several at once): the rows, then their events.
+    TruancyAlert.objects.bulk_create(new)
+    AlertEvent.objects.bulk_create(_event_row(alert, "raised", actor) for alert in new)
+    raised += [alert.pk for alert in new]
+    for pupil_id in truants:
+        alert = existing.get(pupil_id)
+        if alert is not None and alert.status == Status.WITHDRAWN:
+            alert.status = Status.OPEN
+            alert.save(update_fields=["status", "updated_at"])
+            _event(alert, "raised", actor, note="absent again on a later save")
+            raised.append(alert.pk)
+    for pupil_id, alert in existing.items():
+        if pupil_id not in truants and alert.status == Status.OPEN and pupil_id in kinds:
+            alert.status = Status.WITHDRAWN
+            alert.save(update_fields=["status", "updated_at"])
+            note = (
+                f"lesson mark changed to {rules.KIND_LABELS[rules.Kind(kinds[pupil_id])].lower()}"
+            )
+            _event(alert, "withdrawn", actor, note=note)
+            withdrawn.append(alert.pk)
+    return raised, withdrawn
+
+
+@transaction.atomic
+def record_outcome(*, alert: TruancyAlert, outcome: str, note: str, actor: Actor) -> TruancyAlert:
+    """The officer's outcome of an open alert (found, in another lesson, left site, parent
+    contacted), with who and when in the alert's history."""
+    alert = TruancyAlert.objects.select_for_update().get(pk=alert.pk)
+    if outcome not in set(rules.Outcome):
+        raise AlertError(f"{outcome!r} is not an outcome.")
+    if alert.status != Status.OPEN:
+        raise AlertError(
+            f"This alert is already {alert.get_status_display().lower()}; nothing was changed."
+        )
+    alert.status, alert.outcome, alert.note = Status.RESOLVED, outcome, note.strip()
+    alert.save(update_fields=["status", "outcome", "note", "updated_at"])
+    _event(alert, "outcome", actor, outcome=outcome, note=note.strip())
+    return alert
+
+
+def correction_for(mark: LessonMark, statutory_code: str | None) -> rules.Correction | None:
+    """The statutory mark this lesson mark suggests (None: nothing to correct)."""
+    register = mark.register
+    school = register.school
+    seen_at = period_starts(mark.date, register.lesson.period.start_time)
+    if mark.minutes_late:
+        seen_at += dt.timedelta(minutes=mark.minutes_late)
+    session_starts = school.session_starts(mark.date, register.session)
+    return rules.suggest_correction(
+        statutory_code=statutory_code,
+        kind=mark.kind,
+        session_starts=session_starts,
+        register_closes=session_starts + dt.timedelta(minutes=school.register_open_minutes),
+        seen_at=seen_at,
+    )
+
+
+@transaction.atomic
+def correct_statutory_mark(*, mark: LessonMark, actor: Actor) -> Mark:
+    """Amend the session's statutory mark to the L or U a lesson suggests, through the
+    audited amendment (registers.services.marks.record_mark): the officer's decision,
+    never made silently."""
+    statutory = (
+        Mark.objects.filter(pupil_id=mark.pupil_id, date=mark.date, session=mark.session)
+        .values_list("code_id", flat=True)
+        .first()
+    )
+    correction = correction_for(mark, statutory)
+    if correction is None:
+        raise AlertError("The statutory mark needs no correction from this lesson (any more).")
+    lesson = mark.register.lesson
+    reason = (
+        f"Seen in {lesson.period.name} {lesson.teaching_class.subject} "
+        f"({lesson.teaching_class.code}) {'late ' if mark.kind == rules.Kind.LATE else ''}"
+        f"after {statutory} at registration (lesson register)"
+    )
+    return record_mark(
+        pupil=Pupil.objects.get(pk=mark.pupil_id),
+        day=mark.date,
+        session=mark.session,
+        entry=Entry(mark.pupil_id, correction.code, correction.minutes_late),
+        actor=actor,
+        source=Mark.Source.OFFICE,
+        reason=reason,
+    )
