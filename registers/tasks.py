@@ -12,6 +12,7 @@ from registers.services.reminders import (
     send_other_reminders,
     send_teacher_reminders,
 )
+from registers.services.stored_figures import verify
 
 
 @shared_task(name="registers.register_reminders")
@@ -34,3 +35,16 @@ def ensure_mark_partitions_task() -> list[int]:
     """Celery beat, daily (registers migration 0021): this academic year's marks partition
     and next year's exist, whatever the calendars say. Idempotent."""
     return ensure_coming_partitions(today=timezone.localdate())
+
+
+@shared_task(name="registers.verify_figures")
+def verify_figures_task() -> dict:
+    """Celery beat, weekly (registers migration 0024): every school's stored figures
+    against its marks, repaired where they differ; each difference is logged as an error
+    (registers.services.stored_figures.verify), so a writer that forgot them is found
+    within a week and its figures made right. Safe to run twice."""
+    repaired = {}
+    for school in School.objects.order_by("pk"):
+        if differences := verify(school=school, repair=True):
+            repaired[school.urn] = len(differences)
+    return {"schools_repaired": repaired}

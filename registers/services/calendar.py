@@ -8,6 +8,7 @@ from django.db import transaction
 
 from registers.models import Closure, HalfTerm, School, SchoolDay
 from registers.services.partitions import ensure_mark_partitions
+from registers.services.stored_figures import refresh
 
 
 def weekdays(start: dt.date, end: dt.date):
@@ -41,6 +42,7 @@ def rebuild_school_days(*, school: School) -> int:
 
     changed = 0
     existing = {d.date: d for d in SchoolDay.objects.for_school(school)}
+    opened = {day: (d.am_open, d.pm_open) for day, d in existing.items()}
     stale = [d.pk for day, d in existing.items() if day not in wanted]
     if stale:
         changed += SchoolDay.objects.filter(pk__in=stale).delete()[0]
@@ -56,6 +58,13 @@ def rebuild_school_days(*, school: School) -> int:
             to_update.append(row)
     SchoolDay.objects.bulk_create(to_create, batch_size=1000)
     SchoolDay.objects.bulk_update(to_update, ["half_term", "am_open", "pm_open"], batch_size=1000)
+    # A day gained, lost or with a session closed changes every pupil's possible and
+    # unmarked sessions in its week (a half-term's term id alone changes no figure).
+    moved = [d for d, row in existing.items() if d not in wanted]
+    moved += [row.date for row in to_create]
+    moved += [row.date for row in to_update if (row.am_open, row.pm_open) != opened[row.date]]
+    if moved:
+        refresh(school=school, start=min(moved), end=max(moved))
     return changed + len(to_create) + len(to_update)
 
 
