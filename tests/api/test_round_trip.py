@@ -32,6 +32,8 @@ def marks_csv(upns: list[str]) -> str:
         for d, day in enumerate(DAYS):
             for s, session in enumerate(("AM", "PM")):
                 code = CODES[(n + d + s) % len(CODES)]
+                if code in "/\\":  # / in the morning, \ in the afternoon (as import_marks needs)
+                    code = "/" if session == "AM" else "\\"
                 late = "12" if code in "LU" else ""
                 comment = '=HYPERLINK("x")' if (n, d, s) == (0, 0, 0) else "bus, late"
                 lines.append(
