@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attendance_portal import broker
 from attendance_portal.errors import DomainError
-from attendance_portal.parents import selectors
+from attendance_portal.parents import selectors, tasks
 from attendance_portal.parents.access import (
     CHALLENGE_COOKIE,
     SESSION_COOKIE,
@@ -54,6 +55,8 @@ def start(request: HttpRequest) -> HttpResponse:
                 key=form.cleaned_data["contact"], address=_address(request)
             )
             if started.token:
+                # The code is looked up and sent by the task, never on this response.
+                broker.send_on_commit(tasks.send_sign_in_code_task, started.challenge_id)
                 response = redirect("parents:code")
                 max_age = int(signin.code_lifetime().total_seconds())
                 set_cookie(response, CHALLENGE_COOKIE, started.token, max_age=max_age)
