@@ -27,6 +27,7 @@ from attendance_portal.parents.services import sessions, signin
 from attendance_portal.signin.addresses import client_address, throttle_key
 from registers import rates
 from registers.families.services import absence
+from registers.families.services.optout import set_opt_out
 
 LOCKED = "Too many attempts. Wait {wait} and try again."
 
@@ -217,3 +218,23 @@ def request_leave(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     return _form_page(request, pk, LeaveForm, "parents/request_leave.html", submit)
+
+
+@require_POST
+@parent_view
+def message_choice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parent opts out of messages about this child, or back in: their own contact
+    rows only, never another contact's (families.set_opt_out, audited as the parent)."""
+    pupil = selectors.child(request.parent, pk=pk, today=timezone.localdate())  # type: ignore[attr-defined]
+    choice = request.POST.get("opted_out", "")
+    if choice not in ("0", "1"):
+        messages.error(request, "Choose whether the school may send you messages.")
+        return redirect("parents:child", pupil.pk)
+    for contact in selectors.own_contacts(request.parent, pupil=pupil):  # type: ignore[attr-defined]
+        set_opt_out(contact=contact, opted_out=choice == "1", actor=None)
+    if choice == "1":
+        done = f"The school will not send you messages about {pupil.forename}."
+    else:
+        done = f"The school will send you messages about {pupil.forename} again."
+    messages.success(request, done)
+    return redirect("parents:child", pupil.pk)
