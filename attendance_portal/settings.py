@@ -329,6 +329,7 @@ CELERY_TASK_ROUTES = {
     "escalation.*letter*": {"queue": "letters"},
     "escalation.*sweep*": {"queue": "sweep"},
     "registers.register_reminders": {"queue": "messages"},
+    "registers.ensure_mark_partitions": {"queue": "default"},
     "*.send_*": {"queue": "messages"},
     # The families' first-day messages and delivery polls (merged from branch families).
     "families.*": {"queue": "messages"},

@@ -19,6 +19,7 @@ from registers.actors import Actor
 from registers.models import LeaveRequest, Mark, PlannedAbsence, Pupil, School
 from registers.services.calendar import open_sessions
 from registers.services.marks import MarkError
+from registers.services.stored_figures import refresh_sessions
 from registers.services.versions import advance_registers, lock_registers, register_key
 
 
@@ -136,6 +137,7 @@ def prefill_span(
     advance_registers(
         registers[key] for m in new if (key := register_key(pupil, m.date, m.session)) in registers
     )
+    refresh_sessions(school=pupil.school_id, keys=[(pupil.pk, m.date) for m in new])
     result.filled = len(new)
     return result
 

@@ -24,6 +24,7 @@ from registers import code_rules, codes
 from registers.models import Closure, LeaveRequest, Mark, MarkAmendment, Pupil, School, SchoolDay
 from registers.models.base import Session
 from registers.services.code_checks import CHECKED_CODES
+from registers.services.stored_figures import refresh_sessions
 from registers.services.versions import advance_registers, lock_registers
 
 from .csvfile import (
@@ -286,6 +287,7 @@ def import_marks(
             bulk.insert(MarkAmendment, HISTORY_FIELDS, history)
             if bulk.update(Mark, AMEND_FIELDS, amended, guard=READ_FIELDS) != len(amended):
                 raise ImportFailed([RowError(CHANGED_MEANWHILE, file.name)])
+            refresh_sessions(school=school, keys=[(p, d) for p, d, _ in touched])
     except IntegrityError:
         # A register saved for the same sessions between our read and our writes: a first
         # mark inserted meanwhile, or an amendment of the same version.
