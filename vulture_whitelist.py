@@ -239,7 +239,6 @@ delivered_at  # model field (registers/families/models/messages.py), set by the 
 report_absence  # the parents' portal's service (registers/families/services/absence.py)
 request_leave  # the parents' portal's service (registers/families/services/absence.py)
 send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
-set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
 send_message  # one message's send_messages, for the shell and tests (registers/families/services/messages.py)
 MAX_THROTTLE_DELAY_SECONDS  # django-otp's module constant, set at ready() (identity/apps.py)
 subject_template_name  # PasswordResetView's attribute (attendance_portal/signin/views.py)

@@ -333,6 +333,9 @@ CELERY_TASK_ROUTES = {
     "*.send_*": {"queue": "messages"},
     # The families' first-day messages and delivery polls (merged from branch families).
     "families.*": {"queue": "messages"},
+    # The parents' sign-in codes are messages; the purge of their expired rows is upkeep.
+    "parents.send_sign_in_code": {"queue": "messages"},
+    "parents.purge_expired": {"queue": "default"},
     "reporting.*": {"queue": "reports"},
     "*figures*": {"queue": "reports"},
     "escalation.requeue_stalled": {"queue": "default"},

@@ -86,11 +86,16 @@ def _schema():
     )
 
 
-def _insert_history():
-    """Marks over three academic years, each year's first changed by an amendment."""
-    # The models' fields are those of 0020 (0021 changes the database only).
+def _people():
+    """A school and three pupils, made while every migration is applied: the factories'
+    services keep the stored figures (0022, after the partitions) in step."""
     school = SchoolFactory().pk
-    pupils = [PupilFactory(school_id=school).pk for _ in range(3)]
+    return school, [PupilFactory(school_id=school).pk for _ in range(3)]
+
+
+def _insert_history(school, pupils):
+    """Marks over three academic years, each year's first changed by an amendment."""
+    # Raw SQL: at 0020 the stored figures' table (0022) does not exist yet.
     days = [dt.date(2022, 9, 5), dt.date(2023, 7, 31), dt.date(2023, 8, 1), dt.date(2025, 3, 3)]
     with connection.cursor() as cursor:
         for pupil in pupils:
@@ -122,10 +127,11 @@ def _insert_history():
 @pytest.mark.django_db(transaction=True)
 def test_migrating_forward_and_back_keeps_every_mark_and_amendment():
     latest = _latest()
+    school, pupils = _people()
     _migrate(BEFORE)
     try:
         assert not _rows("SELECT 1 FROM pg_partitioned_table")
-        _insert_history()
+        _insert_history(school, pupils)
         marks = _rows(f"SELECT {MARK_COLUMNS} FROM registers_mark ORDER BY id")  # noqa: S608
         amendments = _rows("SELECT * FROM registers_markamendment ORDER BY id")
         schema = _schema()
