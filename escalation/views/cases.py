@@ -6,7 +6,8 @@ Officers and heads only: teachers, governors and trust leads get 403, another sc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from escalation.views.lists import band_view, flag_badges, pupil_url
 from registers import rates
 from registers.actors import Actor
 from registers.families import selectors as families
+from registers.families.models import Message
 from registers.models import Membership, School
 
 # What the timeline spells out from an event's data, so a reader sees what was agreed.
@@ -60,17 +62,37 @@ def find_case(school: School, pk: int) -> Case:
 
 @dataclass
 class TimelineEntry:
-    event: EscalationEvent
+    """One line of a case's timeline: an event of the case, or a message to the family
+    sent while it was open (issue 16: every message is on the case timeline)."""
+
+    event: EscalationEvent | None
     details: list[tuple[str, str]]
+    message: Message | None = None
+
+    @property
+    def sort_key(self) -> tuple[dt.date, dt.datetime]:
+        if self.event is not None:
+            return (self.event.occurred_on, self.event.created_at)
+        assert self.message is not None
+        sent = timezone.localtime(self.message.created_at)
+        return (sent.date(), sent)
 
 
-def timeline(case: Case) -> list[TimelineEntry]:
-    return [
+def timeline(case: Case, messages: Sequence[Message] = ()) -> list[TimelineEntry]:
+    """The case's events and, in date order among them, the messages to the family from
+    the day the case opened."""
+    entries = [
         TimelineEntry(
             e, [(label, e.data[k]) for k, label in DETAIL_LABELS.items() if e.data.get(k)]
         )
         for e in case.events.all()
     ]
+    entries += [
+        TimelineEntry(None, [], m)
+        for m in messages
+        if timezone.localtime(m.created_at).date() >= case.opened_on
+    ]
+    return sorted(entries, key=lambda entry: entry.sort_key)
 
 
 def case_context(
@@ -96,6 +118,7 @@ def case_context(
     }
     form_classes = {**CASE_FORMS, **per_object}
     built = {p: bound.get(p) or cls(prefix=p) for p, cls in form_classes.items()}
+    family_messages = families.messages_for_pupil(school=school, pupil=pupil)
     return {
         "school": school,
         "case": case,
@@ -111,9 +134,9 @@ def case_context(
         "remaining": remaining,
         "projected": rates.projected_pct(counts_now, remaining_sessions=remaining),
         "history": selectors.figure_history(school=school, pupil=pupil),
-        "timeline": timeline(case),
-        # Messages to the family sit beside the timeline (registers/families).
-        "family_messages": families.messages_for_pupil(school=school, pupil=pupil),
+        "timeline": timeline(case, family_messages),
+        # Every message also in its own table beside the timeline (registers/families).
+        "family_messages": family_messages,
         "family_reports": families.reports_for_pupil(school=school, pupil=pupil),
         "contracts": [(c, built.get(f"review-{c.pk}")) for c in contracts],
         "notices": [(n, built.get(f"outcome-{n.pk}")) for n in notices],

@@ -334,3 +334,36 @@ def test_the_caseload_never_shows_96_point_0_below_the_96_percent_target(
     )
     page = login(officer).get(reverse("escalation:caseload", args=[school.urn])).content.decode()
     assert "95.96%" in page and "96.0%" not in page
+
+
+def test_messages_to_the_family_since_the_case_opened_are_on_its_timeline(login, officer, case):
+    """Issue 16: every message is on the case timeline, in date order among its events;
+    one sent before the case opened is not (it is still in the messages table)."""
+    from registers.families.models import Message
+
+    def message(text: str, when: dt.datetime) -> None:
+        with time_machine.travel(when, tick=False):
+            Message.objects.create(
+                school=case.school,
+                pupil=case.pupil,
+                to_name="Ann Smith",
+                to_address="+447700900123",
+                kind=Message.Kind.FIRST_DAY,
+                channel=Message.Channel.SMS,
+                date=when.date(),
+                session="AM",
+                idempotency_key=text,
+                text=text,
+                not_before=when,
+            )
+
+    message("Before the case", dt.datetime(2025, 9, 29, 10, 0, tzinfo=dt.UTC))
+    message("Not in school today", dt.datetime(2025, 10, 1, 14, 0, tzinfo=dt.UTC))
+    page = login(officer).get(url("case", case)).content.decode()
+    timeline = page[
+        page.index('id="timeline-title"') : page.index("</ol>", page.index('id="timeline-title"'))
+    ]
+    assert "Not in school today" in timeline
+    assert "Before the case" not in timeline
+    assert "Before the case" in page  # the messages table beside it has every message
+    assert timeline.index("Low in September") < timeline.index("Not in school today")
