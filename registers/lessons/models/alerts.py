@@ -40,7 +40,7 @@ class TruancyAlert(TimeStamped):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         RESOLVED = "resolved", "Outcome recorded"
-        WITHDRAWN = "withdrawn", "Withdrawn: the lesson mark was corrected"
+        WITHDRAWN = "withdrawn", "Withdrawn: a lesson or statutory mark was corrected"
 
     school = models.ForeignKey("registers.School", on_delete=models.CASCADE, related_name="+")
     pupil = models.ForeignKey(
