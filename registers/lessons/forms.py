@@ -9,6 +9,7 @@ from attendance_portal.dates import DateField
 from registers.lessons import rules
 from registers.lessons.models import TruancyAlert
 from registers.lessons.selectors.day import LessonSheet, SheetRow
+from registers.lessons.selectors.spans import SPAN_CHOICES
 from registers.lessons.services.registers import MAX_MINUTES_LATE, LessonEntry
 from registers.models import Membership, School
 from registers.models.pupils import YEAR_GROUPS
@@ -144,6 +145,15 @@ class RangeQuery(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("The start is after the end.")
         return data
+
+
+class PatternQuery(RangeQuery):
+    """?span= (this half-term by default, this term, the year to date); ?start=&end= for
+    dates of one's own, which win over the span."""
+
+    span = forms.ChoiceField(label="Period", required=False, choices=SPAN_CHOICES)
+
+    field_order = ["span", "start", "end"]
 
 
 class ReportQuery(RangeQuery):
