@@ -49,6 +49,20 @@ def _fast_and_isolated(settings, tmp_path):
     cache.clear()
 
 
+# Tests write marks for any year (fixed dates in 2025, today, years back); in production
+# the calendar's setup makes a year's marks partition before its first mark
+# (registers.services.partitions), so the test database gets every year there at once.
+TEST_MARK_YEARS = (dt.date(2000, 8, 1), dt.date(2040, 7, 31))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from registers.services.partitions import ensure_mark_partitions
+
+    with django_db_blocker.unblock():
+        ensure_mark_partitions(first_day=TEST_MARK_YEARS[0], last_day=TEST_MARK_YEARS[1])
+
+
 def _load_reference_data() -> None:
     from django.contrib.auth.models import Group, Permission
 

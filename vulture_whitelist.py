@@ -191,6 +191,15 @@ _.get_default_redirect_url  # LoginView's hook (attendance_portal/login.py)
 _.authentication_form  # LoginView's attribute (attendance_portal/login.py)
 _.section  # read by templates/reporting/dashboard.html (the question's section link)
 _.changes_note  # read by templates/reporting/dashboard.html
+
+# The stored figures' weekday columns are read by name (registers.models.figures.WEEKDAY_FIELDS);
+# the marks-based readers' names are read by the tests that compare the two.
+_.mon
+_.tue
+_.wed
+_.thu
+_.fri
+READERS
 _.attended_pct  # read by templates/lessons/report.html
 alerts_withdrawn  # LessonResult's withdrawn alerts, asserted by tests/lessons (the save's result)
 _.used_at  # a spent challenge: filtered on by the ORM (attendance_portal/parents/services/signin.py)
@@ -230,7 +239,6 @@ delivered_at  # model field (registers/families/models/messages.py), set by the 
 report_absence  # the parents' portal's service (registers/families/services/absence.py)
 request_leave  # the parents' portal's service (registers/families/services/absence.py)
 send_one_time_code  # the parents' sign-in's service (registers/families/services/codes.py)
-set_opt_out  # the parents' portal's service (registers/families/services/optout.py)
 send_message  # one message's send_messages, for the shell and tests (registers/families/services/messages.py)
 MAX_THROTTLE_DELAY_SECONDS  # django-otp's module constant, set at ready() (identity/apps.py)
 subject_template_name  # PasswordResetView's attribute (attendance_portal/signin/views.py)

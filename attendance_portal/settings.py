@@ -329,9 +329,13 @@ CELERY_TASK_ROUTES = {
     "escalation.*letter*": {"queue": "letters"},
     "escalation.*sweep*": {"queue": "sweep"},
     "registers.register_reminders": {"queue": "messages"},
+    "registers.ensure_mark_partitions": {"queue": "default"},
     "*.send_*": {"queue": "messages"},
     # The families' first-day messages and delivery polls (merged from branch families).
     "families.*": {"queue": "messages"},
+    # The parents' sign-in codes are messages; the purge of their expired rows is upkeep.
+    "parents.send_sign_in_code": {"queue": "messages"},
+    "parents.purge_expired": {"queue": "default"},
     "reporting.*": {"queue": "reports"},
     "*figures*": {"queue": "reports"},
     "escalation.requeue_stalled": {"queue": "default"},

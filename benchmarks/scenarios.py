@@ -84,13 +84,20 @@ def _year_marks(school_ids: list[int]) -> int:
 
 
 def _remove(marks) -> None:
-    """Delete these marks to reset the trust (see floor.open_purge_window)."""
+    """Delete these marks to reset the trust (see floor.open_purge_window), keeping the
+    stored figures of their pupils' weeks in step, as every writer of marks does."""
     from django.db import connection, transaction
+
+    from registers.models import School
+    from registers.services.stored_figures import refresh_sessions
 
     with transaction.atomic():
         with connection.cursor() as cursor:
             floor.open_purge_window(cursor)
+        keys = list(marks.values_list("school_id", "pupil_id", "date").distinct())
         marks.delete()
+        for school in School.objects.filter(pk__in={k[0] for k in keys}):
+            refresh_sessions(school=school, keys=[(p, d) for s, p, d in keys if s == school.pk])
 
 
 def _term(school, name: str):

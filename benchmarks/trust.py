@@ -143,9 +143,12 @@ def drop_everything() -> None:
     """Empty every table of the benchmark database (a different spec, or --rebuild).
 
     TRUNCATE rather than DELETE: it is instant at millions of rows, and the append-only
-    triggers (BEFORE UPDATE OR DELETE) rightly refuse row deletes of history tables.
+    triggers (BEFORE UPDATE OR DELETE) rightly refuse row deletes of history tables. The
+    marks refuse TRUNCATE too outside the purge window (registers 0021), opened here.
     """
     from django.db import connection
+
+    from registers.services.privacy import history_deletion_window
 
     tables = [
         t
@@ -153,7 +156,7 @@ def drop_everything() -> None:
         if t.startswith(("registers_", "escalation_", "reporting_"))
         and t != "registers_attendancecode"  # reference data from a migration
     ]
-    with connection.cursor() as cursor:
+    with history_deletion_window(), connection.cursor() as cursor:
         # CASCADE also empties the join tables of users (groups, memberships' forms).
         cursor.execute(f"TRUNCATE {', '.join([*tables, 'auth_user'])} RESTART IDENTITY CASCADE")
 
@@ -465,9 +468,10 @@ def build_trust(spec: Spec):
         cursor.execute("RESET session_replication_role")
         cursor.execute("RESET synchronous_commit")
     restore_parked_indexes()
+    store_figures(trust)
     print("  VACUUM ANALYZE (as autovacuum would after a load) …", flush=True)
     with connection.cursor() as cursor:
-        for table in ("registers_mark", "registers_register", "registers_pupil"):
+        for table in ("registers_mark", "registers_register", "registers_pupil", WEEKCOUNT):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
         cursor.execute("ANALYZE")
     sweep_history(trust)
@@ -475,6 +479,21 @@ def build_trust(spec: Spec):
     trust.save(update_fields=["name", "updated_at"])
     print(f"  built {total:,} marks in {time.perf_counter() - started:.0f} s", flush=True)
     return trust
+
+
+WEEKCOUNT = "registers_weekcount"
+
+
+def store_figures(trust) -> None:
+    """The stored figures of every school from its marks, as the backfill migration makes
+    them (the marks went in with COPY, past the services that keep them in step)."""
+    from registers.models import School
+    from registers.services.stored_figures import refresh
+
+    started = time.perf_counter()
+    for school in School.objects.filter(trust=trust).order_by("urn"):
+        refresh(school=school)
+    print(f"  stored figures in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def sweep_history(trust) -> None:

@@ -10,18 +10,16 @@ calendar change after marks were entered.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 
 from attendance_portal.dates import monday_of
 from registers import codes
-from registers.models import Mark, Pupil, School, SchoolDay
+from registers.models import Mark, Pupil, School, SchoolDay, WeekCount
 from registers.models.calendar import academic_year_start
+from registers.models.figures import UNMARKED, WEEKDAY_FIELDS
 from registers.rates import SessionCounts
 from registers.school_age import SchoolAge, compulsory_school_age
 
@@ -46,7 +44,7 @@ def year_to_date(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def counted_marks(
-    *, school: School, start: dt.date, end: dt.date, pupil_ids: Iterable[int] | None = None
+    *, school: School | int, start: dt.date, end: dt.date, pupil_ids: Iterable[int] | None = None
 ) -> QuerySet[Mark]:
     """The marks of [start, end] that count: the pupil was on roll and the session open."""
     days = SchoolDay.objects.for_school(school).between(start, end)
@@ -76,58 +74,99 @@ def counted_marks(
     return marks
 
 
+def _stored(
+    *, school: School, start: dt.date, end: dt.date, pupil_ids: Iterable[int] | None = None
+) -> QuerySet[WeekCount]:
+    """The stored rows (registers.models.WeekCount) of the weeks that touch [start, end]."""
+    rows = WeekCount.objects.for_school(school).filter(week__gte=monday_of(start), week__lte=end)
+    if pupil_ids is not None:
+        rows = rows.filter(pupil_id__in=list(pupil_ids))
+    return rows
+
+
+def _in_range(start: dt.date, end: dt.date) -> Sum:
+    """A row's sessions on the days of [start, end]: weekday k of the week is in the
+    range when the week's Monday is in [start - k days, end - k days]."""
+    parts = [
+        Case(
+            When(week__gte=start - k * _DAY, week__lte=end - k * _DAY, then=F(field)),
+            default=Value(0),
+        )
+        for k, field in enumerate(WEEKDAY_FIELDS)
+    ]
+    return Sum(sum(parts[1:], parts[0]))
+
+
 def counts_by_pupil(
     *, school: School, start: dt.date, end: dt.date, pupil_ids: Iterable[int] | None = None
 ) -> dict[int, SessionCounts]:
-    """Session counts per pupil id (pupils with no counted marks are absent from the dict).
-
-    Counted per pupil and code, then folded into the six counts here: six FILTERed counts
-    with a list of codes each cost PostgreSQL more than the scan itself (a 1,000-pupil
-    school's half-term, 72,520 marks: 135 ms against 85 ms, docs/scaling.md)."""
+    """Session counts per pupil id (pupils with no counted marks are absent from the dict),
+    summed from the stored figures: per pupil and code, folded into the six counts here."""
+    if end < start:
+        return {}
     rows = (
-        counted_marks(school=school, start=start, end=end, pupil_ids=pupil_ids)
-        .values_list("pupil_id", "code_id")
-        .annotate(n=Count("pk"))
+        _stored(school=school, start=start, end=end, pupil_ids=pupil_ids)
+        .exclude(code=UNMARKED)
+        .values_list("pupil_id", "code")
+        .annotate(n=_in_range(start, end))
         .order_by()
     )
     return _fold(rows, covers=[[0]], ranges=1)[0]
 
 
+def sessions_by_pupil_and_code(
+    *,
+    school: School,
+    start: dt.date,
+    end: dt.date,
+    codes: Iterable[str] | None = None,
+    pupil_ids: Iterable[int] | None = None,
+) -> dict[int, dict[str, int]]:
+    """Counted sessions per pupil id and code of [start, end] (only `codes`, if given), from
+    the stored figures: the few codes a letter or a list quotes (C2 and I, …)."""
+    if end < start:
+        return {}
+    rows = _stored(school=school, start=start, end=end, pupil_ids=pupil_ids).exclude(code=UNMARKED)
+    if codes is not None:
+        rows = rows.filter(code__in=list(codes))
+    found: dict[int, dict[str, int]] = {}
+    for pupil_id, code, n in (
+        rows.values_list("pupil_id", "code").annotate(n=_in_range(start, end)).order_by()
+    ):
+        if n:
+            found.setdefault(pupil_id, {})[code] = n
+    return found
+
+
+def daily_sessions(
+    *, school: School, start: dt.date, end: dt.date, pupil_ids: Iterable[int]
+) -> list[tuple[int, dt.date, str, int]]:
+    """(pupil id, day, code, counted sessions) of [start, end] for a few pupils, from the
+    stored figures: for figures whose range differs per pupil (a case's opening date)."""
+    if end < start:
+        return []
+    rows = (
+        _stored(school=school, start=start, end=end, pupil_ids=pupil_ids)
+        .exclude(code=UNMARKED)
+        .values_list("pupil_id", "week", "code", *WEEKDAY_FIELDS)
+    )
+    found = []
+    for pupil_id, week, code, *per_day in rows:
+        for k, n in enumerate(per_day):
+            day = week + k * _DAY
+            if n and start <= day <= end:
+                found.append((pupil_id, day, code, n))
+    return found
+
+
 def counts_by_pupil_and_day(
     *, school: School, start: dt.date, end: dt.date
 ) -> tuple[dict[int, SessionCounts], dict[tuple[dt.date, str], int]]:
-    """counts_by_pupil, and the counted sessions per day and code, of [start, end] from
-    one scan of the marks.
-
-    A dashboard needs both for its period. On PostgreSQL one GROUPING SETS query groups
-    each mark into both sets in one pass: a 1,000-pupil school's half-term in 105 ms
-    against 185 ms for the two queries (docs/scaling.md). SQLite has no GROUPING SETS, so
-    there it is the two queries.
-    """
-    marks = counted_marks(school=school, start=start, end=end)
-    # The database the ORM reads marks from now: the replica for a report
-    # (attendance_portal.replica), so the raw query reads the same snapshot as the rest.
-    database = connections[marks.db]
-    if database.vendor != "postgresql":
-        return (
-            counts_by_pupil(school=school, start=start, end=end),
-            counts_by_day_and_code(school=school, start=start, end=end),
-        )
-    inner, params = (
-        marks.values_list("pupil_id", "date", "code_id").order_by().query.sql_with_params()
+    """counts_by_pupil, and the counted sessions per day and code, of [start, end]."""
+    return (
+        counts_by_pupil(school=school, start=start, end=end),
+        counts_by_day_and_code(school=school, start=start, end=end),
     )
-    # `inner` is the ORM's own SQL for the counted marks, its values still parameters.
-    sql = (
-        "SELECT m.pupil_id, m.date, m.code_id, count(*), GROUPING(m.date) "  # noqa: S608
-        f"FROM ({inner}) m (pupil_id, date, code_id) "
-        "GROUP BY GROUPING SETS ((m.pupil_id, m.code_id), (m.date, m.code_id))"
-    )
-    with database.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    # GROUPING(date) is 1 in the rows of the set without the date: the per-pupil set.
-    counts = _fold(((p, c, n) for p, _, c, n, by_pupil in rows if by_pupil), covers=[[0]], ranges=1)
-    return counts[0], {(day, code): n for _, day, code, n, by_pupil in rows if not by_pupil}
 
 
 def counts_by_day_and_code(
@@ -135,13 +174,22 @@ def counts_by_day_and_code(
 ) -> dict[tuple[dt.date, str], int]:
     """Counted sessions per day and code (the trend, weekday, reasons and lateness tables);
     empty for an empty range."""
+    if end < start:
+        return {}
     rows = (
-        counted_marks(school=school, start=start, end=end)
-        .values_list("date", "code_id")
-        .annotate(n=Count("pk"))
+        _stored(school=school, start=start, end=end)
+        .exclude(code=UNMARKED)
+        .values_list("week", "code")
+        .annotate(*(Sum(f) for f in WEEKDAY_FIELDS))
         .order_by()
     )
-    return {(day, code): n for day, code, n in rows}
+    found = {}
+    for week, code, *per_day in rows:
+        for k, n in enumerate(per_day):
+            day = week + k * _DAY
+            if n and start <= day <= end:
+                found[(day, code)] = n
+    return found
 
 
 def counts_by_pupil_over(
@@ -150,39 +198,27 @@ def counts_by_pupil_over(
     ranges: Sequence[tuple[dt.date, dt.date]],
     pupil_ids: Iterable[int] | None = None,
 ) -> list[dict[int, SessionCounts]]:
-    """counts_by_pupil for each of several date ranges, from one scan of the marks.
-
-    The nightly sweep needs each pupil's year to date tonight and at the last two
-    monitoring points: three scans of a school's year were most of its time. Here the
-    marks are grouped by pupil and code, with a count per slice of the calendar (the
-    slices cut at every range's first day and the day after its last), and each range
-    adds up its slices, so every result equals counts_by_pupil over that range exactly.
-    """
-    if not ranges:
-        return []
-    cuts = sorted({s for s, _ in ranges} | {e + dt.timedelta(days=1) for _, e in ranges})
-    # Slice k holds the days from cuts[k] up to the day before cuts[k + 1].
-    slices = {
-        f"slice{k}": Count("pk", filter=Q(date__gte=cuts[k], date__lt=cuts[k + 1]))
-        for k in range(len(cuts) - 1)
-    }
-    covers = [
-        [i for i, (s, e) in enumerate(ranges) if s <= cuts[k] and cuts[k + 1] <= e + _DAY]
-        for k in range(len(cuts) - 1)
-    ]
-    marks = (
-        counted_marks(
+    """counts_by_pupil for each of several date ranges (the nightly sweep's year to date
+    and its last two monitoring points, the trust view's year and half-terms), from one
+    read of the stored rows: a sum per range, each exactly counts_by_pupil's."""
+    ranges = [(s, e) for s, e in ranges]
+    live = [(i, s, e) for i, (s, e) in enumerate(ranges) if s <= e]
+    if not live:
+        return [{} for _ in ranges]
+    sums = {f"n{i}": _in_range(s, e) for i, s, e in live}
+    rows = (
+        _stored(
             school=school,
-            start=min(s for s, _ in ranges),
-            end=max(e for _, e in ranges),
+            start=min(s for _, s, _ in live),
+            end=max(e for _, _, e in live),
             pupil_ids=pupil_ids,
         )
-        .values_list("pupil_id", "code_id")
-        .annotate(**slices)
+        .exclude(code=UNMARKED)
+        .values_list("pupil_id", "code")
+        .annotate(**sums)
         .order_by()
     )
-    with hashed_grouping():
-        rows = list(marks)
+    covers = [[i] for i, _, _ in live]
     return _fold(rows, covers=covers, ranges=len(ranges))
 
 
@@ -206,30 +242,6 @@ def _fold(
                 for j in positions:
                     total[j] += n
     return [{pk: SessionCounts(*total) for pk, total in r.items()} for r in sums]
-
-
-@contextmanager
-def hashed_grouping() -> Iterator[None]:
-    """Let PostgreSQL group the marks by hashing, not by sorting them first.
-
-    It cannot estimate how many marks pass the on-roll join and the open-session test (it
-    guesses about 1,000 of a school's 375,000), so it picks a sort and a GroupAggregate: a
-    sort of every mark of the year. Hashing the few thousand groups instead took a
-    school's year of counts from 277 ms to 167 ms (EXPLAIN ANALYZE on the benchmark trust
-    of docs/benchmarks.md "Trust scale"). The setting
-    lasts for the queries inside the block only (SET LOCAL, in a savepoint if need be).
-    """
-    alias = router.db_for_read(Mark) or DEFAULT_DB_ALIAS  # a report's: the replica's
-    database = connections[alias]
-    if database.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(using=alias):
-        with database.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_sort = off")
-        yield
-        with database.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_sort = DEFAULT")
 
 
 def fold_codes(sessions: Iterable[tuple[str, int]]) -> SessionCounts:
@@ -259,13 +271,16 @@ def counts_by_code(
     *, school: School, start: dt.date, end: dt.date, pupil_ids: Iterable[int] | None = None
 ) -> dict[str, int]:
     """Sessions per code, for reason breakdowns (illness, medical, holiday, late …)."""
+    if end < start:
+        return {}
     rows = (
-        counted_marks(school=school, start=start, end=end, pupil_ids=pupil_ids)
-        .values("code_id")
-        .annotate(n=Count("pk"))
+        _stored(school=school, start=start, end=end, pupil_ids=pupil_ids)
+        .exclude(code=UNMARKED)
+        .values_list("code")
+        .annotate(n=_in_range(start, end))
         .order_by()
     )
-    return {row["code_id"]: row["n"] for row in rows}
+    return {code: n for code, n in rows if n}
 
 
 @dataclass(frozen=True)
@@ -305,42 +320,18 @@ def unmarked_by_pupil(
     """Open sessions of [start, end] on which the pupil was on roll and has no mark, per
     pupil id (pupils with none are absent from the dict).
 
-    Callers pass an `end` that is already past (past_end): the open sessions a pupil was on
-    roll for, less the marks that count in them (counted_marks: any code, a not-possible
-    one included). Three queries whatever the roll: the open days, the pupils' on-roll
-    dates and the marks per pupil; the on-roll sessions come from running totals here."""
+    Callers pass an `end` that is already past (past_end). Summed from the stored rows
+    with code UNMARKED, which count exactly those sessions (registers.models.WeekCount)."""
     if end < start:
         return {}
-    days = list(
-        SchoolDay.objects.for_school(school)
-        .between(start, end)
-        .order_by("date")
-        .values_list("date", "am_open", "pm_open")
-    )
-    if not days:
-        return {}
-    dates = [d for d, _, _ in days]
-    running = [0]
-    for _, am, pm in days:
-        running.append(running[-1] + int(am) + int(pm))
-    pupils = pupils_on_roll(school=school, start=start, end=end)
-    if pupil_ids is not None:
-        pupils = pupils.filter(pk__in=list(pupil_ids))
-    marked = dict(
-        counted_marks(school=school, start=start, end=end, pupil_ids=pupil_ids)
+    rows = (
+        _stored(school=school, start=start, end=end, pupil_ids=pupil_ids)
+        .filter(code=UNMARKED)
         .values_list("pupil_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=_in_range(start, end))
         .order_by()
     )
-    found = {}
-    for pk, admitted, left in pupils.values_list("pk", "admission_date", "leaving_date"):
-        first = bisect_left(dates, admitted)
-        last = bisect_right(dates, left) if left is not None else len(dates)
-        sessions = running[last] - running[first] if last > first else 0
-        missing = sessions - marked.get(pk, 0)
-        if missing > 0:
-            found[pk] = missing
-    return found
+    return {pk: n for pk, n in rows if n > 0}
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,13 @@ from celery import shared_task
 from django.utils import timezone
 
 from registers.models import School
+from registers.services.partitions import ensure_coming_partitions
 from registers.services.reminders import (
     send_officer_summary,
     send_other_reminders,
     send_teacher_reminders,
 )
+from registers.services.stored_figures import verify
 
 
 @shared_task(name="registers.register_reminders")
@@ -26,3 +28,23 @@ def register_reminders_task() -> dict:
         # Lesson registers (registers.lessons) remind their teachers in the same job.
         others += send_other_reminders(school=school, now=now)
     return {"teacher_reminders": teachers, "officer_summaries": summaries, "other": others}
+
+
+@shared_task(name="registers.ensure_mark_partitions")
+def ensure_mark_partitions_task() -> list[int]:
+    """Celery beat, daily (registers migration 0021): this academic year's marks partition
+    and next year's exist, whatever the calendars say. Idempotent."""
+    return ensure_coming_partitions(today=timezone.localdate())
+
+
+@shared_task(name="registers.verify_figures")
+def verify_figures_task() -> dict:
+    """Celery beat, weekly (registers migration 0024): every school's stored figures
+    against its marks, repaired where they differ; each difference is logged as an error
+    (registers.services.stored_figures.verify), so a writer that forgot them is found
+    within a week and its figures made right. Safe to run twice."""
+    repaired = {}
+    for school in School.objects.order_by("pk"):
+        if differences := verify(school=school, repair=True):
+            repaired[school.urn] = len(differences)
+    return {"schools_repaired": repaired}

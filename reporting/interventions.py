@@ -1,7 +1,7 @@
 """The impact of interventions: each case's pupil attendance before and after it opened.
 
-Two queries whatever the number of cases: the cases, then each case's counted sessions
-before and since it opened (registers.figures rules), both windows summed in the database.
+Two queries whatever the number of cases: the cases, then the case pupils' stored figures
+(registers.figures), each day put to its side of the case's opening date.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 
 from escalation.models import Case
 from registers import figures, rates
@@ -38,39 +36,27 @@ def case_rows(*, school: School, period: Period) -> list[dict]:
 
 def case_sessions(*, school: School, cases: list[dict], end: dt.date) -> dict[int, tuple]:
     """Per case: (attended, possible) in the six weeks before it opened, and since, up to
-    `end`. One GROUP BY over the marks joined to their pupil's cases, whatever the number
-    of cases: the marks are counted per case, code and side of the opening date, and the
-    codes are folded into attended and possible here. Four FILTERed counts with a list of
-    codes each cost PostgreSQL more than the scan (the reason registers.figures folds
-    too): 402 cases of a 1,000-pupil school, 37 ms down to 23 ms (docs/scaling.md).
-    Fetching every case pupil's marks per day into pandas, before that, took 360 ms."""
-    pks = [c["pk"] for c in cases]
-    opened = F("pupil__cases__opened_on")
-    rows = (
-        figures.counted_marks(
-            school=school,
-            start=min(c["opened_on"] for c in cases) - BEFORE,
-            end=end,
-        )
-        # One filter() call, so the window and the case are the same join of cases.
-        .filter(pupil__cases__pk__in=pks, date__gte=opened - BEFORE)
-        .values_list(
-            "pupil__cases__pk",
-            "code_id",
-            ExpressionWrapper(Q(date__gte=opened), output_field=BooleanField()),
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    `end`. One read of the case pupils' stored figures (registers.figures.daily_sessions),
+    whatever the number of cases; each day's sessions go to the side of its case's opening
+    date, and the codes are folded into attended and possible here."""
+    start = min(c["opened_on"] for c in cases) - BEFORE
+    by_pupil: dict[int, list[tuple[dt.date, str, int]]] = {}
+    for pupil_id, day, code, n in figures.daily_sessions(
+        school=school, start=start, end=end, pupil_ids={c["pupil_id"] for c in cases}
+    ):
+        by_pupil.setdefault(pupil_id, []).append((day, code, n))
     sessions: dict[tuple[int, bool], list[tuple[str, int]]] = {}
-    for case, code, since, n in rows:
-        sessions.setdefault((case, since), []).append((code, n))
+    for case in cases:
+        opened = case["opened_on"]
+        for day, code, n in by_pupil.get(case["pupil_id"], ()):
+            if day >= opened - BEFORE:
+                sessions.setdefault((case["pk"], day >= opened), []).append((code, n))
 
     def side(pk: int, since: bool) -> tuple[int, int]:
         counts = figures.fold_codes(sessions.get((pk, since), ()))
         return counts.attended, counts.possible
 
-    return {pk: (*side(pk, False), *side(pk, True)) for pk in pks}
+    return {c["pk"]: (*side(c["pk"], False), *side(c["pk"], True)) for c in cases}
 
 
 def _change(was: Decimal | None, now: Decimal | None) -> Decimal | None:

@@ -33,7 +33,7 @@ class SignInChallenge(models.Model):
 
     class Meta:
         indexes = [
-            # Purging spent challenges (services.signin._purge).
+            # Purging spent challenges (services.signin.purge_expired).
             models.Index(fields=["expires_at"], name="parents_challenge_expiry_idx"),
         ]
         constraints = [
@@ -57,7 +57,7 @@ class ParentSession(models.Model):
 
     class Meta:
         indexes = [
-            # Purging idle sessions (services.sessions).
+            # Purging idle sessions (services.signin.purge_expired).
             models.Index(fields=["last_seen_at"], name="parents_session_seen_idx"),
         ]
 

@@ -97,13 +97,14 @@ class FamilyRecord:
     reports: list[AbsenceReport]  # absences reported by any parent of the child
     leave: list[LeaveRequest]
     messages: list[Message]  # to this parent only
+    opted_out: bool  # this parent has opted out of messages about the child
 
 
 def family_record(key: ContactKey, *, pupil: Pupil) -> FamilyRecord:
     """Reports and leave requests of the child (either parent may make them: both are
     shown, without who made them), and the messages sent to this parent."""
     school = pupil.school
-    mine = set(parent_contacts(key).filter(pupil=pupil).values_list("pk", flat=True))
+    mine = set(own_contacts(key, pupil=pupil).values_list("pk", flat=True))
     messages = families_selectors.messages_for_pupil(school=school, pupil=pupil)
     return FamilyRecord(
         reports=families_selectors.reports_for_pupil(school=school, pupil=pupil),
@@ -111,7 +112,14 @@ def family_record(key: ContactKey, *, pupil: Pupil) -> FamilyRecord:
             LeaveRequest.objects.for_school(school).filter(pupil=pupil).order_by("-start_date")
         ),
         messages=[m for m in messages if m.contact_id in mine],
+        opted_out=own_contacts(key, pupil=pupil).filter(opted_out_at__isnull=False).exists(),
     )
+
+
+def own_contacts(key: ContactKey, *, pupil: Pupil) -> QuerySet[Contact]:
+    """This parent's own contact rows for the child (never another contact's): what their
+    opting out of messages changes."""
+    return parent_contacts(key).filter(pupil=pupil, school=pupil.school)
 
 
 @dataclass(frozen=True)

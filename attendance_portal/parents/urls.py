@@ -14,4 +14,5 @@ urlpatterns = [
     path("children/<int:pk>/", views.child, name="child"),
     path("children/<int:pk>/absence/", views.report_absence, name="report_absence"),
     path("children/<int:pk>/leave/", views.request_leave, name="request_leave"),
+    path("children/<int:pk>/messages/", views.message_choice, name="message_choice"),
 ]

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attendance_portal import broker
 from attendance_portal.errors import DomainError
-from attendance_portal.parents import selectors
+from attendance_portal.parents import selectors, tasks
 from attendance_portal.parents.access import (
     CHALLENGE_COOKIE,
     SESSION_COOKIE,
@@ -26,6 +27,7 @@ from attendance_portal.parents.services import sessions, signin
 from attendance_portal.signin.addresses import client_address, throttle_key
 from registers import rates
 from registers.families.services import absence
+from registers.families.services.optout import set_opt_out
 
 LOCKED = "Too many attempts. Wait {wait} and try again."
 
@@ -54,6 +56,8 @@ def start(request: HttpRequest) -> HttpResponse:
                 key=form.cleaned_data["contact"], address=_address(request)
             )
             if started.token:
+                # The code is looked up and sent by the task, never on this response.
+                broker.send_on_commit(tasks.send_sign_in_code_task, started.challenge_id)
                 response = redirect("parents:code")
                 max_age = int(signin.code_lifetime().total_seconds())
                 set_cookie(response, CHALLENGE_COOKIE, started.token, max_age=max_age)
@@ -214,3 +218,23 @@ def request_leave(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     return _form_page(request, pk, LeaveForm, "parents/request_leave.html", submit)
+
+
+@require_POST
+@parent_view
+def message_choice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parent opts out of messages about this child, or back in: their own contact
+    rows only, never another contact's (families.set_opt_out, audited as the parent)."""
+    pupil = selectors.child(request.parent, pk=pk, today=timezone.localdate())  # type: ignore[attr-defined]
+    choice = request.POST.get("opted_out", "")
+    if choice not in ("0", "1"):
+        messages.error(request, "Choose whether the school may send you messages.")
+        return redirect("parents:child", pupil.pk)
+    for contact in selectors.own_contacts(request.parent, pupil=pupil):  # type: ignore[attr-defined]
+        set_opt_out(contact=contact, opted_out=choice == "1", actor=None)
+    if choice == "1":
+        done = f"The school will not send you messages about {pupil.forename}."
+    else:
+        done = f"The school will send you messages about {pupil.forename} again."
+    messages.success(request, done)
+    return redirect("parents:child", pupil.pk)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from attendance_portal.errors import DomainError
@@ -38,7 +38,7 @@ from escalation.services.letter_generation import (  # noqa: F401  (the service 
     generate_letters,
 )
 from registers.actors import Actor
-from registers.figures import counted_marks, year_to_date
+from registers.figures import sessions_by_pupil_and_code, year_to_date
 from registers.models import HalfTerm, Pupil, School
 
 Kind = Letter.Kind
@@ -176,15 +176,7 @@ def _working_with_school(
         .filter(case__status=Case.Status.OPEN)
         .values_list("case__pupil_id", flat=True)
     )
-    marks: dict[int, dict[str, int]] = {}
-    for row in (
-        counted_marks(school=school, start=start, end=as_of)
-        .filter(code_id__in=["C2", "I"])
-        .values("pupil_id", "code_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        marks.setdefault(row["pupil_id"], {})[row["code_id"]] = row["n"]
+    marks = sessions_by_pupil_and_code(school=school, start=start, end=as_of, codes=["C2", "I"])
     return contract, marks
 
 

@@ -39,6 +39,7 @@ from registers.figures import (
     year_to_date,
 )
 from registers.models import Pupil, School
+from registers.services.stored_figures import reconcile
 
 Action = EscalationEvent.Action
 log = logging.getLogger(__name__)
@@ -73,6 +74,10 @@ class SweepSummary:
 def run_sweep(*, school: School, as_of: dt.date) -> SweepSummary:
     run = _claim(school=school, as_of=as_of)
     try:
+        # The sweep reads the stored figures; the week it judges is first checked against
+        # the marks (a writer that missed them is logged and mended here, the rest of the
+        # year by the weekly verify_figures).
+        reconcile(school=school, start=as_of - dt.timedelta(days=6), end=as_of)
         with _heartbeat(run), transaction.atomic():
             _settings_for_the_scan()
             summary = _sweep(school=school, as_of=as_of)
@@ -178,8 +183,7 @@ def _sweep(*, school: School, as_of: dt.date) -> SweepSummary:
     year_start, _ = year_to_date(as_of)
     upns = dict(Pupil.objects.for_school(school).on_roll(as_of).values_list("pk", "upn"))
     # Every pupil's year to date tonight, at the last two monitoring points (for dips) and
-    # in the penalty-notice window, from one set-based scan of the marks: the scan is most
-    # of a sweep's time, and the window's own scan was another tenth of it.
+    # in the penalty-notice window, summed from the stored figures.
     points = steps.dip_points(school=school, as_of=as_of)
     window = fpn_window(school=school, as_of=as_of)
     ranges = [

@@ -25,6 +25,7 @@ from attendance_portal.errors import DomainError
 from registers import codes
 from registers.models import HalfTerm, Mark, MarkAmendment, Pupil, School, SchoolDay, Trust
 from registers.services.privacy import dependent_rows, history_deletion_window
+from registers.services.stored_figures import refresh
 
 from . import logins, store
 from .calendar import demo_years, half_terms, store_calendar
@@ -305,6 +306,9 @@ def _seed_school(
         office_user_id=users["officer"].pk if is_oakfield else None,
     )
     done(f"{summary.marks} marks")
+    # The marks went in set-based, past the services: the stored figures in one pass.
+    refresh(school=school)
+    done("stored figures")
     summary.registers = store.store_registers(
         school=school,
         taken=taken,

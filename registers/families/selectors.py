@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from registers.families.models import AbsenceReport, Message
+from registers.families.models import AbsenceReport, Message, OptOutChange
 from registers.models import Pupil, School
 
 
@@ -17,6 +17,15 @@ def messages_for_pupil(*, school: School, pupil: Pupil, limit: int = 100) -> lis
         .filter(pupil=pupil)
         .select_related("contact")
         .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def opt_out_changes(*, school: School, pupil: Pupil, limit: int = 20) -> list[OptOutChange]:
+    """Who opted the pupil's contacts out of messages or back in, and when, newest first."""
+    return list(
+        OptOutChange.objects.for_school(school)
+        .filter(contact__pupil=pupil)
+        .select_related("contact")[:limit]
     )
 
 

@@ -11,4 +11,5 @@ app_name = "families"
 urlpatterns = [
     path("wording/", views.wordings, name="wordings"),
     path("wording/<str:kind>/", views.wording_edit, name="wording"),
+    path("contacts/<int:pk>/opt-out/", views.contact_opt_out, name="contact_opt_out"),
 ]

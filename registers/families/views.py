@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance_portal.permissions import school_view
+from registers.actors import Actor
 from registers.families import wording
 from registers.families.forms import WordingForm
 from registers.families.models import Message
@@ -25,7 +26,8 @@ from registers.families.services.messages import (
     save_template,
     wording_for,
 )
-from registers.models import Membership, School
+from registers.families.services.optout import set_opt_out
+from registers.models import Contact, Membership, School
 
 Kind = Message.Kind
 
@@ -81,6 +83,26 @@ def wording_edit(
         "placeholders": wording.KIND_PLACEHOLDERS[kind].items(),
     }
     return render(request, "families/wording.html", context)
+
+
+@school_view("send_letters")
+@require_POST
+def contact_opt_out(
+    request: HttpRequest, school: School, membership: Membership, pk: int
+) -> HttpResponse:
+    """The office opts a contact out of messages, or back in, on the family's word (from
+    the pupil page's contacts); audited (OptOutChange: who, when)."""
+    contact = Contact.objects.for_school(school).filter(pk=pk).first()
+    if contact is None:
+        raise Http404("No such contact.")
+    choice = request.POST.get("opted_out", "")
+    if choice not in ("0", "1"):
+        return HttpResponse("Say whether the contact is opted out (1) or not (0).", status=400)
+    opted_out = choice == "1"
+    set_opt_out(contact=contact, opted_out=opted_out, actor=Actor.for_membership(membership))
+    state = "opted out of" if opted_out else "opted back in to"
+    messages.success(request, f"{contact.name} is {state} messages from the school.")
+    return redirect("registers:pupil", school.urn, contact.pupil_id)
 
 
 @login_not_required

@@ -33,6 +33,7 @@ from registers.lessons.services.timetable import import_timetable
 from registers.models import Form, Mark, Membership, Pupil, Register, School, SchoolDay
 from registers.models.calendar import academic_year_start
 from registers.services.imports import CsvFile
+from registers.services.stored_figures import refresh
 
 URN = "100003"
 NAME = "Oak Ridge Academy"
@@ -345,6 +346,8 @@ def _marks(
                 version=1,
             )
     Mark.objects.bulk_create(marks, batch_size=2000)
+    # Set-based, past the services: the school's stored figures in one pass.
+    refresh(school=school)
     LessonMark.objects.bulk_create(lesson_marks, batch_size=2000)
     TruancyAlert.objects.bulk_create(alerts)
 

@@ -4,6 +4,7 @@ and the marks. Split by subdomain so each module stays small."""
 from .calendar import AcademicYear, Closure, HalfTerm, SchoolDay
 from .calls import CallAttempt
 from .cover import CoverGrant
+from .figures import WeekCount
 from .leave import LeaveRequest, PlannedAbsence
 from .marks import AttendanceCode, Mark, MarkAmendment, Register
 from .movements import SiteMovement
@@ -38,4 +39,5 @@ __all__ = [
     "SchoolDay",
     "SiteMovement",
     "Trust",
+    "WeekCount",
 ]

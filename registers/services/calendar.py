@@ -7,6 +7,8 @@ import datetime as dt
 from django.db import transaction
 
 from registers.models import Closure, HalfTerm, School, SchoolDay
+from registers.services.partitions import ensure_mark_partitions
+from registers.services.stored_figures import refresh
 
 
 def weekdays(start: dt.date, end: dt.date):
@@ -25,8 +27,14 @@ def rebuild_school_days(*, school: School) -> int:
     session marks the day's am_open/pm_open false. Idempotent: a second run changes nothing.
     """
     closed = set(Closure.objects.for_school(school).values_list("date", "session"))
+    terms = list(HalfTerm.objects.for_school(school))
+    if terms:
+        # Every mark is on a school day: its year's marks partition exists before the first.
+        ensure_mark_partitions(
+            first_day=min(t.start_date for t in terms), last_day=max(t.end_date for t in terms)
+        )
     wanted: dict[dt.date, tuple[int, bool, bool]] = {}
-    for term in HalfTerm.objects.for_school(school):
+    for term in terms:
         for day in weekdays(term.start_date, term.end_date):
             am, pm = (day, "AM") not in closed, (day, "PM") not in closed
             if am or pm:
@@ -34,6 +42,7 @@ def rebuild_school_days(*, school: School) -> int:
 
     changed = 0
     existing = {d.date: d for d in SchoolDay.objects.for_school(school)}
+    opened = {day: (d.am_open, d.pm_open) for day, d in existing.items()}
     stale = [d.pk for day, d in existing.items() if day not in wanted]
     if stale:
         changed += SchoolDay.objects.filter(pk__in=stale).delete()[0]
@@ -49,6 +58,13 @@ def rebuild_school_days(*, school: School) -> int:
             to_update.append(row)
     SchoolDay.objects.bulk_create(to_create, batch_size=1000)
     SchoolDay.objects.bulk_update(to_update, ["half_term", "am_open", "pm_open"], batch_size=1000)
+    # A day gained, lost or with a session closed changes every pupil's possible and
+    # unmarked sessions in its week (a half-term's term id alone changes no figure).
+    moved = [d for d, row in existing.items() if d not in wanted]
+    moved += [row.date for row in to_create]
+    moved += [row.date for row in to_update if (row.am_open, row.pm_open) != opened[row.date]]
+    if moved:
+        refresh(school=school, start=min(moved), end=max(moved))
     return changed + len(to_create) + len(to_update)
 
 

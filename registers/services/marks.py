@@ -19,6 +19,7 @@ from registers.actors import Actor
 from registers.models import Form, Mark, MarkAmendment, Pupil, Register, SchoolDay
 from registers.models.leave import PREFILLED_SOURCES
 from registers.services.code_checks import code_problem
+from registers.services.stored_figures import refresh_sessions
 from registers.services.versions import (
     advance_registers,
     lock_registers,
@@ -228,6 +229,7 @@ def record_mark(
         if audit_new:
             _record_creation(created, actor=actor, reason=reason.strip())
         advance_registers(registers)
+        refresh_sessions(school=pupil.school_id, keys=[(pupil.pk, day)])
         marks_written(school_id=pupil.school_id, keys=[(pupil.pk, day, session)], actor=actor)
         return created
     if differs(mark, entry):
@@ -235,6 +237,7 @@ def record_mark(
             raise MarkError(change_refusal(pupil=pupil, mark=mark, entry=entry))
         _amend(mark, entry, actor=actor, reason=reason.strip(), source=source)
         advance_registers(registers)
+        refresh_sessions(school=pupil.school_id, keys=[(pupil.pk, day)])
         marks_written(school_id=pupil.school_id, keys=[(pupil.pk, day, session)], actor=actor)
     return mark
 
@@ -369,6 +372,11 @@ def write_register(
             )
         ) from None
     result.created = len(new_marks)
+    if result.created or result.amended:
+        refresh_sessions(
+            school=register.school_id,
+            keys=[(w.entry.pupil_id, day) for w in planned],
+        )
 
     register.taken_by = actor.user
     register.taken_at = timezone.now()

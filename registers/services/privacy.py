@@ -37,6 +37,7 @@ from attendance_portal.errors import DomainError
 from registers.actors import Actor
 from registers.models import Pupil, School
 from registers.models.privacy import RetentionPurge
+from registers.services.partitions import drop_empty_mark_partitions
 
 RETENTION_YEARS = 6
 
@@ -222,16 +223,28 @@ class PurgeResult:
     rows_removed: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
     audit: RetentionPurge | None = None
+    # Academic years whose marks partition the purge dropped, empty (PostgreSQL only).
+    partitions_dropped: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         verb = "would remove" if self.dry_run else "removed"
+        years = ", ".join(f"{y}-{(y + 1) % 100:02d}" for y in self.partitions_dropped)
+        dropped = f"; dropped the empty marks partition of {years}" if years else ""
         if not self.pupil_count:
-            return f"no pupil of {self.school} left before {self.left_before}; nothing to remove"
+            return (
+                f"no pupil of {self.school} left before {self.left_before}; "
+                f"nothing to remove{dropped}"
+            )
         tables = ", ".join(f"{label} {n}" for label, n in sorted(self.rows_removed.items()))
         return (
             f"{verb} {self.pupil_count} pupil(s) of {self.school} who left before "
-            f"{self.left_before} ({tables})"
+            f"{self.left_before} ({tables}){dropped}"
         )
+
+
+def _drop_empty_years(left_before: dt.date) -> list[int]:
+    with history_deletion_window():
+        return drop_empty_mark_partitions(before=left_before)
 
 
 # Another app may hold work on a pupil that the purge must not destroy (escalation: an open
@@ -272,6 +285,8 @@ def purge_expired_pupils(
         )
         result = PurgeResult(school, today, left_before, len(expired), dry_run=dry_run)
         if not expired:
+            if not dry_run:
+                result.partitions_dropped = _drop_empty_years(left_before)
             return result
         root = Pupil.objects.filter(pk__in=[pk for pk, _ in expired])
         for guard in _purge_guards:
@@ -291,6 +306,7 @@ def purge_expired_pupils(
                 for name in _file_fields(model):
                     files += rows.exclude(**{name: ""}).values_list(name, flat=True)
                 removed.update(rows.delete()[1])
+            result.partitions_dropped = drop_empty_mark_partitions(before=left_before)
         result.rows_removed = {label: n for label, n in sorted(removed.items()) if n}
         result.audit = RetentionPurge.objects.create(
             school=school,

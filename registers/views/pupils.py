@@ -18,6 +18,7 @@ from attendance_portal.downloads import file_response
 from attendance_portal.permissions import (
     can_amend_marks,
     get_pupil_for_user,
+    has_capability,
     school_view,
     visible_forms,
     visible_pupils,
@@ -113,6 +114,8 @@ def pupil(request: HttpRequest, school: School, membership: Membership, pk: int)
             school=school, pupil=found, requested_year=requested, today=timezone.localdate()
         ),
         "can_amend": can_amend_marks(membership),
+        "can_change_opt_out": has_capability(membership, "send_letters"),
+        "opt_out_changes": families.opt_out_changes(school=school, pupil=found),
         "unmarked": unmarked_total(school=school, today=timezone.localdate(), pupil_ids=[found.pk]),
         "prior_attendance": selectors.prior_attendance_of(school=school, pupil=found),
         "family_messages": families.messages_for_pupil(school=school, pupil=found),

@@ -23,7 +23,8 @@ from tests.registers.factories import PupilFactory
 Level, Access = ApiToken.Level, ApiToken.Access
 NOW = dt.datetime(2025, 10, 1, 18, 0, tzinfo=dt.UTC)
 DAYS = [dt.date(2025, 9, 8) + dt.timedelta(days=d) for d in range(5)]
-CODES = ["/", "N", "I", "L", "M", "U", "\\", "B"]
+CODES = ["present", "N", "I", "L", "M", "U", "present", "B"]
+PRESENT = {"AM": "/", "PM": "\\"}  # each session's own present mark (the other is refused)
 
 
 def marks_csv(upns: list[str]) -> str:
@@ -32,6 +33,7 @@ def marks_csv(upns: list[str]) -> str:
         for d, day in enumerate(DAYS):
             for s, session in enumerate(("AM", "PM")):
                 code = CODES[(n + d + s) % len(CODES)]
+                code = PRESENT[session] if code == "present" else code
                 late = "12" if code in "LU" else ""
                 comment = '=HYPERLINK("x")' if (n, d, s) == (0, 0, 0) else "bus, late"
                 lines.append(

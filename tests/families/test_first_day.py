@@ -208,11 +208,11 @@ def test_a_contact_who_opts_out_after_queueing_is_not_sent_to(
     FamilyPolicy.objects.create(school=school, quiet_from=dt.time(9, 0), quiet_until=dt.time(11, 0))
     run(school)  # held by the quiet hours
     first = families[pupils[0].pk][0]
-    set_opt_out(contact=first, opted_out=True)
+    set_opt_out(contact=first, opted_out=True, actor=None)
     held = Message.objects.filter(channel="sms").get()
     assert send_message(message_id=held.pk, now=held.not_before).status == "failed"
     held.refresh_from_db()
     assert "opted out" in held.error and not sms.outbox
-    set_opt_out(contact=first, opted_out=False)
+    set_opt_out(contact=first, opted_out=False, actor=None)
     first.refresh_from_db()
     assert not first.opted_out

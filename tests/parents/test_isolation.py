@@ -50,6 +50,8 @@ ROWS = [
     # as far as the form.
     Row("parents:report_absence", child=True, get="P P 200 404", post="P P 400 404"),
     Row("parents:request_leave", child=True, get="P P 200 404", post="P P 400 404"),
+    # POST only; an empty choice is told on the child's page (a redirect to it, 302).
+    Row("parents:message_choice", child=True, get="405 405 405 405", post="P P 302 404"),
 ]
 
 

@@ -151,6 +151,12 @@ ROWS: list[Row] = [
         get="302 302 302 302 302 302 302 302",
         post="302 302 302 302 302 302 302 302",
     ),
+    Row(
+        "parents:message_choice",
+        kwargs={"pk": "pupil"},
+        get=NOBODY_POST,
+        post="302 302 302 302 302 302 302 302",
+    ),
     # -- registers ----------------------------------------------------------------------
     Row(
         "registers:school_home",
@@ -297,6 +303,8 @@ ROWS: list[Row] = [
     # -- messages to families (registers/families/urls.py) -------------------------------
     Row("families:wordings", get=OFFICE_GET, post=NOT_POST),
     Row("families:wording", kwargs={"kind": "first_day"}, get=OFFICE_GET, post=OFFICE_POST),
+    # A contact's opt-out, from the pupil page: the office, POST only.
+    Row("families:contact_opt_out", kwargs={"pk": "contact"}, get=NOT_GET, post=OFFICE_POST),
     # Notify's receipts: no session; off (404) without NOTIFY_CALLBACK_TOKEN, POST only.
     Row("notify_receipt", get=NOBODY_POST, post="404 404 404 404 404 404 404 404"),
     Row("escalation:letter_template", kwargs={"kind": "termly"}, get=OFFICE_GET, post=OFFICE_POST),

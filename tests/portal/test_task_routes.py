@@ -92,6 +92,9 @@ def test_every_task_is_routed_to_a_declared_queue(name):
         ("escalation.generate_letter_chunk", "letters"),
         ("registers.register_reminders", "messages"),
         ("escalation.requeue_stalled", "default"),
+        # A parent's sign-in code is a message; deleting expired sign-in rows is upkeep.
+        ("parents.send_sign_in_code", "messages"),
+        ("parents.purge_expired", "default"),
     ],
 )
 def test_each_kind_of_work_has_its_queue(name, queue):

@@ -256,6 +256,7 @@ def build_world(
         **lessons,
         "report": report.pk,
         "pupil": pupils[0].pk,
+        "contact": contact.pk,
         "form": form.pk,
         "case": case.pk,
         "contract": contract.pk,

@@ -22,6 +22,7 @@ from registers.models import (
     Trust,
 )
 from registers.services.calendar import open_sessions, rebuild_school_days
+from registers.services.stored_figures import refresh, refresh_sessions
 
 
 class TrustFactory(factory.django.DjangoModelFactory):
@@ -62,6 +63,14 @@ class PupilFactory(factory.django.DjangoModelFactory):
     year_group = "4"
     form = factory.SubFactory(FormFactory, school=factory.SelfAttribute("..school"))
     admission_date = dt.date(2020, 9, 1)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # A pupil on roll has unmarked sessions in the stored figures, as import_pupils
+        # makes them.
+        pupil = super()._create(model_class, *args, **kwargs)
+        refresh(school=pupil.school_id, pupil_ids=[pupil.pk])
+        return pupil
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -123,6 +132,14 @@ def make_half_term(school: School, name: str, start: dt.date, end: dt.date) -> H
     return term
 
 
+def _in_step(marks: Sequence[Mark]) -> None:
+    """The stored figures of the pupils' weeks, as every writer of marks keeps them."""
+    for school_id in {m.school_id for m in marks}:
+        refresh_sessions(
+            school=school_id, keys=[(m.pupil_id, m.date) for m in marks if m.school_id == school_id]
+        )
+
+
 # Present, as a register takes it: "/" in the morning, "\\" in the afternoon.
 PRESENT = {"AM": "/", "PM": "\\"}
 
@@ -163,6 +180,7 @@ class MarkFactory(factory.django.DjangoModelFactory):
         mark = model_class(*args, **kwargs)
         cls._check([mark])
         mark.save()
+        _in_step([mark])
         return mark
 
     @staticmethod
@@ -196,6 +214,7 @@ class MarkFactory(factory.django.DjangoModelFactory):
         portal refuses to record: only for tests that figures ignore such a mark."""
         mark = cls.build(**fields)
         mark.save()
+        _in_step([mark])
         return mark
 
     @classmethod
@@ -213,7 +232,9 @@ class MarkFactory(factory.django.DjangoModelFactory):
             for day, session, code in rows
         ]
         cls._check(marks)
-        return Mark.objects.bulk_create(marks)
+        created = Mark.objects.bulk_create(marks)
+        _in_step(created)
+        return created
 
     @classmethod
     def run(

@@ -89,11 +89,11 @@ def test_the_pupil_list_shows_this_years_attendance(client, officer, school, nam
 
     import time_machine
 
-    from registers.models import Mark
+    from tests.registers.factories import MarkFactory
 
     pupil = named["own"]
     for day, code in [(dt.date(2025, 10, 13), "/"), (dt.date(2025, 10, 14), "O")]:
-        Mark.objects.create(school=school, pupil=pupil, date=day, session="AM", code_id=code)
+        MarkFactory(school=school, pupil=pupil, date=day, session="AM", code_id=code)
     with time_machine.travel(dt.datetime(2025, 10, 20, 12), tick=False):
         client.force_login(officer.user)
         page = client.get(reverse("registers:pupils", args=[school.urn]), {"q": "Ashgrove"})

@@ -27,6 +27,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from registers.models import Mark
+from registers.services.stored_figures import refresh
 from tests.registers.factories import FormFactory, PupilFactory
 from tests.reporting.conftest import sessions_from
 
@@ -113,6 +114,8 @@ def generated_school(school) -> Known:
             for (day, session), code in zip(sessions_from(START, SESSIONS), codes, strict=True)
         ]
     Mark.objects.bulk_create(marks)
+    # Set-based, past the services: the stored figures as a writer keeps them.
+    refresh(school=school)
     return Known(profiles, target)
 
 

@@ -82,8 +82,11 @@ def locked_until(keys: list[tuple[str, str]], *, now: dt.datetime) -> dt.datetim
     return max(locks) if locks else None
 
 
-def purge(*, now: dt.datetime) -> None:
-    """Forget counts whose window is over and that hold no lock."""
-    ParentThrottle.objects.filter(window_started_at__lt=now - WINDOW).exclude(
-        locked_until__gt=now
-    ).delete()
+def purge(*, now: dt.datetime) -> int:
+    """Forget counts whose window is over and that hold no lock (how many)."""
+    deleted, _ = (
+        ParentThrottle.objects.filter(window_started_at__lt=now - WINDOW)
+        .exclude(locked_until__gt=now)
+        .delete()
+    )
+    return deleted

@@ -4,7 +4,8 @@ The history triggers (migration 0007) refuse to delete marks, amendments, case e
 purge records outside the retention purge's window. A flush empties the whole database on
 purpose (and the test suite runs one after every transactional test): on SQLite it does so
 with DELETE, which the triggers would refuse, so it runs inside the same window. On
-PostgreSQL flush uses TRUNCATE, which row triggers do not see; the window changes nothing.
+PostgreSQL flush uses TRUNCATE, which row triggers do not see, but the marks' TRUNCATE
+trigger (migration 0021) refuses it outside the window.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from registers.actors import Actor
 from registers.models import Closure, LeaveRequest, Mark, MarkAmendment, Pupil, School, SchoolDay
 from registers.models.base import Session
 from registers.services.code_checks import CHECKED_CODES
+from registers.services.stored_figures import refresh_sessions
 from registers.services.versions import advance_registers, lock_registers, marks_written
 
 from .csvfile import (
@@ -287,6 +288,7 @@ def import_marks(
             bulk.insert(MarkAmendment, HISTORY_FIELDS, history)
             if bulk.update(Mark, AMEND_FIELDS, amended, guard=READ_FIELDS) != len(amended):
                 raise ImportFailed([RowError(CHANGED_MEANWHILE, file.name)])
+            refresh_sessions(school=school, keys=[(p, d) for p, d, _ in touched])
             marks_written(
                 school_id=school.pk,
                 keys=touched,

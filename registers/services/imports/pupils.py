@@ -18,6 +18,7 @@ from django.utils import timezone
 from registers import flags
 from registers.models import Form, Mark, Pupil, School
 from registers.models.pupils import YEAR_GROUPS
+from registers.services.stored_figures import refresh
 
 from .csvfile import CsvFile, Problems, Row, max_length, open_table
 
@@ -141,6 +142,10 @@ def import_pupils(*, school: School, file: CsvFile) -> PupilsResult:
         # bulk_update does not run auto_now, hence updated_at set above.
         update_fields = [f for f in fields if f != "form"] + ["form", "updated_at"]
         Pupil.objects.bulk_update(changed, update_fields, batch_size=500)
+        # A new pupil, or new dates on roll, changes the sessions the pupil is counted in.
+        roll = [p.pk for p in new] + [pk for _, pk, _ in moved_roll]
+        if roll:
+            refresh(school=school, pupil_ids=roll)
         result.created, result.updated = len(new), len(changed)
     return result
 
