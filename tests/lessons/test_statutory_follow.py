@@ -133,3 +133,32 @@ def test_a_school_without_lesson_registers_pays_one_query_on_a_register_save(for
         _am_register(form, pupils, teacher)
     lessons = [q["sql"] for q in saved.captured_queries if "lessons_" in q["sql"]]
     assert len(lessons) == 1, lessons
+
+
+def test_the_lesson_register_raises_no_alert_for_a_pupil_who_arrived_after_it_ended(
+    timetable, pupils, teacher, officer
+):
+    # Late at 09:55 (U, 70 minutes after 08:45): P1 (08:50–09:50) was over; 09:05 was not.
+    record_mark(
+        pupil=pupils[0],
+        day=MONDAY,
+        session="AM",
+        entry=Entry(pupils[0].pk, "U", minutes_late=70),
+        actor=Actor.for_membership(officer),
+    )
+    record_mark(
+        pupil=pupils[1],
+        day=MONDAY,
+        session="AM",
+        entry=Entry(pupils[1].pk, "L", minutes_late=20),
+        actor=Actor.for_membership(officer),
+    )
+    save_lesson_register(
+        lesson=timetable["P1"],
+        day=MONDAY,
+        entries=[LessonEntry(p.pk, "absent") for p in pupils[:2]],
+        actor=Actor.for_membership(teacher),
+        expected_version=0,
+        now=at(10, 0),
+    )
+    assert list(TruancyAlert.objects.values_list("pupil", flat=True)) == [pupils[1].pk]

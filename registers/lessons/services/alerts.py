@@ -66,10 +66,18 @@ def sync_alerts(
     kinds: dict[int, str],
     statutory: dict[int, str | None],
     actor: Actor,
+    arrived_after: frozenset[int] | set[int] = frozenset(),
 ) -> tuple[list[int], list[int]]:
-    """Raise an alert for each pupil in school at registration and absent here; withdraw
-    the open alert of a pupil whose lesson mark was corrected. Returns (raised, withdrawn)."""
-    truants = [p for p, kind in kinds.items() if rules.is_internal_truancy(statutory.get(p), kind)]
+    """Raise an alert for each pupil in school at registration and absent here (not those
+    of `arrived_after`, late only after the lesson ended); withdraw the open alert of a
+    pupil whose lesson mark was corrected. Returns (raised, withdrawn)."""
+    truants = [
+        p
+        for p, kind in kinds.items()
+        if rules.is_internal_truancy(
+            statutory.get(p), kind, arrived_before_lesson_ended=p not in arrived_after
+        )
+    ]
     existing = {a.pupil_id: a for a in TruancyAlert.objects.filter(register=register)}
     last_seen = _last_seen(register, [p for p in truants if p not in existing])
     raised, withdrawn = [], []
