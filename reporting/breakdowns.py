@@ -270,16 +270,21 @@ def breakdowns(df: pd.DataFrame, keys: list[str] | None = None) -> list[Breakdow
 MEASURE_TITLES = {"persistent": "Persistent absence", "severe": "Severe absence"}
 
 
-def withhold(result: Breakdown, plan: disclosure.Plan) -> Breakdown | None:
+def group_counts(result: Breakdown) -> list[disclosure.GroupCounts]:
+    return [
+        disclosure.GroupCounts(r.key, r.pupils, r.persistent_pupils, r.severe_pupils)
+        for r in result.rows
+    ]
+
+
+def withhold(
+    result: Breakdown, plan: disclosure.Plan, marks: disclosure.BreakdownMarks | None = None
+) -> Breakdown | None:
     """The breakdown as governors and trust leads may see it (reporting.disclosure), or
-    None when the school is too small for it to be shown at all."""
-    marks = disclosure.breakdown(
-        [
-            disclosure.GroupCounts(r.key, r.pupils, r.persistent_pupils, r.severe_pupils)
-            for r in result.rows
-        ],
-        plan,
-    )
+    None when the school is too small for it to be shown at all. `marks`: the cells to
+    hide, when decided already (a trust's figures, reporting.pooled)."""
+    if marks is None:
+        marks = disclosure.breakdown(group_counts(result), plan)
     if marks is None:
         return None
     rows = []

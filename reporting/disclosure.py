@@ -28,6 +28,14 @@ practice for published pupil statistics (the DfE's statistics "c" symbol):
    and the table's note says the measure is not shown by group. A school of 1 to 4 pupils
    shows nothing but its withheld headline (reporting.report).
 
+6. Several schools together (a trust's figures through the API, reporting.pooled). A
+   trust's cell is the sum of its schools' cells, and a trust's reader may see each
+   school's own figures too (the trust view, a school's aggregate token): a trust cell is
+   checked as the total of that partition (``safe_across``). When it would narrow a
+   school's hidden small count, the trust withholds more: its whole figures if a school's
+   roll is 1 to 4, the measure everywhere if its headline would, the band table whole, a
+   breakdown's column or the whole breakdown.
+
 Officers and heads see exact figures: they already see the pupils. Tables of sessions
 (week by week, weekdays, reasons) count sessions, not pupils, and are shown as they are.
 
@@ -123,10 +131,12 @@ class Cell:
     hidden: str | None = None  # SMALL, PROTECTED or OPEN when already hidden
 
 
-def feasible(cells: list[Cell], total: int, key: str) -> Spans:
-    """Every value cell `key` can take, to a reader who knows `total`, each visible cell
-    and each hidden cell's symbol."""
-    unknown = total - sum(c.value for c in cells if c.hidden is None)
+def feasible(cells: list[Cell], total: int | Spans, key: str) -> Spans:
+    """Every value cell `key` can take, to a reader who knows `total` (or only that it is
+    within some spans: a total itself hidden), each visible cell and each hidden cell's
+    symbol."""
+    totals = [(total, total)] if isinstance(total, int) else total
+    shown = sum(c.value for c in cells if c.hidden is None)
     (target,) = (c for c in cells if c.key == key)
     if target.hidden is None:
         return [(target.value, target.value)]
@@ -135,14 +145,15 @@ def feasible(cells: list[Cell], total: int, key: str) -> Spans:
         if cell.hidden is not None and cell.key != key:
             others = _plus(others, prior(cell.hidden, cell.cap))
     found = [
-        (max(lo, unknown - ohi), min(hi, unknown - olo))
+        (max(lo, tlo - shown - ohi), min(hi, thi - shown - olo))
         for lo, hi in prior(target.hidden, target.cap)
         for olo, ohi in others
+        for tlo, thi in totals
     ]
     return _merge(found)
 
 
-def is_safe(cells: list[Cell], total: int | None) -> bool:
+def is_safe(cells: list[Cell], total: int | Spans | None) -> bool:
     """No hidden count of 1–4 can be narrowed: a ``c`` stays "1 to 4", any other hidden
     cell holding 1–4 pupils keeps at least two possible values."""
     if total is None:
@@ -180,6 +191,15 @@ def protect(cells: list[Cell], total: int | None) -> dict[str, str] | None:
         chosen = spare.pop(0)
         cells = [replace(c, hidden=PROTECTED) if c.key == chosen.key else c for c in cells]
     return {c.key: c.hidden for c in cells if c.hidden is not None}
+
+
+def safe_across(parts: list[Cell], pooled: Cell) -> bool:
+    """Whether a figure of several schools together (a trust's cell: the sum of `parts`,
+    each school's own cell as that school publishes it) may be shown as `pooled` is (its
+    symbol, if hidden): a reader who subtracts the other schools' figures from it must not
+    narrow any school's small hidden count (rule 6)."""
+    total = pooled.value if pooled.hidden is None else prior(pooled.hidden, pooled.cap)
+    return is_safe(parts, total)
 
 
 # -- the plan for one school's figures --------------------------------------------------------

@@ -5,7 +5,9 @@ The same frame, breakdowns and disclosure plan as the school's report (reporting
 `withhold=True` (aggregate-only readers: governors, trust leads, aggregate API tokens) hides
 small numbers exactly as their pages do; staff-level readers get exact figures. A trust is
 one population here: its schools' pupils in one frame (each pupil banded by their own
-school's policy), planned as one.
+school's policy), planned as one, and then withheld further wherever subtracting the
+schools' own figures (which the same reader sees) would name a school's small group
+(reporting.pooled).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 
 from registers.models import School
 
-from . import bands, breakdowns, disclosure, selectors
+from . import bands, breakdowns, disclosure, pooled, selectors
 from .breakdowns import GroupFigures
 from .report import withheld_headline
 
@@ -41,7 +43,7 @@ class Groups:
     bands: list[dict]  # band, label, pupils, share
 
 
-def _frame(schools: list[School], start: dt.date, end: dt.date) -> pd.DataFrame:
+def _frames(schools: list[School], start: dt.date, end: dt.date) -> list[pd.DataFrame]:
     frames = []
     for school in schools:
         pupils = selectors.pupil_values(school=school, start=start, end=end)
@@ -51,7 +53,7 @@ def _frame(schools: list[School], start: dt.date, end: dt.date) -> pd.DataFrame:
                 pupils, counts, target_pct=school.target_pct, formal_pct=school.formal_meeting_pct
             )
         )
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return frames
 
 
 def _row(figures: GroupFigures, dimension_label: str) -> dict:
@@ -71,7 +73,11 @@ def group_figures(
 ) -> Groups:
     """The figures of one school (or a trust's schools together) by group. `forms`: with
     the form breakdown (a form is one teacher's class: never for governors or a trust)."""
-    df = _frame(schools, start, end)
+    frames = _frames(schools, start, end)
+    keys = list(breakdowns.DIMENSIONS) if forms else breakdowns.AGGREGATE_DIMENSIONS
+    if withhold and len(frames) > 1:
+        return _pooled(frames, keys)
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     headline = breakdowns.whole_school(df)
     plan = None
     if withhold:
@@ -91,7 +97,6 @@ def group_figures(
             for r in band_rows
         ]
         return Groups(rows, [_band(r) for r in band_rows])
-    keys = list(breakdowns.DIMENSIONS) if forms else breakdowns.AGGREGATE_DIMENSIONS
     for result in breakdowns.breakdowns(df, keys):
         if plan is not None:
             result = breakdowns.withhold(result, plan)
@@ -99,6 +104,26 @@ def group_figures(
                 continue
         rows += [_row(r, result.dimension.title) for r in result.rows]
     return Groups(rows, [_band(r) for r in band_rows])
+
+
+def _pooled(frames: list[pd.DataFrame], keys: list[str]) -> Groups:
+    """A trust's schools together, withheld against each school's own figures too
+    (reporting.pooled): a trust's reader can see those and subtract."""
+    found = pooled.pooled(frames, keys)
+    df = pd.concat(frames, ignore_index=True)
+    headline = breakdowns.whole_school(df)
+    if found.everything:
+        return Groups(
+            [_row(breakdowns.hide(headline, disclosure.PROTECTED), "Whole school")],
+            [
+                _band(bands.CountRow(r.key, r.label, disclosure.PROTECTED, disclosure.PROTECTED))
+                for r in bands.band_counts(df)
+            ],
+        )
+    rows = [_row(withheld_headline(headline, found.plan), "Whole school")]
+    for result in found.results:
+        rows += [_row(r, result.dimension.title) for r in result.rows]
+    return Groups(rows, [_band(r) for r in bands.band_counts(df, marks=found.plan.bands)])
 
 
 def _band(row: bands.CountRow) -> dict:

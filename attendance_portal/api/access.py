@@ -35,7 +35,8 @@ def school_in_scope(request, urn: str, *, pupil_level: bool = False, write: bool
     school = School.objects.select_related("trust").filter(urn=urn).first()
     if school is None or not token.covers(school):
         raise exceptions.NotFound("No such school for this token.")
-    if pupil_level and not token.pupil_level:
+    # A trust's token is aggregate-only (services.tokens), even one stored before that rule.
+    if pupil_level and (not token.pupil_level or token.trust_id is not None):
         raise exceptions.PermissionDenied("This token is for aggregate figures only.")
     if write and not token.can_write:
         raise exceptions.PermissionDenied("This token may only read.")

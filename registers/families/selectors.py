@@ -71,3 +71,20 @@ def waiting_reports(*, school: School) -> list[AbsenceReport]:
         .select_related("pupil", "contact")
         .order_by("reported_at", "pk")
     )
+
+
+def held_first_day(
+    *, school: School, day: dt.date, session: str, now: dt.datetime
+) -> tuple[int, dt.datetime | None]:
+    """How many of a session's first-day messages are still waiting for their time (quiet
+    hours, a retry's wait), and the earliest time one of them may go: the command says so,
+    or a user at night sees "queued" and nothing arrive."""
+    held = Message.objects.for_school(school).filter(
+        kind=Message.Kind.FIRST_DAY,
+        date=day,
+        session=session,
+        status=Message.Status.QUEUED,
+        not_before__gt=now,
+    )
+    first = held.order_by("not_before").values_list("not_before", flat=True).first()
+    return held.count(), first

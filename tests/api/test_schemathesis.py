@@ -80,6 +80,9 @@ def _schemathesis(url: str, config: Path, token: str, report: Path) -> subproces
         ],
         capture_output=True,
         text=True,
+        # schemathesis keeps a cache (.schemathesis/) in its working directory: a temporary
+        # one, so `make test` leaves the checkout as it found it.
+        cwd=report.parent,
         timeout=600,
         check=False,
     )

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from attendance_portal.api.models import ApiAccess, ApiToken
 from attendance_portal.api.services.tokens import digest_of
+from tests.api.conftest import make_token
 
 Level, Access = ApiToken.Level, ApiToken.Access
 
@@ -119,3 +120,35 @@ def test_the_command_prints_a_token_once_and_revokes_it(school, api):
 def test_the_command_refuses_bad_arguments(school, args):
     with pytest.raises(CommandError):
         call_command("create_api_token", *args, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--level", "pupil"], ["--access", "read_write"], ["--level", "pupil", "--access", "read"]],
+)
+def test_the_command_refuses_a_trust_token_the_portal_would_refuse(school, extra):
+    """The portal never shows a trust lead a pupil, nor lets them change a register: the
+    operator's command makes no trust token that could (docs/domain.md §10)."""
+    args = ["--name", "warehouse", "--trust", school.trust.name, *extra]
+    with pytest.raises(CommandError, match=r"aggregate figures only, read-only.*--school URN"):
+        call_command("create_api_token", *args, stdout=io.StringIO(), stderr=io.StringIO())
+    assert not ApiToken.objects.exists()
+    # What the portal's page allows a trust lead is still made.
+    out = io.StringIO()
+    call_command(
+        "create_api_token", "--name", "warehouse", "--trust", school.trust.name,
+        stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    assert ApiToken.objects.get().level == ApiToken.Level.AGGREGATE
+
+
+def test_a_trust_token_stored_as_pupil_level_is_served_aggregates_only(school, api, pupils):
+    """A trust token made pupil-level before the rule (straight into the table) reads no
+    pupil and gets withheld figures."""
+    secret = make_token(trust=school.trust)
+    ApiToken.objects.update(level=ApiToken.Level.PUPIL, access=ApiToken.Access.READ_WRITE)
+    client = api(secret)
+    for path in ("figures", "marks", "cases"):
+        assert client.get(f"/api/v1/schools/{school.urn}/{path}/").status_code == 403, path
+    groups = client.get(f"/api/v1/schools/{school.urn}/groups/").json()["results"]
+    assert "form" not in {row["dimension"] for row in groups}

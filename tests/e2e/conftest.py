@@ -32,6 +32,7 @@ from registers.demo.calendar import closures, half_terms
 from registers.models import AttendanceCode, Form, Mark, Membership, Pupil
 from registers.models.calendar import academic_year_start
 from registers.services.marks import Entry, save_register
+from tests.browser import sessions_begun_just_now
 
 PASSWORD = "e2e-working-day"
 # Enough for every group on the dashboard; the termly batch writes a letter for each one.
@@ -172,6 +173,8 @@ def school_day(django_db_setup, django_db_blocker):
         day = last_school_day(today)
         _seed(day, today)
         school = School.objects.get(urn="100001")
+        if day == today:
+            sessions_begun_just_now(school)  # the teacher takes today's register at any hour
         absentees = _take_other_morning_registers(school, day)
         case_pupil, amend_day, amend_code = _case_pupil(school, day)
         server = LiveServer("localhost")

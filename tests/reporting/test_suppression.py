@@ -44,6 +44,27 @@ def test_what_a_reader_can_work_out_from_a_c_beside_an_x():
     assert disclosure.feasible(cells, 31, "a") == [(1, 4)]
 
 
+@pytest.mark.parametrize(
+    ("parts", "pooled", "safe"),
+    [
+        # Trust 6, the other school 5 shown: Oakfield's "c" is 1 (issue 21's attack).
+        ([Cell("oak", 1, 120, SMALL), Cell("ash", 5, 35)], Cell("t", 6, 155), False),
+        # The trust's cell withheld as "x" (0 or 5+) beside the other's 5: still 1 to 4.
+        ([Cell("oak", 1, 120, SMALL), Cell("ash", 5, 35)], Cell("t", 6, 155, PROTECTED), True),
+        # The other school's cell hidden too: 6 = oak + ash, both 1 to 4, makes oak 2 to 4.
+        ([Cell("oak", 1, 120, SMALL), Cell("ash", 5, 35, SMALL)], Cell("t", 6, 155), False),
+        # Oakfield's count of 5 or more hidden ("x") is not a small group: nothing to narrow.
+        ([Cell("oak", 7, 120, PROTECTED), Cell("ash", 5, 35)], Cell("t", 12, 155), True),
+        # Two hidden "c" under a trust "c": 1-4 in all makes each 1 to 3.
+        ([Cell("oak", 1, 120, SMALL), Cell("ash", 1, 35, SMALL)], Cell("t", 2, 155, SMALL), False),
+        # Another school of many hidden pupils keeps Oakfield's "c" 1 to 4.
+        ([Cell("oak", 1, 120, SMALL), Cell("ash", 30, 35, PROTECTED)], Cell("t", 31, 155), True),
+    ],
+)
+def test_a_trust_cell_is_checked_against_its_schools_cells(parts, pooled, safe):
+    assert disclosure.safe_across(parts, pooled) is safe
+
+
 @pytest.fixture
 def small_groups(school, form):
     """30 pupils; 2 looked after; 3 with an EHC plan; 25 with no SEN and 2 on SEN support."""

@@ -45,9 +45,10 @@ def create_token(
     created_by=None,
     created_by_name: str,
 ) -> NewToken:
-    """A new token for one school or one trust. Who may ask for which scope is the caller's
-    rule (the portal's page allows no more than its user may see; the command is the
-    server's operator)."""
+    """A new token for one school or one trust. A trust's token is aggregate-only and
+    read-only, whoever asks (the portal never shows a trust a pupil); who may ask for a
+    school's pupil-level token is the caller's rule (the portal's page allows no more than
+    its user may see; the command is the server's operator)."""
     name = name.strip()
     if not name:
         raise TokenError("Give the token a name that says which tool uses it.")
@@ -57,6 +58,14 @@ def create_token(
         raise TokenError(f"Unknown level {level!r}.")
     if access not in ApiToken.Access.values:
         raise TokenError(f"Unknown access {access!r}.")
+    if trust is not None and (level != ApiToken.Level.AGGREGATE or access != ApiToken.Access.READ):
+        # The portal never shows a trust lead a pupil, nor lets them change a register:
+        # a trust's token may not do more (docs/domain.md §10).
+        raise TokenError(
+            "A trust's token is for aggregate figures only, read-only: the portal shows a "
+            "trust no pupil. For pupil-level data or writes make a token per school "
+            "(--school URN), which its head can see and revoke."
+        )
     days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
     if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
         raise TokenError(f"A token lasts from 1 to {settings.API_TOKEN_MAX_DAYS} days.")

@@ -106,9 +106,8 @@ def read_marks(request, urn: str):
 def _groups(request, schools, *, forms: bool):
     token = token_of(request)
     start, end = params.date_range(request)
-    result = group_figures(
-        schools=schools, start=start, end=end, withhold=not token.pupil_level, forms=forms
-    )
+    exact = token.pupil_level and token.trust_id is None  # a trust's: aggregates only
+    result = group_figures(schools=schools, start=start, end=end, withhold=not exact, forms=forms)
     return result
 
 
@@ -118,7 +117,8 @@ def school_groups(request, urn: str):
     EAL, social worker, looked after, young carer …). Aggregate-only tokens get the
     governors' view: no forms, and `c`/`x` for small numbers (docs/domain.md §10)."""
     school = school_in_scope(request, urn)
-    result = _groups(request, [school], forms=token_of(request).pupil_level)
+    token = token_of(request)
+    result = _groups(request, [school], forms=token.pupil_level and token.trust_id is None)
     return page(result.rows, None, GROUP_COLUMNS)
 
 
@@ -161,7 +161,8 @@ def case_counts(request, urn: str):
     school = school_in_scope(request, urn)
     by_stage = _stage_counts(school)
     counts: dict[str, int | str] = dict(by_stage)
-    if not token_of(request).pupil_level:
+    token = token_of(request)
+    if not token.pupil_level or token.trust_id is not None:
         total = sum(by_stage.values())
         if disclosure.is_small(total):
             counts = dict.fromkeys(by_stage, disclosure.SMALL)

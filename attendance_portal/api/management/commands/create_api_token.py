@@ -15,7 +15,8 @@ from ...services.tokens import TokenError, create_token, revoke_token
 class Command(BaseCommand):
     help = (
         "Make an API token for one school (--school URN) or one trust (--trust NAME) and "
-        "print it once; or --revoke PREFIX. The operator of the server may give any level."
+        "print it once; or --revoke PREFIX. A school's token may be of any level and access; "
+        "a trust's is aggregate-only and read-only, as on the portal's page."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

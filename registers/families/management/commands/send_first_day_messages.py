@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from registers.families.selectors import held_first_day
 from registers.families.services.first_day import queue_first_day_messages
 from registers.services.imports import ImportFailed
 from registers.services.imports.schools import find_school
@@ -30,7 +31,13 @@ class Command(BaseCommand):
             found = find_school(school)
         except ImportFailed as exc:
             raise CommandError(str(exc)) from None
+        day = timezone.localdate()
         result = queue_first_day_messages(
-            school=found, day=timezone.localdate(), session=session, before_due=not wait
+            school=found, day=day, session=session, before_due=not wait
         )
-        self.stdout.write(json.dumps(result.as_dict()))
+        summary = result.as_dict()
+        held, first = held_first_day(school=found, day=day, session=session, now=timezone.now())
+        # Quiet hours hold messages queued at night: say so, with when they will go.
+        summary["held"] = held
+        summary["held_until"] = timezone.localtime(first).isoformat() if first else None
+        self.stdout.write(json.dumps(summary))
