@@ -1,11 +1,14 @@
 """The navigation bar: which sections each role sees at a school.
 
 Each section names the capability its page requires (attendance_portal.permissions
-CAPABILITIES), so the bar offers a section to exactly the roles the page lets in.
+CAPABILITIES), so the bar offers a section to exactly the roles the page lets in. A page
+whose view checks more than the role (SECTION_CHECKS) is offered only when that check
+passes too, by the same function the view uses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -46,6 +49,12 @@ SECTIONS: list[tuple[str, str, str, str]] = [
         "Termly and escalation letters: generate, print and edit their wording.",
     ),
     (
+        "Internal truancy",
+        "lessons:alerts",
+        "view_truancy_alerts",
+        "Pupils in school at registration and absent from a lesson, and their outcomes.",
+    ),
+    (
         "Dashboard",
         "reporting:dashboard",
         "view_dashboard",
@@ -78,6 +87,18 @@ SECTIONS: list[tuple[str, str, str, str]] = [
 ]
 
 
+# url name → the view's own check beyond the capability, added by the module that owns
+# the page when its app loads (registers.lessons: a teacher sees the alerts only as a
+# pastoral lead). registers' core must not import those modules, and this bar is drawn
+# by registers' views.
+SECTION_CHECKS: dict[str, Callable[[Membership], bool]] = {}
+
+
+def register_section_check(name: str, check: Callable[[Membership], bool]) -> None:
+    """Offer the section of url `name` only to members for whom `check` is true."""
+    SECTION_CHECKS[name] = check
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str
@@ -89,7 +110,8 @@ class NavItem:
 def nav_items(membership: Membership, urn: str, path: str) -> list[NavItem]:
     items = []
     for label, name, capability, description in SECTIONS:
-        if has_capability(membership, capability):
+        check = SECTION_CHECKS.get(name)
+        if has_capability(membership, capability) and (check is None or check(membership)):
             url = reverse(name, args=[urn])
             items.append(NavItem(label, url, path.startswith(url), description))
     return items

@@ -60,6 +60,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Internal-truancy alerts and patterns: the office, and teachers who are pastoral leads
     # (registers.lessons.models.PastoralLead; the views check it).
     "view_truancy_alerts": STAFF,
+    "name_pastoral_leads": OFFICE,  # who sees the alerts beside the office (audited)
     "view_lesson_reports": OFFICE,  # lesson attendance by subject, teacher, period, day
     # API tokens: a head for the school (any level), a trust lead aggregate-only ones
     "manage_api_tokens": frozenset({Role.HEAD, Role.TRUST}),

@@ -27,6 +27,16 @@ def get_lesson_for_user(membership: Membership, school: School, pk: int) -> Less
     return lesson
 
 
+def sees_truancy_alerts(membership: Membership) -> bool:
+    """Whether the alerts page lets this member in (the office, or a pastoral lead): the
+    navigation offers it by the same rule as pastoral_years."""
+    if membership.role in OFFICE:
+        return True
+    return PastoralLead.objects.filter(
+        school_id=membership.school_id, membership=membership
+    ).exists()
+
+
 def pastoral_years(membership: Membership, school: School) -> set[str] | None:
     """The year groups whose alerts this member sees: None for all (the office, a pastoral
     lead of every year); raises 403 for a teacher who is not a pastoral lead."""

@@ -9,7 +9,10 @@ from attendance_portal.dates import DateField
 from registers.lessons import rules
 from registers.lessons.models import TruancyAlert
 from registers.lessons.selectors.day import LessonSheet, SheetRow
+from registers.lessons.selectors.spans import SPAN_CHOICES
 from registers.lessons.services.registers import MAX_MINUTES_LATE, LessonEntry
+from registers.models import Membership, School
+from registers.models.pupils import YEAR_GROUPS
 
 MARK_CHOICES = [("", "—")] + [
     (rules.KEYS[k], f"{rules.KEYS[k]} {label}") for k, label in rules.KIND_LABELS.items()
@@ -144,6 +147,15 @@ class RangeQuery(forms.Form):
         return data
 
 
+class PatternQuery(RangeQuery):
+    """?span= (this half-term by default, this term, the year to date); ?start=&end= for
+    dates of one's own, which win over the span."""
+
+    span = forms.ChoiceField(label="Period", required=False, choices=SPAN_CHOICES)
+
+    field_order = ["span", "start", "end"]
+
+
 class ReportQuery(RangeQuery):
     year_group = forms.ChoiceField(label="Year group", required=False)
     form = forms.TypedChoiceField(label="Form", required=False, coerce=int, empty_value=None)
@@ -160,3 +172,26 @@ class ReportQuery(RangeQuery):
             *((f.pk, f.name) for f in forms_of_school),
         ]
         self.fields["group"].choices = groups
+
+
+class PastoralLeadForm(forms.Form):
+    """Name a teacher of the school pastoral lead, of one year group or every year."""
+
+    teacher = forms.ModelChoiceField(label="Teacher", queryset=Membership.objects.none())
+    year_group = forms.ChoiceField(
+        label="Year group",
+        required=False,
+        choices=[("", "Every year"), *((y, f"Year {y}") for y in YEAR_GROUPS)],
+        help_text="They see the alerts and patterns of pupils in this year only.",
+    )
+
+    def __init__(self, data=None, *, school: School):
+        super().__init__(data)
+        field = self.fields["teacher"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Membership.objects.filter(school=school, role=Membership.Role.TEACHER)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "user__username")
+        )
+        field.label_from_instance = lambda m: m.user.get_full_name() or m.user.username

@@ -63,6 +63,7 @@ IN_SCHOOL = codes.PRESENT_CODES | frozenset({"U"})
 # leave, an approved activity off site, not a possible session…) is shown and not asked:
 # the pupil is accounted for and a lesson mark would contradict the statutory register.
 ASKED = IN_SCHOOL | frozenset({"N", "O"})
+LATE_CODES = frozenset({"L", "U"})
 # Absent at registration, to be corrected if the pupil turns up in a lesson.
 CORRECTABLE = frozenset({"N", "O"})
 
@@ -72,9 +73,22 @@ def is_asked(statutory_code: str | None) -> bool:
     return statutory_code is None or statutory_code in ASKED
 
 
-def is_internal_truancy(statutory_code: str | None, kind: str) -> bool:
-    """In school at registration, absent from a lesson of that session (docs/domain.md §11)."""
-    return statutory_code in IN_SCHOOL and kind == Kind.ABSENT
+def is_internal_truancy(
+    statutory_code: str | None, kind: str, *, arrived_before_lesson_ended: bool = True
+) -> bool:
+    """In school at registration, absent from a lesson of that session (docs/domain.md §11).
+    A pupil who arrived late (L or U with minutes) only after the lesson had ended was not
+    in school to miss it."""
+    return statutory_code in IN_SCHOOL and kind == Kind.ABSENT and arrived_before_lesson_ended
+
+
+def arrived_before(
+    *, statutory_code: str, minutes_late: int | None, session_starts: dt.datetime, ends: dt.datetime
+) -> bool:
+    """Whether a pupil with this statutory mark was in school before `ends` (a lesson's
+    end): at the session's start, or its minutes late after it for L and U."""
+    late = minutes_late if statutory_code in LATE_CODES and minutes_late else 0
+    return session_starts + dt.timedelta(minutes=late) < ends
 
 
 @dataclass(frozen=True)

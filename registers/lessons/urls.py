@@ -4,7 +4,7 @@ from django.urls import path
 # attendance_portal.urls).
 import registers.urls
 
-from .views import alerts, registers, reports
+from .views import alerts, pastoral, registers, reports
 
 app_name = "lessons"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("alerts/", alerts.alerts, name="alerts"),
     path("alerts/<int:pk>/", alerts.alert, name="alert"),
     path("marks/<int:pk>/correct/", alerts.correct, name="correct"),
+    path("pastoral-leads/", pastoral.leads, name="pastoral_leads"),
+    path("pastoral-leads/<int:pk>/remove/", pastoral.remove, name="remove_pastoral_lead"),
     path("report/", reports.report, name="report"),
     path("patterns/", reports.patterns, name="patterns"),
     path("pupils/<int:pk>/", reports.pupil, name="pupil"),

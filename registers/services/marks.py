@@ -20,7 +20,12 @@ from registers.models import Form, Mark, MarkAmendment, Pupil, Register, SchoolD
 from registers.models.leave import PREFILLED_SOURCES
 from registers.services.code_checks import code_problem
 from registers.services.stored_figures import refresh_sessions
-from registers.services.versions import advance_registers, lock_registers, register_key
+from registers.services.versions import (
+    advance_registers,
+    lock_registers,
+    marks_written,
+    register_key,
+)
 
 
 class MarkError(DomainError, ValueError):
@@ -225,6 +230,7 @@ def record_mark(
             _record_creation(created, actor=actor, reason=reason.strip())
         advance_registers(registers)
         refresh_sessions(school=pupil.school_id, keys=[(pupil.pk, day)])
+        marks_written(school_id=pupil.school_id, keys=[(pupil.pk, day, session)], actor=actor)
         return created
     if differs(mark, entry):
         if not reason.strip():
@@ -232,6 +238,7 @@ def record_mark(
         _amend(mark, entry, actor=actor, reason=reason.strip(), source=source)
         advance_registers(registers)
         refresh_sessions(school=pupil.school_id, keys=[(pupil.pk, day)])
+        marks_written(school_id=pupil.school_id, keys=[(pupil.pk, day, session)], actor=actor)
     return mark
 
 
@@ -327,7 +334,7 @@ def write_register(
     """The writing half of save_register: first marks inserted, changed ones amended,
     then the register stamped and its version advanced (its row is locked)."""
     result = RegisterResult(register=register)
-    new_marks = []
+    new_marks, written = [], []
     for write in planned:
         entry, mark = write.entry, write.mark
         if mark is None:
@@ -346,6 +353,7 @@ def write_register(
             )
         elif differs(mark, entry):
             _amend(mark, entry, actor=actor, reason=reason.strip(), source=Mark.Source.REGISTER)
+            written.append((entry.pupil_id, day, session))
             result.amended += 1
         else:
             result.unchanged += 1
@@ -374,6 +382,8 @@ def write_register(
     register.taken_at = timezone.now()
     register.version += 1
     register.save(update_fields=["taken_by", "taken_at", "version", "updated_at"])
+    written += [(m.pupil_id, day, session) for m in new_marks]
+    marks_written(school_id=register.school_id, keys=written, actor=actor)
     return result
 
 

@@ -20,7 +20,12 @@ from registers.models import LeaveRequest, Mark, PlannedAbsence, Pupil, School
 from registers.services.calendar import open_sessions
 from registers.services.marks import MarkError
 from registers.services.stored_figures import refresh_sessions
-from registers.services.versions import advance_registers, lock_registers, register_key
+from registers.services.versions import (
+    advance_registers,
+    lock_registers,
+    marks_written,
+    register_key,
+)
 
 
 class AbsenceError(MarkError):
@@ -138,6 +143,9 @@ def prefill_span(
         registers[key] for m in new if (key := register_key(pupil, m.date, m.session)) in registers
     )
     refresh_sessions(school=pupil.school_id, keys=[(pupil.pk, m.date) for m in new])
+    marks_written(
+        school_id=pupil.school_id, keys=[(pupil.pk, m.date, m.session) for m in new], actor=actor
+    )
     result.filled = len(new)
     return result
 

@@ -10,22 +10,54 @@ two writers wait for each other instead of deadlocking.
 
 A register that does not exist yet is created untaken (no taken_by, no taken_at): the day's
 lists count a register as taken only once a class register was saved.
+
+Every writer of marks also calls `marks_written` after its writes, in the same transaction,
+so that modules built on the statutory marks (lesson registers' internal-truancy alerts:
+registers.lessons) follow a change whoever made it. registers' core does not import them:
+they register their hook when their app loads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import F
 from django.utils import timezone
 
 from registers.models import Register
 
+if TYPE_CHECKING:
+    from registers.actors import Actor
+
 # (form id, date, session): a pupil without a form has no register (form id None).
 RegisterKey = tuple[int | None, dt.date, str]
 
+# (pupil id, date, session) of a statutory mark that was created or changed.
+MarkKey = tuple[int, dt.date, str]
 CHUNK = 900  # SQLite's limit on parameters, with room to spare
+
+# Called as hook(school_id=, keys=, actor=) after marks were written, inside the writer's
+# transaction: what a hook writes commits or rolls back with the marks.
+MarksHook = Callable[..., None]
+_marks_hooks: list[MarksHook] = []
+
+
+def register_marks_hook(hook: MarksHook) -> None:
+    """Add a hook every writer of marks calls after its writes (idempotent by identity)."""
+    if hook not in _marks_hooks:
+        _marks_hooks.append(hook)
+
+
+def marks_written(*, school_id: int, keys: Iterable[MarkKey], actor: Actor) -> None:
+    """Tell the registered hooks that the statutory marks of `keys` were created or changed
+    by `actor`. Nothing to do (and no query) when no mark changed."""
+    wanted = sorted(set(keys), key=lambda k: (k[1], k[2], k[0]))
+    if not wanted:
+        return
+    for hook in _marks_hooks:
+        hook(school_id=school_id, keys=wanted, actor=actor)
 
 
 def register_key(pupil, day: dt.date, session: str) -> RegisterKey:

@@ -86,4 +86,15 @@ def lesson_world(*, school, pupils, teacher, day: dt.date) -> dict[str, int]:
         session="AM",
         statutory_code="/",
     )
-    return {"lesson": lesson.pk, "alert": alert.pk, "lesson_mark": present.pk}
+    # A head of year 9 (a teacher of no form), named pastoral lead.
+    from registers.lessons.models import PastoralLead
+    from tests.registers.factories import make_member
+
+    head_of_year = make_member("teacher", school=school)
+    lead = PastoralLead.objects.create(school=school, membership=head_of_year, year_group="9")
+    return {
+        "lesson": lesson.pk,
+        "alert": alert.pk,
+        "lesson_mark": present.pk,
+        "pastoral_lead": lead.pk,
+    }

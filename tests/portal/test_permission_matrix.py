@@ -419,6 +419,13 @@ ROWS: list[Row] = [
     Row("lessons:alerts", get=OFFICE_GET, post=NOT_POST),
     Row("lessons:alert", kwargs={"pk": "alert"}, get=OFFICE_GET, post=OFFICE_POST),
     Row("lessons:correct", kwargs={"pk": "lesson_mark"}, get=NOT_GET, post=OFFICE_POST),
+    Row("lessons:pastoral_leads", get=OFFICE_GET, post=OFFICE_POST),
+    Row(
+        "lessons:remove_pastoral_lead",
+        kwargs={"pk": "pastoral_lead"},
+        get=NOT_GET,
+        post=OFFICE_POST,
+    ),
     Row("lessons:report", get=OFFICE_GET, post=NOT_POST),
     Row("lessons:patterns", get=OFFICE_GET, post=NOT_POST),
     # A pupil's lessons: as the pupil page (the teacher of the pupil's form, the office).

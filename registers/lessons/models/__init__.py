@@ -1,4 +1,4 @@
-from .alerts import AlertEvent, PastoralLead, TruancyAlert
+from .alerts import AlertEvent, PastoralLead, PastoralLeadEvent, TruancyAlert
 from .registers import LessonMark, LessonRegister, LessonReminder
 from .timetable import ClassMember, Lesson, Period, TeachingClass, Timetable
 
@@ -10,6 +10,7 @@ __all__ = [
     "LessonRegister",
     "LessonReminder",
     "PastoralLead",
+    "PastoralLeadEvent",
     "Period",
     "TeachingClass",
     "Timetable",

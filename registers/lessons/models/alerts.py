@@ -34,13 +34,40 @@ class PastoralLead(TimeStamped):
         ]
 
 
+class PastoralLeadEvent(models.Model):
+    """A pastoral lead named or removed: who, when, for which year. Append-only: written
+    only by registers.lessons.services.pastoral."""
+
+    school = models.ForeignKey("registers.School", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10)  # "named" or "removed"
+    lead = models.ForeignKey(
+        "registers.Membership", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_name = models.CharField(max_length=200)  # the record survives the membership
+    year_group = models.CharField(max_length=2, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    actor_role = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.lead_name} {self.action} by {self.actor_name}"
+
+
 class TruancyAlert(TimeStamped):
     """A pupil in school at registration but absent from a lesson of that session."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         RESOLVED = "resolved", "Outcome recorded"
-        WITHDRAWN = "withdrawn", "Withdrawn: the lesson mark was corrected"
+        WITHDRAWN = "withdrawn", "Withdrawn: a lesson or statutory mark was corrected"
 
     school = models.ForeignKey("registers.School", on_delete=models.CASCADE, related_name="+")
     pupil = models.ForeignKey(

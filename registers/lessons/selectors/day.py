@@ -62,6 +62,7 @@ class SheetRow:
     pupil: Pupil
     statutory_code: str | None
     mark: LessonMark | None
+    statutory_minutes: int | None = None  # minutes late of an L or U
 
     @property
     def asked(self) -> bool:
@@ -107,13 +108,17 @@ def lesson_sheet(
         .select_related("form")
         .order_by("surname", "forename")
     )
-    statutory = dict(
-        Mark.objects.filter(
+    statutory = {
+        pupil_id: (code, minutes)
+        for pupil_id, code, minutes in Mark.objects.filter(
             school_id=school_id, date=day, session=session, pupil__in=pupils
-        ).values_list("pupil_id", "code_id")
-    )
+        ).values_list("pupil_id", "code_id", "minutes_late")
+    }
     marks = (
         {m.pupil_id: m for m in LessonMark.objects.filter(register=register)} if register else {}
     )
-    rows = [SheetRow(p, statutory.get(p.pk), marks.get(p.pk)) for p in pupils]
+    rows = []
+    for p in pupils:
+        code, minutes = statutory.get(p.pk, (None, None))
+        rows.append(SheetRow(p, code, marks.get(p.pk), statutory_minutes=minutes))
     return LessonSheet(lesson, day, period_starts(day, lesson.period.start_time), register, rows)

@@ -15,6 +15,7 @@ from registers.lessons.models import AlertEvent, LessonMark, LessonRegister, Tru
 from registers.lessons.selectors.day import period_starts
 from registers.models import Mark, Pupil
 from registers.services.marks import Entry, record_mark
+from registers.services.versions import CHUNK, MarkKey
 
 Status = TruancyAlert.Status
 
@@ -65,10 +66,18 @@ def sync_alerts(
     kinds: dict[int, str],
     statutory: dict[int, str | None],
     actor: Actor,
+    arrived_after: frozenset[int] | set[int] = frozenset(),
 ) -> tuple[list[int], list[int]]:
-    """Raise an alert for each pupil in school at registration and absent here; withdraw
-    the open alert of a pupil whose lesson mark was corrected. Returns (raised, withdrawn)."""
-    truants = [p for p, kind in kinds.items() if rules.is_internal_truancy(statutory.get(p), kind)]
+    """Raise an alert for each pupil in school at registration and absent here (not those
+    of `arrived_after`, late only after the lesson ended); withdraw the open alert of a
+    pupil whose lesson mark was corrected. Returns (raised, withdrawn)."""
+    truants = [
+        p
+        for p, kind in kinds.items()
+        if rules.is_internal_truancy(
+            statutory.get(p), kind, arrived_before_lesson_ended=p not in arrived_after
+        )
+    ]
     existing = {a.pupil_id: a for a in TruancyAlert.objects.filter(register=register)}
     last_seen = _last_seen(register, [p for p in truants if p not in existing])
     raised, withdrawn = [], []
@@ -106,6 +115,82 @@ def sync_alerts(
             _event(alert, "withdrawn", actor, note=note)
             withdrawn.append(alert.pk)
     return raised, withdrawn
+
+
+def follow_statutory_marks(*, school_id: int, keys: list[MarkKey], actor: Actor) -> None:
+    """Re-evaluate the alerts of lessons a pupil was marked absent from when their statutory
+    mark of that session changes (registers.services.versions.marks_written, inside the
+    writer's transaction): present or late at the AM/PM register, the late book or an
+    office amendment after the lesson register raises the alert; an absence code that
+    explains the lesson (illness, I; authorised leave…) withdraws an open one. An outcome
+    the officer recorded stands. A school without lesson registers pays one indexed query."""
+    wanted = set(keys)
+    absences = [
+        m
+        for start in range(0, len(keys), CHUNK)
+        for m in LessonMark.objects.filter(
+            school_id=school_id,
+            pupil_id__in={p for p, _, _ in keys[start : start + CHUNK]},
+            date__gte=keys[start][1],
+            date__lte=keys[min(start + CHUNK, len(keys)) - 1][1],
+            kind=rules.Kind.ABSENT,
+        ).select_related("register__lesson__period", "register__school")
+        if (m.pupil_id, m.date, m.session) in wanted
+    ]
+    if not absences:
+        return
+    statutory = {
+        (m.pupil_id, m.date, m.session): m
+        for m in Mark.objects.filter(
+            school_id=school_id,
+            pupil_id__in={m.pupil_id for m in absences},
+            date__in={m.date for m in absences},
+        )
+    }
+    existing = {
+        (a.register_id, a.pupil_id): a
+        for a in TruancyAlert.objects.select_for_update().filter(
+            register_id__in={m.register_id for m in absences},
+            pupil_id__in={m.pupil_id for m in absences},
+        )
+    }
+    for absence in absences:
+        mark = statutory.get((absence.pupil_id, absence.date, absence.session))
+        code = mark.code_id if mark else None
+        register = absence.register
+        truant = mark is not None and rules.is_internal_truancy(
+            code,
+            absence.kind,
+            arrived_before_lesson_ended=rules.arrived_before(
+                statutory_code=mark.code_id,
+                minutes_late=mark.minutes_late,
+                session_starts=register.school.session_starts(absence.date, absence.session),
+                ends=period_starts(absence.date, register.lesson.period.end_time),
+            ),
+        )
+        alert = existing.get((register.pk, absence.pupil_id))
+        note = f"statutory mark changed to {code or 'none'}"
+        if alert is None:
+            if not truant:
+                continue
+            alert = TruancyAlert.objects.create(
+                school_id=school_id,
+                pupil_id=absence.pupil_id,
+                register=register,
+                date=absence.date,
+                session=absence.session,
+                statutory_code=code or "",
+                last_seen=_last_seen(register, [absence.pupil_id]).get(absence.pupil_id),
+            )
+            _event(alert, "raised", actor, note=note)
+        elif truant and alert.status == Status.WITHDRAWN:
+            alert.status, alert.statutory_code = Status.OPEN, code or ""
+            alert.save(update_fields=["status", "statutory_code", "updated_at"])
+            _event(alert, "raised", actor, note=note)
+        elif not truant and alert.status == Status.OPEN:
+            alert.status = Status.WITHDRAWN
+            alert.save(update_fields=["status", "updated_at"])
+            _event(alert, "withdrawn", actor, note=note)
 
 
 @transaction.atomic

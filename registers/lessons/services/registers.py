@@ -15,7 +15,7 @@ from attendance_portal.errors import DomainError
 from registers.actors import Actor
 from registers.lessons import rules
 from registers.lessons.models import Lesson, LessonMark, LessonRegister
-from registers.lessons.selectors.day import lesson_sheet, scheduled_on
+from registers.lessons.selectors.day import lesson_sheet, period_starts, scheduled_on
 from registers.lessons.services.alerts import sync_alerts
 
 MAX_MINUTES_LATE = 120
@@ -162,7 +162,21 @@ def save_lesson_register(
 
     statutory = {row.pupil.pk: row.statutory_code for row in sheet.rows}
     kinds = {entry.pupil_id: entry.kind for entry in entries}
+    session_starts = lesson.school.session_starts(day, register.session)
+    ends = period_starts(day, lesson.period.end_time)
+    # A pupil who arrived late only after the lesson ended did not miss it.
+    after = {
+        row.pupil.pk
+        for row in sheet.rows
+        if row.statutory_code
+        and not rules.arrived_before(
+            statutory_code=row.statutory_code,
+            minutes_late=row.statutory_minutes,
+            session_starts=session_starts,
+            ends=ends,
+        )
+    }
     result.alerts_raised, result.alerts_withdrawn = sync_alerts(
-        register=register, kinds=kinds, statutory=statutory, actor=actor
+        register=register, kinds=kinds, statutory=statutory, actor=actor, arrived_after=after
     )
     return result

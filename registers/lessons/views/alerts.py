@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance_portal.permissions import can_amend_marks, school_view
+from attendance_portal.permissions import can_amend_marks, has_capability, school_view
 from registers.actors import Actor
 from registers.lessons.access import pastoral_years
 from registers.lessons.forms import OutcomeForm
@@ -47,6 +47,7 @@ def alerts(request: HttpRequest, school: School, membership: Membership) -> Http
             "alerts": alerts_of_day(school=school, day=day, years=years),
             "corrections": corrections,
             "can_correct": can_amend_marks(membership),
+            "can_name_leads": has_capability(membership, "name_pastoral_leads"),
         },
     )
 

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET
 
 from attendance_portal.permissions import get_pupil_for_user, school_view
 from registers.lessons.access import pastoral_years
-from registers.lessons.forms import RangeQuery, ReportQuery
+from registers.lessons.forms import PatternQuery, RangeQuery, ReportQuery
 from registers.lessons.selectors.alerts import pupil_day
 from registers.lessons.selectors.patterns import counted_alerts, repeated_misses, truancy_counts
 from registers.lessons.selectors.reports import group_choices, lesson_attendance
+from registers.lessons.selectors.spans import HALF_TERM, span_dates
 from registers.models import Form, Membership, Pupil, School
 
 DEFAULT_DAYS = 28
@@ -26,6 +27,14 @@ def _range(query: RangeQuery) -> tuple[dt.date, dt.date]:
     data = query.cleaned_data if query.is_valid() else {}
     end = data.get("end") or today
     return data.get("start") or end - dt.timedelta(days=DEFAULT_DAYS), end
+
+
+def _span(query: PatternQuery, school: School) -> tuple[dt.date, dt.date]:
+    """Dates of the user's own if they gave both, else the chosen span (this half-term)."""
+    data = query.cleaned_data if query.is_valid() else {}
+    if data.get("start") and data.get("end"):
+        return data["start"], data["end"]
+    return span_dates(school=school, span=data.get("span") or HALF_TERM, today=timezone.localdate())
 
 
 @school_view("view_lesson_reports")
@@ -62,8 +71,8 @@ def report(request: HttpRequest, school: School, membership: Membership) -> Http
 @require_GET
 def patterns(request: HttpRequest, school: School, membership: Membership) -> HttpResponse:
     years = pastoral_years(membership, school)
-    query = RangeQuery(request.GET)
-    start, end = _range(query)
+    query = PatternQuery(request.GET)
+    start, end = _span(query, school)
     return render(
         request,
         "lessons/patterns.html",
@@ -81,11 +90,12 @@ def patterns(request: HttpRequest, school: School, membership: Membership) -> Ht
 @school_view("view_pupils")
 @require_GET
 def pupil(request: HttpRequest, school: School, membership: Membership, pk: int) -> HttpResponse:
-    """A pupil's lessons: today's timetable with its marks, post-registration truancy this
-    term so far, and the subjects or periods they miss repeatedly."""
+    """A pupil's lessons: the timetable of the span's last day with its marks,
+    post-registration truancy in the span (this half-term by default) and the subjects or
+    periods they miss repeatedly."""
     found = get_pupil_for_user(membership, school, pk)
-    query = RangeQuery(request.GET)
-    start, end = _range(query)
+    query = PatternQuery(request.GET)
+    start, end = _span(query, school)
     alerts = counted_alerts(school=school, start=start, end=end).filter(pupil=found)
     return render(
         request,

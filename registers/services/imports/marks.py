@@ -21,11 +21,12 @@ from django.utils import timezone
 
 from attendance_portal import bulk
 from registers import code_rules, codes
+from registers.actors import Actor
 from registers.models import Closure, LeaveRequest, Mark, MarkAmendment, Pupil, School, SchoolDay
 from registers.models.base import Session
 from registers.services.code_checks import CHECKED_CODES
 from registers.services.stored_figures import refresh_sessions
-from registers.services.versions import advance_registers, lock_registers
+from registers.services.versions import advance_registers, lock_registers, marks_written
 
 from .csvfile import (
     CsvFile,
@@ -288,6 +289,11 @@ def import_marks(
             if bulk.update(Mark, AMEND_FIELDS, amended, guard=READ_FIELDS) != len(amended):
                 raise ImportFailed([RowError(CHANGED_MEANWHILE, file.name)])
             refresh_sessions(school=school, keys=[(p, d) for p, d, _ in touched])
+            marks_written(
+                school_id=school.pk,
+                keys=touched,
+                actor=Actor(user=None, name=changed_by_name, position=IMPORT_ROLE),
+            )
     except IntegrityError:
         # A register saved for the same sessions between our read and our writes: a first
         # mark inserted meanwhile, or an amendment of the same version.
