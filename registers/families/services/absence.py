@@ -121,7 +121,7 @@ class Accepted:
 
 def _locked_open(report: AbsenceReport) -> AbsenceReport:
     locked = (
-        AbsenceReport.objects.select_for_update()
+        AbsenceReport.objects.select_for_update(of=("self",))
         .select_related("pupil__school", "contact")
         .get(pk=report.pk)
     )
