@@ -77,7 +77,7 @@ def _pause(replica) -> None:
 
 
 def _dashboard(client, school) -> tuple[list, str]:
-    """The headline rows of the half-term's dashboard, and which database read the marks."""
+    """The headline rows of the half-term's dashboard, and which database read its figures."""
     term = HalfTerm.objects.for_school(school).get()
     url = reverse("reporting:dashboard", args=[school.urn])
     with (
@@ -89,7 +89,12 @@ def _dashboard(client, school) -> tuple[list, str]:
     read_marks = {
         alias
         for alias, queries in (("primary", primary), ("replica", copy))
-        if any("registers_mark" in q["sql"] for q in queries.captured_queries)
+        # The figures: the stored weekly counts (issue 18), or the marks themselves.
+        if any(
+            table in q["sql"]
+            for q in queries.captured_queries
+            for table in ("registers_weekcount", "registers_mark")
+        )
     }
     assert len(read_marks) == 1, read_marks  # one page, one database: one snapshot
     return list(response.context["report"].table("headline").rows), read_marks.pop()
