@@ -181,7 +181,9 @@ def reasons_table(by_code: dict[str, int], possible: int) -> Table:
     absent_codes = codes.AUTHORISED_CODES | codes.UNAUTHORISED_CODES
     found = sorted(
         ((code, n) for code, n in by_code.items() if code in absent_codes and n),
-        key=lambda item: -item[1],
+        # Ties by code, not in the order the database returned the rows: the
+        # same figures give the same report, from the stored counts or the marks.
+        key=lambda item: (-item[1], item[0]),
     )
     total = sum(n for _, n in found)
     rows = [
