@@ -37,8 +37,13 @@ check: install
 	$(DEV) $(PY) manage.py check
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
+# The whole suite in two runs: everything but the browser, Celery-worker and replica tests
+# over TEST_WORKERS processes (pytest-xdist, a test database each), then those three kinds
+# one at a time (one live server, one worker, one replica). CI has two cores.
+TEST_WORKERS ?= 2
 pytest: install axe
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) -m "not browser and not worker and not replica"
+	$(VENV)/bin/pytest -q -m "browser or worker or replica"
 
 # axe-core (accessibility rules) for the browser suite, in the ignored folder .axe/. Without
 # npm the accessibility tests skip locally (CI installs npm and fails them if it is missing).
