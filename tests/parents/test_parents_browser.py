@@ -140,8 +140,10 @@ def test_a_parent_reports_illness_the_officer_accepts_it_and_the_register_shows_
     report = page.locator(".parent-report")
     assert report.get_by_text("Reported by parent").is_visible()
     assert report.get_by_text("A temperature since last night").is_visible()
-    report.get_by_role("button", name="Accept report for Noor").click()
-    page.wait_for_load_state("networkidle")
+    # Wait for the POST's own navigation: "networkidle" could be the calling list's, before
+    # the accept reached the server (a busy CI saw the mark still N).
+    with page.expect_navigation():
+        report.get_by_role("button", name="Accept report for Noor").click()
     assert Mark.objects.get(pupil=child, date=TODAY, session="AM").code_id == "I"
     assert AbsenceReport.objects.get().status == AbsenceReport.Status.ACCEPTED
 
